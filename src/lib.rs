@@ -1,0 +1,6 @@
+//! iCARE kiosk: anonymous, encrypted patient-experience surveys for opioid substitution treatment.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod response;
+pub mod survey;
