@@ -1,0 +1,5 @@
+//! Integration tests: the `icare` binary as a user runs it, in temporary folders.
+
+mod util;
+
+mod survey_show;
