@@ -1,5 +1,6 @@
 //! Integration tests: the `icare` binary as a user runs it, in temporary folders.
 
+mod pty;
 mod util;
 
 mod survey_show;
