@@ -6,6 +6,7 @@
 pub mod diagnostic;
 pub mod hash;
 pub mod load;
+mod parse;
 mod raw;
 pub mod readability;
 pub mod show;

@@ -1,5 +1,7 @@
 //! `icare survey ...`: check, show and hash survey files.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::bail;
@@ -36,7 +38,11 @@ pub enum SurveyCommand {
 
 pub fn run(cmd: SurveyCommand) -> anyhow::Result<i32> {
     match cmd {
-        SurveyCommand::Check { strict, files } => Ok(check(&files, strict)),
+        SurveyCommand::Check { strict, files } => {
+            let (report, code) = check(&files, strict);
+            emit(&report)?;
+            Ok(code)
+        }
         SurveyCommand::Show { lang, file } => {
             let survey = load_or_embedded(file.as_ref())?;
             let lang = match lang {
@@ -49,16 +55,21 @@ pub fn run(cmd: SurveyCommand) -> anyhow::Result<i32> {
                     survey.languages.join(", ")
                 ),
             };
-            print!("{}", survey::show::render(&survey, &lang));
+            emit(&survey::show::render(&survey, &lang))?;
             Ok(0)
         }
         SurveyCommand::Hash { files } => {
+            let mut out = String::new();
             if files.is_empty() {
-                print_hash(&survey::embedded()?, load::EMBEDDED_NAME);
+                out.push_str(&hash_line(&survey::embedded()?, load::EMBEDDED_NAME));
             }
             for path in &files {
-                print_hash(&survey::from_file(path)?, &path.display().to_string());
+                out.push_str(&hash_line(
+                    &survey::from_file(path)?,
+                    &path.display().to_string(),
+                ));
             }
+            emit(&out)?;
             Ok(0)
         }
     }
@@ -71,27 +82,45 @@ fn load_or_embedded(file: Option<&PathBuf>) -> anyhow::Result<Survey> {
     })
 }
 
-fn print_hash(survey: &Survey, name: &str) {
-    println!(
-        "{name}: {} version {} {}",
+/// Write `text` to standard output; a closed pipe (`icare survey show | head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn hash_line(survey: &Survey, name: &str) -> String {
+    format!(
+        "{name}: {} version {} {}\n",
         survey.id, survey.version, survey.hash
-    );
+    )
 }
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Check each file, print its problems and a summary line; the exit code is 2 when any fails.
-fn check(files: &[PathBuf], strict: bool) -> i32 {
+/// Check each file: its problems and a summary line as text, and the exit code (2 when any fails).
+/// With `strict`, warnings are printed and counted as errors.
+fn check(files: &[PathBuf], strict: bool) -> (String, i32) {
+    let mut out = String::new();
     let mut failed = 0;
     for path in files {
         let name = path.display().to_string();
         let text = match load::read(path) {
             Ok(text) => text,
             Err(err) => {
-                println!("{name}:1:1: error: {err}");
-                println!("{name}: FAILED (cannot read)");
+                let why = match &err {
+                    load::LoadError::Read { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                let _ = writeln!(out, "{name}: error: cannot read the file: {why}");
+                let _ = writeln!(out, "{name}: FAILED (cannot read the file)");
                 failed += 1;
                 continue;
             }
@@ -104,7 +133,8 @@ fn check(files: &[PathBuf], strict: bool) -> i32 {
             } else {
                 format!("{}: ", d.key)
             };
-            println!(
+            let _ = writeln!(
+                out,
                 "{name}:{}:{}: {severity}: {key}{}",
                 d.line, d.column, d.message
             );
@@ -115,23 +145,24 @@ fn check(files: &[PathBuf], strict: bool) -> i32 {
             plural(errors, "error"),
             plural(warnings, "warning")
         );
-        if checked.passes(strict) {
-            match &checked.survey {
-                Some(s) => println!(
+        match (&checked.survey, checked.passes(strict)) {
+            (Some(s), true) => {
+                let _ = writeln!(
+                    out,
                     "{name}: ok: `{}` version {}, {} in {}, hash {} ({counts})",
                     s.id,
                     s.version,
                     plural(s.items.len(), "item"),
                     plural(s.themes.len(), "theme"),
                     s.hash.short()
-                ),
-                None => println!("{name}: ok ({counts})"),
+                );
             }
-        } else {
-            let why = if errors == 0 { " with --strict" } else { "" };
-            println!("{name}: FAILED{why} ({counts})");
-            failed += 1;
+            _ => {
+                let why = if errors == 0 { " with --strict" } else { "" };
+                let _ = writeln!(out, "{name}: FAILED{why} ({counts})");
+                failed += 1;
+            }
         }
     }
-    if failed > 0 { 2 } else { 0 }
+    (out, if failed > 0 { 2 } else { 0 })
 }

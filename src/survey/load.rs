@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, LineIndex, Severity};
 pub use super::hash::content_hash;
+use super::parse::parse;
 use super::raw::{DEFAULT_MAX_CHARS, RawSurvey, RawText};
-use super::suggest::hint;
 use super::validate::validate;
 use super::{CommentPrompt, Headline, Item, Scale, ScalePoint, Survey, SurveyHash, Text, Theme};
 
@@ -110,12 +110,12 @@ pub fn from_str(text: &str, file: &str) -> Result<Survey, LoadError> {
 /// Parse and check survey TOML, collecting every error and warning. Never panics.
 pub fn check_str(text: &str) -> Checked {
     let idx = LineIndex::new(text);
-    let raw: RawSurvey = match toml::from_str(text) {
+    let raw = match parse(text, &idx) {
         Ok(raw) => raw,
-        Err(err) => {
+        Err(diagnostics) => {
             return Checked {
                 survey: None,
-                diagnostics: vec![toml_error(&idx, err)],
+                diagnostics,
             };
         }
     };
@@ -128,43 +128,6 @@ pub fn check_str(text: &str) -> Checked {
         survey,
         diagnostics,
     }
-}
-
-/// A TOML syntax or type error as a diagnostic, with the key path toml knows and, for a misspelt
-/// key, the closest allowed one.
-fn toml_error(idx: &LineIndex, mut err: toml::de::Error) -> Diagnostic {
-    let span = err.span().unwrap_or(0..0);
-    // Without the input, `Display` appends the key path as "in `a.b`" instead of a snippet.
-    err.set_input(None);
-    let shown = err.to_string();
-    let key = shown
-        .lines()
-        .find_map(|l| l.strip_prefix("in `").and_then(|r| r.strip_suffix('`')))
-        .unwrap_or("")
-        .to_string();
-    let mut message = err
-        .message()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ");
-    if let Some(suggestion) = unknown_field_hint(err.message()) {
-        message.push_str(&suggestion);
-    }
-    if message.is_empty() {
-        message = "invalid TOML".to_string();
-    }
-    idx.diag(Severity::Error, &span, key, message)
-}
-
-/// For serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`"), "; did you mean `a`?".
-fn unknown_field_hint(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (wrong, expected) = rest.split_once('`')?;
-    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let h = hint(wrong, known.iter().copied());
-    h.starts_with("; did you mean").then_some(h)
 }
 
 fn text(raw: RawText) -> Text {

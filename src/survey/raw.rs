@@ -8,15 +8,11 @@ use toml::Spanned;
 /// A text per language, with the span of the table, of each language code and of each text.
 pub type RawText = Spanned<BTreeMap<Spanned<String>, Spanned<String>>>;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The whole file; built table by table in [`super::parse`], so it needs no `Deserialize`.
 pub struct RawSurvey {
     pub survey: Spanned<RawMeta>,
-    #[serde(default)]
     pub scales: BTreeMap<Spanned<String>, Spanned<RawScale>>,
-    #[serde(default)]
     pub themes: Vec<Spanned<RawTheme>>,
-    #[serde(default)]
     pub items: Vec<Spanned<RawItem>>,
     pub headline: Option<Spanned<RawHeadline>>,
     pub comment: Option<Spanned<RawComment>>,
