@@ -13,6 +13,9 @@ pub mod show;
 pub mod suggest;
 pub mod validate;
 
+#[cfg(test)]
+mod mutation_tests;
+
 use std::collections::BTreeMap;
 use std::fmt;
 

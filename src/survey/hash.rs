@@ -162,3 +162,97 @@ pub fn canonical_bytes(survey: &Survey) -> Vec<u8> {
 pub fn content_hash(survey: &Survey) -> SurveyHash {
     SurveyHash(Sha256::digest(canonical_bytes(survey)).into())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::survey::{Survey, from_str};
+
+    const MINIMAL: &str = include_str!("../../tests/testdata/surveys/valid-minimal.toml");
+    const REFORMATTED: &str =
+        include_str!("../../tests/testdata/surveys/valid-minimal-reformatted.toml");
+
+    fn load(text: &str) -> Survey {
+        from_str(text, "test").unwrap()
+    }
+
+    /// `MINIMAL` with one edit, which must apply exactly once.
+    fn edited(from: &str, to: &str) -> Survey {
+        assert_eq!(MINIMAL.matches(from).count(), 1, "{from}");
+        load(&MINIMAL.replacen(from, to, 1))
+    }
+
+    #[test]
+    fn hash_ignores_layout_key_order_quoting_and_comments() {
+        assert_eq!(load(MINIMAL).hash, load(REFORMATTED).hash);
+    }
+
+    #[test]
+    fn hash_is_deterministic() {
+        assert_eq!(load(MINIMAL).hash, load(MINIMAL).hash);
+        assert_eq!(
+            super::canonical_bytes(&load(MINIMAL)),
+            super::canonical_bytes(&load(REFORMATTED))
+        );
+    }
+
+    #[test]
+    fn hash_is_pinned_so_stored_answers_keep_matching() {
+        // If this fails, the canonical form changed: every stored response would stop matching
+        // its survey. Change `CANONICAL_FORMAT` deliberately, never by accident.
+        assert_eq!(
+            load(MINIMAL).hash.to_string(),
+            "8e94bf5760d8ab5f96dbd4acb2814763966f2ee4f11d9e2cc198838ba91b5bfe"
+        );
+    }
+
+    #[test]
+    fn version_alone_does_not_change_the_hash() {
+        assert_eq!(
+            edited("version = 1", "version = 2").hash,
+            load(MINIMAL).hash
+        );
+    }
+
+    #[test]
+    fn every_change_of_meaning_changes_the_hash() {
+        let base = load(MINIMAL).hash;
+        let changes = [
+            ("know who I am.", "know who I was."),
+            ("reverse = true", "reverse = false"),
+            (
+                "{ value = 3, label = { en = \"Don't know\" }",
+                "{ value = 4, label = { en = \"Don't know\" }",
+            ),
+            ("{ en = \"Not sure\" }", "{ en = \"Unsure\" }"),
+            (
+                "{ en = \"Poor\" } }",
+                "{ en = \"Poor\" }, positive = true }",
+            ),
+            ("not_applicable = true", "not_applicable = false"),
+            ("id = \"mini\"", "id = \"mini-b\""),
+            ("minutes = 1", "minutes = 2"),
+            ("A few questions", "Some questions"),
+            ("importance = 95", "importance = 96"),
+            ("Please don't write names.", "Please do not write names."),
+            (
+                "source = [\"Knowing who I am\"]",
+                "source = [\"Knowing me\"]",
+            ),
+            ("Overall, how", "All in all, how"),
+        ];
+        for (from, to) in changes {
+            assert_ne!(edited(from, to).hash, base, "{from} -> {to}");
+        }
+    }
+
+    #[test]
+    fn item_order_and_theme_membership_change_the_hash() {
+        let base = load(MINIMAL);
+        let mut swapped = base.clone();
+        swapped.items.swap(0, 1);
+        assert_ne!(super::content_hash(&swapped), base.hash);
+        let mut moved = base.clone();
+        moved.items[0].theme = "bond".to_string();
+        assert_ne!(super::content_hash(&moved), base.hash);
+    }
+}
