@@ -37,7 +37,7 @@ pub enum LoadError {
 
 fn invalid_message(file: &str, problems: &[Diagnostic]) -> String {
     let mut out = format!(
-        "{file} is not a valid survey ({} error{}); run `icare survey check {file}` after fixing:",
+        "{file} is not a valid survey ({} error{}); fix them, then confirm with `icare survey check {file}`:",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );

@@ -18,6 +18,15 @@ use super::suggest::hint;
 /// The tables a survey file may have at the top level.
 const TOP_LEVEL: [&str; 6] = ["survey", "scales", "themes", "items", "headline", "comment"];
 
+/// serde's names for the types a survey uses, as a survey's author would say them.
+const PLAIN_TYPES: [(&str, &str); 5] = [
+    ("expected u32", "expected a whole number, 0 or more"),
+    ("expected i32", "expected a whole number"),
+    ("expected f64", "expected a number"),
+    ("expected a boolean", "expected `true` or `false`"),
+    ("expected a sequence", "expected an array `[...]`"),
+];
+
 /// Most syntax errors reported: after a few, the rest usually follow from the first.
 const MAX_SYNTAX_ERRORS: usize = 10;
 
@@ -202,6 +211,11 @@ fn toml_error(
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
+    for (rust, plain) in PLAIN_TYPES {
+        if let Some(stem) = message.strip_suffix(rust) {
+            message = format!("{stem}{plain}");
+        }
+    }
     if let Some((wrong, suggestion)) = unknown_field_hint(err.message()) {
         message.push_str(&suggestion);
         if let Some(at) = find_key(text, &span, &wrong) {

@@ -2,4 +2,5 @@
 
 mod util;
 
+mod survey_check;
 mod survey_show;
