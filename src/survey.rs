@@ -11,6 +11,7 @@ mod raw;
 pub mod readability;
 pub mod show;
 pub mod suggest;
+pub mod syntax;
 pub mod validate;
 
 #[cfg(test)]

@@ -10,71 +10,13 @@ use super::diagnostic::{Diagnostic, LineIndex, Severity};
 use super::raw::{RawSurvey, RawText};
 use super::readability::{flesch_kincaid_grade, word_count};
 use super::suggest::hint;
+use super::syntax::{describe_char, is_english};
+pub use super::syntax::{is_forbidden_char, is_valid_id, is_valid_language};
 
 /// Most words an item should have (issue 2: "at most 15 words an item").
 pub const MAX_ITEM_WORDS: usize = 15;
 /// Highest Flesch–Kincaid grade an English item should have.
 pub const MAX_ITEM_GRADE: f64 = 6.0;
-
-/// Characters never allowed in a text or id: every `char::is_control` character (which includes
-/// ESC, tab and newline) plus the Unicode line and paragraph separators and the bidirectional
-/// controls, which can make a kiosk screen or a terminal show something other than what was written.
-pub fn is_forbidden_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}'
-                | '\u{2029}'
-                | '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-        )
-}
-
-/// Ids are lower-case ASCII letters, digits and `-`, starting with a letter or digit.
-pub fn is_valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// Language codes as in BCP 47, simplified: two or three lower-case letters, then optional
-/// `-` subtags of letters and digits (`en`, `pl`, `en-GB`).
-pub fn is_valid_language(code: &str) -> bool {
-    let mut parts = code.split('-');
-    let primary = parts.next().unwrap_or("");
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_lowercase())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
-/// Whether a language code is English, the only language the reading-grade check applies to.
-fn is_english(code: &str) -> bool {
-    code == "en" || code.starts_with("en-")
-}
-
-fn describe_char(c: char) -> String {
-    let name = match c {
-        '\u{1b}' => " (escape)",
-        '\t' => " (tab)",
-        '\n' => " (line feed)",
-        '\r' => " (carriage return)",
-        '\0' => " (null)",
-        '\u{2028}' => " (line separator)",
-        '\u{2029}' => " (paragraph separator)",
-        '\u{202A}'..='\u{202E}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{061C}'
-        | '\u{200E}'
-        | '\u{200F}' => " (bidirectional control)",
-        _ => "",
-    };
-    format!("U+{:04X}{name}", c as u32)
-}
 
 struct Checker<'a> {
     idx: &'a LineIndex<'a>,
