@@ -1,10 +1,11 @@
 //! The content hash: SHA-256 of a survey's canonical form, so answers are never mixed across wordings.
 //!
-//! The canonical form is the compact JSON of [`Canonical`] below: a format tag, then every part of
-//! the survey except `version`, with fields in a fixed order, texts as maps sorted by language code,
-//! scales sorted by id, themes sorted by number and items in the order they are asked. Nothing of
-//! the file's layout enters it: comments, whitespace, quoting style, key order and inline versus
-//! dotted tables all give the same hash. The tag changes if this form ever changes.
+//! The canonical form is the compact JSON of the `Canonical` struct in this module: a format tag,
+//! then every part of the survey except `version`, with fields in a fixed order, texts as maps
+//! sorted by language code, scales sorted by id, themes sorted by number and items in the order
+//! they are asked. Nothing of the file's layout enters it: comments, whitespace, quoting style, key
+//! order and inline versus dotted tables all give the same hash. The tag changes if this form ever
+//! changes.
 
 use std::collections::BTreeMap;
 
@@ -117,7 +118,8 @@ pub fn canonical_bytes(survey: &Survey) -> Vec<u8> {
             name: &t.name,
             title: &t.title,
             description: &t.description,
-            importance: t.importance,
+            // Adding 0.0 turns -0.0 into 0.0, which would otherwise print differently.
+            importance: t.importance + 0.0,
         })
         .collect();
     themes.sort_by_key(|t| t.number);

@@ -151,6 +151,48 @@ const ERRORS: &[(&str, usize, &str, &str)] = &[
         "comment.max_chars",
         "is 0",
     ),
+    (
+        "err-unknown-table.toml",
+        68,
+        "headlines",
+        "unknown top-level key `headlines`; did you mean `headline`?",
+    ),
+    (
+        "err-dont-know-twice.toml",
+        20,
+        "scales.fft.points",
+        "has 2 `dont_know` points",
+    ),
+    (
+        "err-theme-number-zero.toml",
+        28,
+        "themes[0].number",
+        "is 0; theme numbers start at 1",
+    ),
+    (
+        "err-language-repeated.toml",
+        8,
+        "survey.languages[1]",
+        "`en` is listed twice",
+    ),
+    (
+        "err-dont-know-positive.toml",
+        23,
+        "scales.fft.points[2]",
+        "is both `dont_know` and `positive`",
+    ),
+    (
+        "err-languages-empty.toml",
+        8,
+        "survey.languages",
+        "is empty",
+    ),
+    (
+        "err-importance-infinite.toml",
+        32,
+        "themes[0].importance",
+        "inf is not a weight",
+    ),
 ];
 
 /// Each warning fixture: line, key and words of the warning.
