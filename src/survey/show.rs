@@ -85,6 +85,11 @@ pub fn render(survey: &Survey, lang: &str) -> String {
     wrap(&mut out, "  ", survey.introduction.get(lang));
 
     let _ = writeln!(out, "\nAnswer scales");
+    wrap(
+        &mut out,
+        "  ",
+        "A \"positive\" answer counts in favour; a \"not scored\" answer is counted but never scored.",
+    );
     for scale in &survey.scales {
         let _ = writeln!(out, "{}", scale_line(scale));
         for p in &scale.points {
@@ -100,6 +105,13 @@ pub fn render(survey: &Survey, lang: &str) -> String {
     let _ = writeln!(
         out,
         "\nQuestions by theme (numbers give the order they are asked)"
+    );
+    wrap(
+        &mut out,
+        "  ",
+        "Each theme has a short name, its title in the patients' own words, a description and an \
+         importance weight (for iCARE, the theme's reference count in the study). A \
+         (reverse-scored) question is negatively worded: agreeing with it counts against the theme.",
     );
     for theme in &survey.themes {
         let _ = writeln!(
