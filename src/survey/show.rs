@@ -67,18 +67,21 @@ pub fn render(survey: &Survey, lang: &str) -> String {
         "Languages: {} (shown in `{lang}`)",
         survey.languages.join(", ")
     );
-    let _ = writeln!(
-        out,
-        "About {} minute{} to answer; {} questions plus {}.",
-        survey.minutes,
-        if survey.minutes == 1 { "" } else { "s" },
-        survey.items.len(),
-        match (&survey.headline, &survey.comment) {
-            (Some(_), Some(_)) => "an overall question and an optional comment",
-            (Some(_), None) => "an overall question",
-            (None, Some(_)) => "an optional comment",
-            (None, None) => "nothing else",
-        }
+    let extra = match (&survey.headline, &survey.comment) {
+        (Some(_), Some(_)) => "an overall question and an optional comment",
+        (Some(_), None) => "an overall question",
+        (None, Some(_)) => "an optional comment",
+        (None, None) => "nothing else",
+    };
+    wrap(
+        &mut out,
+        "",
+        &format!(
+            "About {} minute{} to answer; {} questions plus {extra}.",
+            survey.minutes,
+            if survey.minutes == 1 { "" } else { "s" },
+            survey.items.len(),
+        ),
     );
 
     let _ = writeln!(out, "\nIntroduction (the welcome screen)");
@@ -114,10 +117,14 @@ pub fn render(survey: &Survey, lang: &str) -> String {
          (reverse-scored) question is negatively worded: agreeing with it counts against the theme.",
     );
     for theme in &survey.themes {
-        let _ = writeln!(
-            out,
-            "\nTheme {}. {}: \"{}\"",
-            theme.number, theme.name, theme.title
+        out.push('\n');
+        wrap(
+            &mut out,
+            "",
+            &format!(
+                "Theme {}. {}: \"{}\"",
+                theme.number, theme.name, theme.title
+            ),
         );
         wrap(&mut out, "   ", &theme.description);
         let _ = writeln!(out, "   Importance weight: {}", number(theme.importance));
@@ -186,6 +193,22 @@ mod tests {
     fn whole_numbers_print_without_decimals() {
         assert_eq!(number(219.0), "219");
         assert_eq!(number(2.5), "2.5");
+    }
+
+    #[test]
+    fn minimal_survey_renders_as_reviewed() {
+        let text = include_str!("../../tests/testdata/surveys/valid-minimal.toml");
+        let survey = crate::survey::from_str(text, "valid-minimal.toml").unwrap();
+        insta::assert_snapshot!(render(&survey, "en"));
+    }
+
+    #[test]
+    fn no_line_is_wider_than_the_width() {
+        let survey = crate::survey::embedded().unwrap();
+        let text = render(&survey, "en");
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "{line}");
+        }
     }
 
     #[test]
