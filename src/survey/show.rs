@@ -9,10 +9,15 @@ const WIDTH: usize = 78;
 
 /// Append `text` to `out`, wrapped at [`WIDTH`], each line starting with `indent`.
 fn wrap(out: &mut String, indent: &str, text: &str) {
+    wrap_to(out, indent, text, WIDTH);
+}
+
+/// Append `text` to `out`, wrapped at `width` characters, each line starting with `indent`.
+fn wrap_to(out: &mut String, indent: &str, text: &str, width: usize) {
     let mut line = String::new();
     for word in text.split_whitespace() {
         if !line.is_empty()
-            && indent.len() + line.chars().count() + 1 + word.chars().count() > WIDTH
+            && indent.len() + line.chars().count() + 1 + word.chars().count() > width
         {
             let _ = writeln!(out, "{indent}{line}");
             line.clear();
@@ -136,7 +141,12 @@ pub fn render(survey: &Survey, lang: &str) -> String {
             };
             let head = format!("  {:>2}. ", i + 1);
             let mut body = String::new();
-            wrap(&mut body, "", &format!("{}{reverse}", item.text.get(lang)));
+            wrap_to(
+                &mut body,
+                "",
+                &format!("{}{reverse}", item.text.get(lang)),
+                WIDTH - head.len(),
+            );
             for (n, line) in body.lines().enumerate() {
                 let lead = if n == 0 {
                     head.clone()
