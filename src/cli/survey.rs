@@ -114,6 +114,15 @@ fn check(files: &[PathBuf], strict: bool) -> (String, i32) {
         let name = path.display().to_string();
         let text = match load::read(path) {
             Ok(text) => text,
+            Err(load::LoadError::NotUtf8 { line, column, .. }) => {
+                let _ = writeln!(
+                    out,
+                    "{name}:{line}:{column}: error: not UTF-8 text; save the file as UTF-8"
+                );
+                let _ = writeln!(out, "{name}: FAILED (1 error, 0 warnings)");
+                failed += 1;
+                continue;
+            }
             Err(err) => {
                 let why = match &err {
                     load::LoadError::Read { source, .. } => source.to_string(),

@@ -27,6 +27,13 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is not UTF-8 text; `line` and `column` (from 1) locate the first bad byte.
+    #[error("{path}:{line}:{column}: the survey file is not UTF-8 text; save it as UTF-8")]
+    NotUtf8 {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
     /// The file was read but has errors; `problems` holds every error found (warnings excluded).
     #[error("{}", invalid_message(file, problems))]
     Invalid {
@@ -82,11 +89,23 @@ pub fn embedded() -> Result<Survey, LoadError> {
     from_str(EMBEDDED_ICARE, EMBEDDED_NAME)
 }
 
-/// Read a survey file as text; `LoadError::Read` when that fails.
+/// Read a survey file as UTF-8 text.
 pub fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_owned(),
         source,
+    })?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let bytes = err.as_bytes();
+        // The prefix before the first bad byte is valid UTF-8 by definition.
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+        let (line, column) = LineIndex::new(before).line_col(valid);
+        LoadError::NotUtf8 {
+            path: path.to_owned(),
+            line,
+            column,
+        }
     })
 }
 

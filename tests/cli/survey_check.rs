@@ -19,6 +19,12 @@ fn run(args: &[&str]) -> (Output, String, String) {
 
 /// Each invalid fixture: the line of the problem, the key at fault and words of the message.
 const ERRORS: &[(&str, usize, &str, &str)] = &[
+    (
+        "err-not-utf8.toml",
+        5,
+        "",
+        "not UTF-8 text; save the file as UTF-8",
+    ),
     ("err-syntax.toml", 7, "", "string values must be quoted"),
     (
         "err-type.toml",
