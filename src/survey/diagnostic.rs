@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::validate::is_forbidden_char;
+use super::syntax::is_forbidden_char;
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -149,7 +149,7 @@ impl Checker<'_> {
 }
 
 /// Check a parsed survey file; `idx` maps its byte offsets to lines.
-pub fn validate(raw: &RawSurvey, idx: &LineIndex) -> Vec<Diagnostic> {
+pub(crate) fn validate(raw: &RawSurvey, idx: &LineIndex) -> Vec<Diagnostic> {
     let mut c = Checker {
         idx,
         languages: Vec::new(),
