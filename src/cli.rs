@@ -35,6 +35,9 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Survey(cmd)) => survey::run(cmd),
-        None => survey::run(survey::SurveyCommand::Show { file: None }),
+        None => survey::run(survey::SurveyCommand::Show {
+            lang: None,
+            file: None,
+        }),
     }
 }

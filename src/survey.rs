@@ -3,14 +3,28 @@
 //! A [`Survey`] is only ever built by the loader ([`load`]), which checks every reference, so code
 //! that holds a `Survey` may rely on each item's theme and scale existing.
 
+pub mod diagnostic;
+pub mod hash;
 pub mod load;
+mod parse;
+mod raw;
+pub mod readability;
+pub mod show;
+pub mod suggest;
+pub mod syntax;
+pub mod validate;
+
+#[cfg(test)]
+mod mutation_tests;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 
-pub use load::{LoadError, embedded, from_file, from_str};
+pub use diagnostic::{Diagnostic, Severity};
+pub use hash::content_hash;
+pub use load::{Checked, LoadError, check_str, embedded, from_file, from_str};
 
 /// Text in one or more languages, keyed by language code (`en`, `pl`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

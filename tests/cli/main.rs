@@ -3,4 +3,5 @@
 mod pty;
 mod util;
 
+mod survey_check;
 mod survey_show;
