@@ -2,4 +2,5 @@
 
 mod util;
 
+mod questionnaires;
 mod survey_show;
