@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod response;
+pub mod scrub;
 pub mod survey;

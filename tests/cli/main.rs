@@ -3,5 +3,6 @@
 mod pty;
 mod util;
 
+mod questionnaires;
 mod survey_check;
 mod survey_show;
