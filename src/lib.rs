@@ -2,5 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod kiosk;
 pub mod response;
+pub mod sanitize;
 pub mod survey;

@@ -1,0 +1,1 @@
+//! State-machine tests: the whole flow driven with made-up instants.
