@@ -311,7 +311,7 @@ fn setup(form: &SetupForm) -> Page {
             }
             SetupProblem::Failed(reason) => format!("Setup failed: {reason}"),
         }),
-        keys: "Type, then press Enter   Esc: go back a step".into(),
+        keys: "Type, then press Enter · Esc: go back a step".into(),
         ..Page::default()
     }
 }
@@ -351,7 +351,7 @@ fn overlay(m: &Model, o: &Overlay, s: &Strings) -> Page {
                 }
             },
             nav: vec![button(Button::StaffResume, "Back to the survey")],
-            keys: "Type the PIN   Enter: check   Esc: back to the survey".into(),
+            keys: "Type the PIN · Enter: check · Esc: back to the survey".into(),
             ..Page::default()
         },
         Overlay::StaffLocked { until } => Page {
@@ -374,7 +374,7 @@ fn overlay(m: &Model, o: &Overlay, s: &Strings) -> Page {
                 button(Button::StaffResume, "Back to the survey"),
                 button(Button::StaffQuit, "Quit the kiosk"),
             ],
-            keys: "Number: choose   Enter: yes   Esc: back to the survey".into(),
+            keys: "Number: choose · Enter: OK · Esc: back to the survey".into(),
             ..Page::default()
         },
     }

@@ -75,9 +75,9 @@ pub const EN: Strings = Strings {
     clearing_in: "Your answers will be cleared in {} seconds.",
     still_here: "Yes, I am here",
     too_small: "Please make this window larger",
-    keys_question: "Number: choose   Enter: next   Backspace: back   Up/Down: move",
-    keys_comment: "Type your words   Enter: done   Left arrow: back",
-    keys_buttons: "Number: choose   Enter: yes   Backspace: back   Up/Down: move",
+    keys_question: "Number: answer · Enter: next · Backspace: back · Up/Down: move",
+    keys_comment: "Type your words · Enter: done · Left arrow: back",
+    keys_buttons: "Number: choose · Enter: OK · Backspace: back · Up/Down: move",
     keys_any: "Press any key or tap",
 };
 
@@ -113,9 +113,9 @@ pub const PL: Strings = Strings {
     clearing_in: "Twoje odpowiedzi zostaną usunięte za {} s.",
     still_here: "Tak, jestem",
     too_small: "Powiększ to okno",
-    keys_question: "Numer: wybór   Enter: dalej   Backspace: wstecz   Góra/Dół: ruch",
-    keys_comment: "Pisz   Enter: gotowe   Strzałka w lewo: wstecz",
-    keys_buttons: "Numer: wybór   Enter: tak   Backspace: wstecz   Góra/Dół: ruch",
+    keys_question: "Numer: odpowiedź · Enter: dalej · Backspace: wstecz · Góra/Dół: ruch",
+    keys_comment: "Pisz · Enter: gotowe · Strzałka w lewo: wstecz",
+    keys_buttons: "Numer: wybór · Enter: OK · Backspace: wstecz · Góra/Dół: ruch",
     keys_any: "Naciśnij dowolny klawisz lub dotknij",
 };
 

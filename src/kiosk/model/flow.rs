@@ -18,7 +18,8 @@ impl Model {
         }
         match self.screen.clone() {
             Screen::Setup(_) => self.setup_key(key),
-            Screen::Welcome | Screen::Thanks { .. } | Screen::SetupDone(_) => match key {
+            Screen::Thanks { .. } => self.wipe(),
+            Screen::Welcome | Screen::SetupDone(_) => match key {
                 Key::Tab | Key::BackTab | Key::Up | Key::Down => vec![],
                 _ => self.press(
                     self.buttons().first().copied().unwrap_or(Button::Start),

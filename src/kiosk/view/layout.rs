@@ -160,7 +160,7 @@ pub fn place(page: &Page, area: Rect) -> Placed {
             lines.push(String::new());
         }
         let free = bottom.saturating_sub(top + n + notice_h + 1);
-        let box_h = (lines.len() as u16 + 2).clamp(3, 10).min(free.max(3));
+        let box_h = (lines.len() as u16 + 2).clamp(5, 10).min(free.max(3));
         let keep = usize::from(box_h - 2);
         // Show the end of a long comment: that is where the typing happens.
         let skip = lines.len().saturating_sub(keep);
