@@ -5,7 +5,7 @@ mod flow;
 pub mod setup;
 mod staff;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::time::{Duration, Instant};
 

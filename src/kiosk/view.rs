@@ -1,6 +1,7 @@
 //! Drawing the kiosk: a pure function of the [`Model`] and the [`Theme`]. No I/O, cannot fail,
 //! draws something sensible at any size down to 0×0.
 
+pub mod big;
 pub mod layout;
 
 use ratatui::buffer::Buffer;
@@ -203,3 +204,6 @@ fn draw_button(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

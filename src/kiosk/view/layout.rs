@@ -4,6 +4,7 @@
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
+use super::big::big;
 use crate::kiosk::model::Button;
 use crate::kiosk::page::{Page, Para};
 
@@ -12,6 +13,8 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 20;
 /// Widest the text column gets, so lines stay easy to read on big screens.
 const MAX_TEXT_WIDTH: u16 = 90;
+/// Short headings are drawn in big letters from this height up.
+pub const BIG_FROM_HEIGHT: u16 = 30;
 /// Widest an answer button gets.
 const MAX_BUTTON_WIDTH: u16 = 64;
 
@@ -76,6 +79,21 @@ pub fn wrap(text: &str, max: u16) -> Vec<String> {
     lines
 }
 
+/// Wrap a list of `sep`-separated parts, breaking lines only between parts where possible.
+pub fn wrap_parts(text: &str, sep: &str, max: u16) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in text.split(sep) {
+        match lines.last_mut() {
+            Some(line) if width(line) + width(sep) + width(part) <= max => {
+                line.push_str(sep);
+                line.push_str(part);
+            }
+            _ => lines.extend(wrap(part, max)),
+        }
+    }
+    lines
+}
+
 fn row(x: u16, y: u16, w: u16, h: u16) -> Rect {
     Rect::new(x, y, w, h)
 }
@@ -92,7 +110,7 @@ pub fn place(page: &Page, area: Rect) -> Placed {
     let mut top = area.y + u16::from(roomy);
     let mut bottom = area.bottom() - u16::from(roomy);
 
-    p.keys_lines = wrap(&page.keys, cw);
+    p.keys_lines = wrap_parts(&page.keys, " · ", cw);
     p.keys_lines.truncate(2);
     let kh = p.keys_lines.len() as u16;
     bottom -= kh;
@@ -121,7 +139,10 @@ pub fn place(page: &Page, area: Rect) -> Placed {
         p.progress = Some(row(x, top, cw, 1));
         top += 2;
     }
-    p.heading_lines = wrap(&page.heading, cw);
+    p.heading_lines = match big(&page.heading, cw) {
+        Some(lines) if area.height >= BIG_FROM_HEIGHT => lines,
+        _ => wrap(&page.heading, cw),
+    };
     p.heading_lines.truncate(4);
     let hh = p.heading_lines.len() as u16;
     p.heading = row(x, top, cw, hh);
@@ -218,5 +239,6 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert!(wrap("", 5).is_empty());
         assert_eq!(wrap("a b", 0), ["a", "b"]);
+        assert_eq!(wrap_parts("a b · c · d", " · ", 8), ["a b · c", "d"]);
     }
 }
