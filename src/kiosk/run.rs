@@ -14,7 +14,7 @@ use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::layout::Rect;
 use zeroize::Zeroize;
@@ -85,7 +85,7 @@ fn event_loop(
     let mut clear = true;
     loop {
         if clear {
-            terminal.clear()?;
+            full_clear(terminal)?;
             clear = false;
         }
         draw(terminal, &model, theme)?;
@@ -141,6 +141,17 @@ fn event_loop(
             return Ok(());
         }
     }
+}
+
+/// Blank the whole screen so nothing of an earlier patient's answers can remain.
+///
+/// `Terminal::clear` would ask the terminal for the cursor position and fail on terminals that
+/// do not answer; clearing directly and then drawing an empty frame resets ratatui's record of
+/// what is on screen just the same, so the next frame is drawn in full.
+fn full_clear(terminal: &mut Term) -> anyhow::Result<()> {
+    execute!(terminal.backend_mut(), Clear(ClearType::All))?;
+    terminal.draw(|_| {})?;
+    Ok(())
 }
 
 fn draw(terminal: &mut Term, model: &Model, theme: &Theme) -> anyhow::Result<()> {

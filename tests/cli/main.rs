@@ -2,4 +2,5 @@
 
 mod util;
 
+mod kiosk;
 mod survey_show;
