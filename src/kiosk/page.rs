@@ -47,6 +47,8 @@ pub struct Field {
     pub text: String,
     /// A line under the box.
     pub caption: String,
+    /// Room for a paragraph (else one line).
+    pub multiline: bool,
 }
 
 /// One button as drawn.
@@ -177,6 +179,7 @@ fn main(m: &Model, screen: &Screen, s: &Strings) -> Page {
                 field: Some(Field {
                     text: safe(m.comment()),
                     caption: fill(s.letters_left, &[&left]),
+                    multiline: true,
                 }),
                 nav: vec![button(Button::Back, s.back), button(Button::Done, s.done)],
                 keys: s.keys_comment.into(),
@@ -210,7 +213,7 @@ fn main(m: &Model, screen: &Screen, s: &Strings) -> Page {
                 button(Button::TryAgain, s.try_again),
                 button(Button::Finish, s.finish),
             ],
-            keys: s.keys_buttons.into(),
+            keys: s.keys_choose.into(),
             ..Page::default()
         },
     }
@@ -263,30 +266,37 @@ fn setup(form: &SetupForm) -> Page {
     } else {
         safe(&form.input)
     };
-    let (ask, caption): (&str, String) = match form.step {
+    let (ask, caption): (String, String) = match form.step {
         SetupStep::Site => (
-            "Type the name of this practice, then press Enter.",
+            "Type the name of this practice, then press Enter.".to_string(),
             String::new(),
         ),
         SetupStep::Passphrase => (
-            "Choose the manager passphrase. Managers need it to read the answers. If it is lost, \
-             the answers are lost too: nobody can get them back. Write it down and keep it safe.",
             format!(
-                "At least {MIN_PASSPHRASE_CHARS} characters; a few unrelated words work well. \
-                 Strength: {}",
+                "Choose the manager passphrase: at least {MIN_PASSPHRASE_CHARS} characters; a few \
+                 unrelated words work well. Managers need it to read the answers. If it is lost, \
+                 the answers are lost too: nobody can get them back. Write it down and keep it \
+                 safe."
+            ),
+            format!(
+                "Strength: {}",
                 ["too short", "fair", "good", "strong"][usize::from(strength(&form.input).min(3))]
             ),
         ),
-        SetupStep::PassphraseAgain => ("Type the passphrase again.", String::new()),
+        SetupStep::PassphraseAgain => ("Type the passphrase again.".into(), String::new()),
         SetupStep::Pin => (
             "Choose the exit PIN: 4 to 12 digits. Staff type it after pressing F10 to leave the \
-             kiosk.",
+             kiosk."
+                .into(),
             String::new(),
         ),
-        SetupStep::PinAgain => ("Type the exit PIN again.", String::new()),
-        SetupStep::Working => ("Setting up. This can take a few seconds.", String::new()),
+        SetupStep::PinAgain => ("Type the exit PIN again.".into(), String::new()),
+        SetupStep::Working => (
+            "Setting up. This can take a few seconds.".into(),
+            String::new(),
+        ),
     };
-    let mut body = vec![Para::Text(ask.into())];
+    let mut body = vec![Para::Text(ask)];
     if !form.site.is_empty() {
         body.insert(0, Para::Strong(format!("Practice: {}", safe(&form.site))));
     }
@@ -296,6 +306,7 @@ fn setup(form: &SetupForm) -> Page {
         field: (form.step != SetupStep::Working).then_some(Field {
             text: shown,
             caption,
+            multiline: false,
         }),
         notice: form.problem.as_ref().map(|p| match p {
             SetupProblem::SiteEmpty => "Please type a name.".to_string(),
@@ -339,6 +350,7 @@ fn overlay(m: &Model, o: &Overlay, s: &Strings) -> Page {
             field: Some(Field {
                 text: "•".repeat(entry.chars().count()),
                 caption: String::new(),
+                multiline: false,
             }),
             notice: match note {
                 PinNote::None => None,

@@ -40,6 +40,8 @@ pub struct Strings {
     pub keys_question: &'static str,
     pub keys_comment: &'static str,
     pub keys_buttons: &'static str,
+    /// Keys where there is no going back.
+    pub keys_choose: &'static str,
     pub keys_any: &'static str,
 }
 
@@ -78,6 +80,7 @@ pub const EN: Strings = Strings {
     keys_question: "Number: answer · Enter: next · Backspace: back · Up/Down: move",
     keys_comment: "Type your words · Enter: done · Left arrow: back",
     keys_buttons: "Number: choose · Enter: OK · Backspace: back · Up/Down: move",
+    keys_choose: "Number: choose · Enter: OK · Up/Down: move",
     keys_any: "Press any key or tap",
 };
 
@@ -116,6 +119,7 @@ pub const PL: Strings = Strings {
     keys_question: "Numer: odpowiedź · Enter: dalej · Backspace: wstecz · Góra/Dół: ruch",
     keys_comment: "Pisz · Enter: gotowe · Strzałka w lewo: wstecz",
     keys_buttons: "Numer: wybór · Enter: OK · Backspace: wstecz · Góra/Dół: ruch",
+    keys_choose: "Numer: wybór · Enter: OK · Góra/Dół: ruch",
     keys_any: "Naciśnij dowolny klawisz lub dotknij",
 };
 

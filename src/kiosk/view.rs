@@ -109,8 +109,8 @@ fn draw_page(page: &Page, p: &Placed, theme: &Theme, area: Rect, buf: &mut Buffe
             theme.quiet,
         );
     }
-    if let (Some(r), Some(notice)) = (p.notice, &page.notice) {
-        text(buf, area, r, std::slice::from_ref(notice), theme.notice);
+    if let Some(r) = p.notice {
+        text(buf, area, r, &p.notice_lines, theme.notice);
     }
     let chosen_word = page.chosen_word.as_str();
     for (spec, r) in page.choices.iter().zip(&p.choices) {

@@ -28,19 +28,26 @@ impl Model {
             },
             Screen::Sending => vec![],
             Screen::Comment => self.comment_key(key, now),
-            Screen::Question(_) => self.buttons_key(key, now, Button::Back, Button::Next),
+            Screen::Question(_) => self.buttons_key(key, now, Some(Button::Back), Button::Next),
             Screen::Language => {
                 let current = Button::Language(self.lang);
-                self.buttons_key(key, now, Button::Back, current)
+                self.buttons_key(key, now, Some(Button::Back), current)
             }
-            Screen::Confirm => self.buttons_key(key, now, Button::GoBack, Button::Send),
-            Screen::SaveFailed => self.buttons_key(key, now, Button::Finish, Button::TryAgain),
+            Screen::Confirm => self.buttons_key(key, now, Some(Button::GoBack), Button::Send),
+            // No way "back" from a failed save: Finish forgets the answers, so it must be chosen.
+            Screen::SaveFailed => self.buttons_key(key, now, None, Button::TryAgain),
         }
     }
 
     /// Keys on a screen of numbered buttons: numbers choose, Enter presses the focused button (or
     /// goes on), arrows and Tab move the focus.
-    fn buttons_key(&mut self, key: Key, now: Instant, back: Button, on: Button) -> Vec<Effect> {
+    fn buttons_key(
+        &mut self,
+        key: Key,
+        now: Instant,
+        back: Option<Button>,
+        on: Button,
+    ) -> Vec<Effect> {
         let buttons = self.buttons();
         match key {
             Key::Char(c) => match c.to_digit(10) {
@@ -55,7 +62,10 @@ impl Model {
                 None => self.press(on, now),
             },
             Key::Right => self.press(on, now),
-            Key::Left | Key::Backspace | Key::Esc => self.press(back, now),
+            Key::Left | Key::Backspace | Key::Esc => match back {
+                Some(back) => self.press(back, now),
+                None => vec![],
+            },
             Key::Down | Key::Tab => {
                 self.move_focus(buttons.len(), 1);
                 vec![]

@@ -377,6 +377,12 @@ fn a_failed_save_says_sorry_logs_the_reason_and_can_be_tried_again() {
     k.keys("1");
     assert_eq!(k.submitted(), first);
     k.send(Msg::Submitted(Err("disk".into()), now));
+    k.key(Key::Backspace).key(Key::Left).key(Key::Esc);
+    assert_eq!(
+        k.m.screen(),
+        &Screen::SaveFailed,
+        "no accidental wipe by a back key"
+    );
     k.keys("2");
     assert_eq!(k.m.screen(), &Screen::Welcome);
     assert_eq!(k.m.comment(), "");

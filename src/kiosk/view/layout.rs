@@ -31,6 +31,7 @@ pub struct Placed {
     pub field: Option<(Rect, Rect)>,
     pub field_lines: Vec<String>,
     pub notice: Option<Rect>,
+    pub notice_lines: Vec<String>,
     pub choices: Vec<Rect>,
     /// Choices drawn as three-row boxes (else one row each).
     pub tall: bool,
@@ -111,7 +112,8 @@ pub fn place(page: &Page, area: Rect) -> Placed {
     let mut bottom = area.bottom() - u16::from(roomy);
 
     p.keys_lines = wrap_parts(&page.keys, " · ", cw);
-    p.keys_lines.truncate(2);
+    // On short screens the answers need the room more; the most used keys come first.
+    p.keys_lines.truncate(if area.height < 24 { 1 } else { 2 });
     let kh = p.keys_lines.len() as u16;
     bottom -= kh;
     p.keys = row(x, bottom, cw, kh);
@@ -150,7 +152,7 @@ pub fn place(page: &Page, area: Rect) -> Placed {
 
     let n = page.choices.len() as u16;
     let field_min = if page.field.is_some() { 4 } else { 0 };
-    let notice_h = u16::from(page.notice.is_some());
+    let notice_h = if page.notice.is_some() { 2 } else { 0 };
     let room = bottom.saturating_sub(top);
     // Body lines get what the buttons and field leave over (buttons need one row each).
     let mut body: Vec<(String, bool)> = Vec::new();
@@ -181,7 +183,8 @@ pub fn place(page: &Page, area: Rect) -> Placed {
             lines.push(String::new());
         }
         let free = bottom.saturating_sub(top + n + notice_h + 1);
-        let box_h = (lines.len() as u16 + 2).clamp(5, 10).min(free.max(3));
+        let least = if field.multiline { 5 } else { 3 };
+        let box_h = (lines.len() as u16 + 2).clamp(least, 10).min(free.max(3));
         let keep = usize::from(box_h - 2);
         // Show the end of a long comment: that is where the typing happens.
         let skip = lines.len().saturating_sub(keep);
@@ -192,9 +195,12 @@ pub fn place(page: &Page, area: Rect) -> Placed {
         top += caption.height + 1;
         p.field = Some((boxed, caption));
     }
-    if page.notice.is_some() && top < bottom {
-        p.notice = Some(row(x, top, cw, 1));
-        top += 2;
+    if let Some(notice) = &page.notice {
+        p.notice_lines = wrap(notice, cw);
+        p.notice_lines.truncate(2);
+        let h = (p.notice_lines.len() as u16).min(bottom.saturating_sub(top));
+        p.notice = Some(row(x, top, cw, h));
+        top += h + 1;
     }
 
     let room = bottom.saturating_sub(top);
