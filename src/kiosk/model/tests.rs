@@ -7,6 +7,9 @@ use chrono::NaiveDate;
 use super::*;
 use crate::response::Answer;
 
+mod setup;
+mod staff;
+
 /// A small two-language survey: two agree items (one without skip), a headline and a comment.
 pub const TWO_LANGUAGES: &str = r#"
 [survey]
@@ -70,7 +73,7 @@ privacy = { en = "Please don't write names.", pl = "Nie podawaj nazwisk." }
 max_chars = 10
 "#;
 
-const IDLE: Duration = Duration::from_secs(60);
+pub const IDLE: Duration = Duration::from_secs(60);
 
 pub struct Kiosk {
     pub m: Model,
@@ -495,124 +498,6 @@ fn the_welcome_screen_never_times_out() {
     assert_eq!(k.m.screen(), &Screen::Welcome);
 }
 
-fn to_staff_pin(k: &mut Kiosk) {
-    k.key(Key::Staff);
-    assert!(matches!(k.m.overlay(), Some(Overlay::StaffPin { .. })));
-}
-
-fn pin(k: &mut Kiosk, pin: &str, right: bool) {
-    k.keys(pin).key(Key::Enter);
-    let fx = k.take();
-    let typed = fx.iter().find_map(|e| match e {
-        Effect::CheckPin(p) => Some(p.to_string()),
-        _ => None,
-    });
-    assert_eq!(typed.as_deref(), Some(pin));
-    let now = k.now;
-    k.send(Msg::PinChecked(Ok(right), now));
-}
-
-#[test]
-fn staff_key_and_the_right_pin_open_the_staff_menu_which_quits() {
-    let mut k = Kiosk::tiny();
-    k.key(Key::Enter).key(Key::Enter).answer('1');
-    to_staff_pin(&mut k);
-    pin(&mut k, "1234", true);
-    assert_eq!(k.m.overlay(), Some(&Overlay::StaffMenu));
-    k.keys("1");
-    assert_eq!(k.m.overlay(), None);
-    assert_eq!(
-        k.m.screen(),
-        &Screen::Question(1),
-        "back to the survey where it was"
-    );
-    assert_eq!(k.m.answer(0), Some(Answer::Value(1)));
-    to_staff_pin(&mut k);
-    pin(&mut k, "1234", true);
-    k.keys("2");
-    assert!(k.m.should_quit());
-    assert!(k.take().contains(&Effect::Quit));
-}
-
-#[test]
-fn the_pin_entry_can_be_left_with_esc() {
-    let mut k = Kiosk::tiny();
-    to_staff_pin(&mut k);
-    k.keys("12").key(Key::Esc);
-    assert_eq!(k.m.overlay(), None);
-    assert_eq!(k.m.screen(), &Screen::Welcome);
-}
-
-#[test]
-fn five_wrong_pins_lock_the_staff_menu_for_five_minutes() {
-    let mut k = Kiosk::tiny();
-    to_staff_pin(&mut k);
-    for left in (1..5).rev() {
-        pin(&mut k, "0000", false);
-        match k.m.overlay() {
-            Some(Overlay::StaffPin { note, .. }) => assert_eq!(*note, PinNote::Wrong { left }),
-            o => panic!("{o:?}"),
-        }
-    }
-    pin(&mut k, "0000", false);
-    assert!(matches!(k.m.overlay(), Some(Overlay::StaffLocked { .. })));
-    assert!(k.logs().iter().any(|l| l.contains("locked for 5 minutes")));
-    k.key(Key::Other);
-    assert_eq!(k.m.overlay(), None);
-    // Still locked four minutes later: F10 only shows the notice.
-    k.wait(240.0).key(Key::Staff);
-    assert!(matches!(k.m.overlay(), Some(Overlay::StaffLocked { .. })));
-    k.key(Key::Other).wait(61.0);
-    to_staff_pin(&mut k);
-    pin(&mut k, "1234", true);
-    assert_eq!(k.m.overlay(), Some(&Overlay::StaffMenu));
-}
-
-#[test]
-fn a_pin_that_cannot_be_checked_is_not_counted_as_wrong() {
-    let mut k = Kiosk::tiny();
-    to_staff_pin(&mut k);
-    k.keys("1").key(Key::Enter);
-    let now = k.now;
-    k.send(Msg::PinChecked(Err("store unreadable".into()), now));
-    assert_eq!(k.m.staff().wrong, 0);
-    assert!(
-        k.logs()
-            .iter()
-            .any(|l| l == "exit PIN check failed: store unreadable")
-    );
-}
-
-#[test]
-fn a_forgotten_staff_menu_closes_and_wipes_after_the_idle_timeout() {
-    let mut k = Kiosk::tiny();
-    k.key(Key::Enter).key(Key::Enter).answer('1');
-    to_staff_pin(&mut k);
-    pin(&mut k, "1234", true);
-    k.wait(61.0);
-    assert_eq!(k.m.overlay(), None);
-    assert_eq!(k.m.screen(), &Screen::Welcome);
-    assert_eq!(k.m.answer(0), None);
-}
-
-#[test]
-fn the_daily_count_resets_on_a_new_day() {
-    let mut k = Kiosk::tiny();
-    k.key(Key::Enter)
-        .key(Key::Enter)
-        .answer('1')
-        .answer('1')
-        .answer('1');
-    k.key(Key::Enter).key(Key::Enter);
-    let now = k.now;
-    k.send(Msg::Submitted(Ok(()), now));
-    assert_eq!(k.m.saved_today(), 1);
-    k.send(Msg::NewDay(NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()));
-    assert_eq!(k.m.saved_today(), 1);
-    k.send(Msg::NewDay(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()));
-    assert_eq!(k.m.saved_today(), 0);
-}
-
 #[test]
 fn a_one_language_survey_skips_the_language_choice() {
     let survey = crate::survey::embedded().unwrap();
@@ -629,92 +514,4 @@ fn a_one_language_survey_skips_the_language_choice() {
     assert_eq!(r.answers.len(), survey.items.len());
     assert!(r.answers.iter().all(|a| *a == Answer::Value(1)));
     assert_eq!(r.headline, Answer::Value(1));
-}
-
-fn setup_kiosk() -> Kiosk {
-    let mut k = Kiosk::tiny();
-    let config = Config {
-        idle_timeout: IDLE,
-        needs_setup: true,
-    };
-    k.m = Model::new(k.m.survey().clone(), config, k.t0);
-    k
-}
-
-fn setup_step(k: &Kiosk) -> SetupStep {
-    match k.m.screen() {
-        Screen::Setup(f) => f.step,
-        s => panic!("{s:?}"),
-    }
-}
-
-#[test]
-fn first_run_setup_asks_twice_and_checks_each_field() {
-    let mut k = setup_kiosk();
-    k.key(Key::Enter);
-    assert_eq!(setup_step(&k), SetupStep::Site, "a name is needed");
-    k.keys("Riverside Practice").key(Key::Enter);
-    assert_eq!(setup_step(&k), SetupStep::Passphrase);
-    k.keys("short").key(Key::Enter);
-    assert_eq!(setup_step(&k), SetupStep::Passphrase);
-    k.keys("correct horse battery").key(Key::Enter);
-    k.keys("correct horse batterx").key(Key::Enter);
-    assert_eq!(setup_step(&k), SetupStep::Passphrase, "the two differed");
-    k.keys("correct horse battery").key(Key::Enter);
-    k.keys("correct horse battery").key(Key::Enter);
-    assert_eq!(setup_step(&k), SetupStep::Pin);
-    k.keys("12a4").key(Key::Enter);
-    assert_eq!(setup_step(&k), SetupStep::Pin, "digits only");
-    k.keys("2468").key(Key::Enter).keys("2468").key(Key::Enter);
-    assert_eq!(setup_step(&k), SetupStep::Working);
-    let fx = k.take();
-    let setup = fx.iter().find_map(|e| match e {
-        Effect::Setup {
-            site,
-            passphrase,
-            pin,
-        } => Some((site.clone(), passphrase.to_string(), pin.to_string())),
-        _ => None,
-    });
-    assert_eq!(
-        setup,
-        Some((
-            "Riverside Practice".into(),
-            "correct horse battery".into(),
-            "2468".into()
-        ))
-    );
-    let info = SetupInfo {
-        public_key: "age1xyz".into(),
-        identity_file: "/data/manager.age".into(),
-    };
-    let now = k.now;
-    k.send(Msg::SetupDone(Ok(info.clone()), now));
-    assert_eq!(k.m.screen(), &Screen::SetupDone(info));
-    k.key(Key::Enter);
-    assert_eq!(k.m.screen(), &Screen::Welcome);
-}
-
-#[test]
-fn a_failed_setup_shows_the_reason_and_starts_the_form_again() {
-    let mut k = setup_kiosk();
-    k.keys("Site").key(Key::Enter);
-    k.keys("a long passphrase").key(Key::Enter);
-    k.keys("a long passphrase").key(Key::Enter);
-    k.keys("1234").key(Key::Enter).keys("1234").key(Key::Enter);
-    let now = k.now;
-    k.send(Msg::SetupDone(Err("permission denied".into()), now));
-    match k.m.screen() {
-        Screen::Setup(f) => {
-            assert_eq!(f.step, SetupStep::Site);
-            assert_eq!(
-                f.problem,
-                Some(SetupProblem::Failed("permission denied".into()))
-            );
-        }
-        s => panic!("{s:?}"),
-    }
-    // The staff key does nothing during setup.
-    k.key(Key::Staff);
-    assert_eq!(k.m.overlay(), None);
 }
