@@ -1,7 +1,7 @@
 //! The patient kiosk: an Elm-style state machine ([`model`]), pure rendering ([`view`]), input
-//! mapping ([`input`]) and the terminal event loop ([`run`]) that talks to a [`Backend`].
+//! mapping ([`input`]) and the terminal event loop ([`mod@run`]) that talks to a [`Backend`].
 //!
-//! Start it with [`run::run`]: give it a survey, a [`Backend`] (the encrypted store, or
+//! Start it with [`run()`]: give it a survey, a [`Backend`] (the encrypted store, or
 //! [`MemoryBackend`] in tests), the data folder for the staff log and the idle timeout.
 
 pub mod backend;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::{Effect, Model, Overlay, STILL_THERE_FOR, Screen, THANKS_FOR, is_patient_screen};
 
 impl Model {
-    /// When the loop must send the next [`Msg::Tick`] even without input.
+    /// When the loop must send the next [`Msg::Tick`](super::Msg::Tick) even without input.
     pub fn next_deadline(&self) -> Option<Instant> {
         let second = |since: Instant| {
             let passed = self.now.saturating_duration_since(since).as_secs() + 1;
