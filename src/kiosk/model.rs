@@ -28,6 +28,8 @@ pub const STILL_THERE_FOR: Duration = Duration::from_secs(15);
 pub const THANKS_FOR: Duration = Duration::from_secs(10);
 /// Wrong exit PINs in a row before the staff menu locks.
 pub const MAX_WRONG_PINS: u32 = 5;
+/// Most comment characters memory is reserved for in advance.
+const MAX_COMMENT_ROOM: usize = 10_000;
 /// How long the staff menu stays locked.
 pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
 
@@ -217,6 +219,12 @@ impl Model {
     /// A kiosk showing the welcome screen (or first-run setup) at `now`.
     pub fn new(survey: Survey, config: Config, now: Instant) -> Model {
         let steps = survey.items.len() + usize::from(survey.headline.is_some());
+        // Room for the longest comment up front, so typing never reallocates and leaves a copy
+        // of the text behind in freed memory (the buffer is zeroed when wiped and dropped).
+        let room = survey
+            .comment
+            .as_ref()
+            .map_or(0, |c| (c.max_chars as usize).min(MAX_COMMENT_ROOM) * 4);
         Model {
             survey,
             screen: if config.needs_setup {
@@ -227,7 +235,7 @@ impl Model {
             overlay: None,
             lang: 0,
             answers: vec![None; steps],
-            comment: Zeroizing::new(String::new()),
+            comment: Zeroizing::new(String::with_capacity(room)),
             focus: None,
             advance_at: None,
             hint: false,

@@ -162,10 +162,7 @@ impl Model {
                 self.go_first(Screen::Question(0));
                 vec![]
             }
-            (Screen::Language, _) => {
-                self.go(Screen::Welcome);
-                vec![]
-            }
+            (Screen::Language, _) => self.wipe(),
             (Screen::Question(n), Button::Choice(i)) => {
                 let Some(choice) = self.step_choices(n).get(i).copied() else {
                     return vec![];
@@ -183,10 +180,7 @@ impl Model {
                 vec![]
             }
             (Screen::Question(n), Button::Next) => self.forward(n),
-            (Screen::Question(n), _) => {
-                self.backward(n);
-                vec![]
-            }
+            (Screen::Question(n), _) => self.backward(n),
             (Screen::Comment, Button::Back) => {
                 self.go_to_step(self.steps().saturating_sub(1));
                 vec![]
@@ -263,13 +257,16 @@ impl Model {
         vec![]
     }
 
-    fn backward(&mut self, n: usize) {
+    fn backward(&mut self, n: usize) -> Vec<Effect> {
         if n > 0 {
             self.go_to_step(n - 1);
+            vec![]
         } else if self.survey.languages.len() > 1 {
             self.go_first(Screen::Language);
+            vec![]
         } else {
-            self.go(Screen::Welcome);
+            // The welcome screen never times out, so nothing may stay behind it.
+            self.wipe()
         }
     }
 

@@ -44,7 +44,7 @@ impl Model {
             _ => {
                 self.staff.locked_until = None;
                 self.overlay = Some(Overlay::StaffPin {
-                    entry: Zeroizing::new(String::new()),
+                    entry: Zeroizing::new(String::with_capacity(MAX_PIN_CHARS * 4)),
                     note: PinNote::None,
                 });
                 vec![]

@@ -490,6 +490,21 @@ fn after_the_countdown_every_answer_is_wiped_and_the_screen_cleared() {
 }
 
 #[test]
+fn going_back_to_the_welcome_screen_forgets_everything() {
+    let mut k = Kiosk::tiny();
+    k.key(Key::Enter).keys("2").answer('1');
+    k.key(Key::Left).key(Key::Left);
+    assert_eq!(k.m.screen(), &Screen::Language);
+    assert_eq!(k.m.answer(0), Some(Answer::Value(1)));
+    k.take();
+    k.key(Key::Left);
+    assert_eq!(k.m.screen(), &Screen::Welcome);
+    assert_eq!(k.m.answer(0), None, "the next patient must not find it");
+    assert_eq!(k.m.language(), "en");
+    assert!(k.take().contains(&Effect::ClearScreen));
+}
+
+#[test]
 fn the_welcome_screen_never_times_out() {
     let mut k = Kiosk::tiny();
     assert_eq!(k.m.next_deadline(), None);

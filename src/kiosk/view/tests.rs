@@ -334,6 +334,9 @@ fn render_time_of_every_screen_at_120x40() {
             buf.reset();
             render(&k.m, &Theme::COLOR, buf.area, &mut buf);
         }
-        println!("{name:20} {:>8.1} µs", start.elapsed().as_secs_f64() * 1e6 / runs as f64);
+        println!(
+            "{name:20} {:>8.1} µs",
+            start.elapsed().as_secs_f64() * 1e6 / runs as f64
+        );
     }
 }
