@@ -127,18 +127,31 @@ fn main(m: &Model, screen: &Screen, s: &Strings) -> Page {
             keys: "Press any key to start the kiosk".into(),
             ..Page::default()
         },
-        Screen::Welcome => Page {
-            heading: safe(survey.title.get(lang)),
-            body: vec![
+        Screen::Welcome => {
+            let mut body = vec![
                 Para::Text(safe(survey.introduction.get(lang))),
                 Para::Strong(s.anonymous.into()),
                 Para::Text(fill(s.about_minutes, &[&survey.minutes])),
                 Para::Text(s.how_to_answer.into()),
-            ],
-            choices: vec![button(Button::Start, s.press_to_start)],
-            keys: s.keys_any.into(),
-            ..Page::default()
-        },
+            ];
+            // Someone who reads another of the survey's languages should know they can start.
+            for code in &survey.languages {
+                let other = strings::for_language(code).press_to_start;
+                if other != s.press_to_start {
+                    body.push(Para::Text(format!(
+                        "{}: {other}",
+                        strings::language_name(code)
+                    )));
+                }
+            }
+            Page {
+                heading: safe(survey.title.get(lang)),
+                body,
+                choices: vec![button(Button::Start, s.press_to_start)],
+                keys: s.keys_any.into(),
+                ..Page::default()
+            }
+        }
         Screen::Language => {
             let mut heading = String::new();
             for code in &survey.languages {

@@ -141,13 +141,25 @@ pub fn place(page: &Page, area: Rect) -> Placed {
         p.progress = Some(row(x, top, cw, 1));
         top += 2;
     }
-    p.heading_lines = match big(&page.heading, cw) {
-        Some(lines) if area.height >= BIG_FROM_HEIGHT => lines,
-        _ => wrap(&page.heading, cw),
+    // Big letters may be wider than the text column; then they are centred on the screen.
+    let big_lines = big(&page.heading, area.width - 4).filter(|_| area.height >= BIG_FROM_HEIGHT);
+    p.heading = match big_lines {
+        Some(lines) => {
+            let bw = lines.iter().map(|l| width(l)).max().unwrap_or(0);
+            p.heading_lines = lines;
+            if bw > cw {
+                row(area.x + (area.width - bw) / 2, top, bw, 3)
+            } else {
+                row(x, top, cw, 3)
+            }
+        }
+        None => {
+            p.heading_lines = wrap(&page.heading, cw);
+            p.heading_lines.truncate(4);
+            row(x, top, cw, p.heading_lines.len() as u16)
+        }
     };
-    p.heading_lines.truncate(4);
-    let hh = p.heading_lines.len() as u16;
-    p.heading = row(x, top, cw, hh);
+    let hh = p.heading.height;
     top += hh + 1;
 
     let n = page.choices.len() as u16;

@@ -22,6 +22,7 @@ fn icare() -> Kiosk {
 fn screens() -> Vec<(&'static str, Kiosk)> {
     let mut out = vec![];
     out.push(("welcome", icare()));
+    out.push(("welcome_two_languages", Kiosk::tiny()));
     let mut k = Kiosk::tiny();
     k.key(Key::Enter);
     out.push(("language", k));
