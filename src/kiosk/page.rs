@@ -169,10 +169,7 @@ fn main(m: &Model, screen: &Screen, s: &Strings) -> Page {
                     .languages
                     .iter()
                     .enumerate()
-                    .map(|(i, code)| ButtonSpec {
-                        chosen: i == language_index(m),
-                        ..button(Button::Language(i), strings::language_name(code))
-                    })
+                    .map(|(i, code)| button(Button::Language(i), strings::language_name(code)))
                     .collect(),
                 nav: vec![button(Button::Back, s.back)],
                 keys: s.keys_buttons.into(),
@@ -230,15 +227,6 @@ fn main(m: &Model, screen: &Screen, s: &Strings) -> Page {
             ..Page::default()
         },
     }
-}
-
-fn language_index(m: &Model) -> usize {
-    let lang = m.language();
-    m.survey()
-        .languages
-        .iter()
-        .position(|l| l == lang)
-        .unwrap_or(0)
 }
 
 fn question(m: &Model, n: usize, s: &Strings) -> Page {
