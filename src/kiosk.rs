@@ -9,6 +9,7 @@ pub mod input;
 pub mod model;
 pub mod page;
 pub mod run;
+pub mod secret;
 pub mod strings;
 pub mod theme;
 pub mod view;

@@ -11,12 +11,13 @@ mod time;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 pub use setup::{SetupForm, SetupProblem, SetupStep};
 pub use staff::{PinNote, StaffGuard};
 
 use super::backend::SetupInfo;
+use super::secret::Secret;
 use crate::response::{Answer, Period, Response};
 use crate::survey::{Scale, Survey, Text};
 
@@ -145,12 +146,12 @@ pub enum Effect {
     /// Save this response; answer with [`Msg::Submitted`].
     Submit(Box<Response>),
     /// Check the exit PIN; answer with [`Msg::PinChecked`].
-    CheckPin(Zeroizing<String>),
+    CheckPin(Secret),
     /// Create the store; answer with [`Msg::SetupDone`].
     Setup {
         site: String,
-        passphrase: Zeroizing<String>,
-        pin: Zeroizing<String>,
+        passphrase: Secret,
+        pin: Secret,
     },
     /// Append a line to the staff log (never an answer or comment).
     Log(String),
@@ -181,17 +182,10 @@ pub enum Screen {
 /// A screen shown over the main one, which stays as it was underneath.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    StillThere {
-        since: Instant,
-    },
-    StaffPin {
-        entry: Zeroizing<String>,
-        note: PinNote,
-    },
+    StillThere { since: Instant },
+    StaffPin { entry: Secret, note: PinNote },
     StaffMenu,
-    StaffLocked {
-        until: Instant,
-    },
+    StaffLocked { until: Instant },
 }
 
 /// The kiosk's whole state.
@@ -202,7 +196,7 @@ pub struct Model {
     overlay: Option<Overlay>,
     lang: usize,
     answers: Vec<Option<Answer>>,
-    comment: Zeroizing<String>,
+    comment: Secret,
     focus: Option<usize>,
     advance_at: Option<Instant>,
     hint: bool,
@@ -235,7 +229,7 @@ impl Model {
             overlay: None,
             lang: 0,
             answers: vec![None; steps],
-            comment: Zeroizing::new(String::with_capacity(room)),
+            comment: Secret::with_capacity(room),
             focus: None,
             advance_at: None,
             hint: false,

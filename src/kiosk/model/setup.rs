@@ -1,9 +1,8 @@
 //! First-run setup inside the kiosk: site name, manager passphrase twice, exit PIN twice.
 
-use zeroize::Zeroizing;
-
 use super::{Effect, Key, Model, Screen};
 use crate::kiosk::backend::SetupInfo;
+use crate::kiosk::secret::Secret;
 use crate::sanitize::{is_unsafe, terminal_safe};
 
 /// Shortest manager passphrase accepted.
@@ -44,10 +43,10 @@ pub enum SetupProblem {
 pub struct SetupForm {
     pub step: SetupStep,
     pub site: String,
-    passphrase: Zeroizing<String>,
-    pin: Zeroizing<String>,
+    passphrase: Secret,
+    pin: Secret,
     /// What is being typed into the current field.
-    pub input: Zeroizing<String>,
+    pub input: Secret,
     pub problem: Option<SetupProblem>,
 }
 
@@ -99,7 +98,7 @@ impl Model {
                 vec![]
             }
             Key::Esc => {
-                form.input = Zeroizing::new(String::new());
+                form.input = Secret::default();
                 form.problem = None;
                 form.step = match form.step {
                     SetupStep::Passphrase => SetupStep::Site,
@@ -126,7 +125,7 @@ impl Model {
             Err(reason) => {
                 let reason = terminal_safe(&reason).into_owned();
                 form.step = SetupStep::Site;
-                form.input = Zeroizing::new(form.site.clone());
+                form.input = Secret::from(form.site.as_str());
                 form.problem = Some(SetupProblem::Failed(reason.clone()));
                 vec![Effect::Log(format!("setup failed: {reason}"))]
             }
@@ -136,7 +135,7 @@ impl Model {
 
 /// Accept the current field, or say what is wrong with it.
 fn enter(form: &mut SetupForm) -> Vec<Effect> {
-    let input = std::mem::replace(&mut form.input, Zeroizing::new(String::new()));
+    let input = std::mem::replace(&mut form.input, Secret::with_capacity(MAX_FIELD_CHARS * 4));
     form.problem = None;
     match form.step {
         SetupStep::Site => {

@@ -3,9 +3,8 @@
 
 use std::time::Instant;
 
-use zeroize::Zeroizing;
-
 use super::{Button, Effect, Key, LOCKOUT, MAX_WRONG_PINS, Model, Overlay};
+use crate::kiosk::secret::Secret;
 use crate::sanitize::{is_unsafe, terminal_safe};
 
 /// Longest PIN that can be typed.
@@ -44,7 +43,7 @@ impl Model {
             _ => {
                 self.staff.locked_until = None;
                 self.overlay = Some(Overlay::StaffPin {
-                    entry: Zeroizing::new(String::with_capacity(MAX_PIN_CHARS * 4)),
+                    entry: Secret::with_capacity(MAX_PIN_CHARS * 4),
                     note: PinNote::None,
                 });
                 vec![]
@@ -68,7 +67,7 @@ impl Model {
                 vec![]
             }
             Key::Enter if !entry.is_empty() => {
-                let pin = std::mem::replace(entry, Zeroizing::new(String::new()));
+                let pin = std::mem::replace(entry, Secret::with_capacity(MAX_PIN_CHARS * 4));
                 *note = PinNote::None;
                 vec![Effect::CheckPin(pin)]
             }
