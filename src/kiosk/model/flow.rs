@@ -123,6 +123,7 @@ impl Model {
                 _ => self.press(Button::Done, now),
             },
             Key::Left | Key::Esc => self.press(Button::Back, now),
+            Key::Right => self.press(Button::Done, now),
             Key::Tab | Key::Down => {
                 self.move_focus(2, 1);
                 vec![]
