@@ -343,7 +343,11 @@ fn comment_typing_is_capped_backspace_deletes_and_left_goes_back() {
     assert_eq!(k.m.screen(), &Screen::Question(2));
     assert_eq!(k.m.comment(), "01234567", "kept when going back");
     k.key(Key::Right).key(Key::Right);
-    assert_eq!(k.m.screen(), &Screen::Confirm, "→ goes on from the comment too");
+    assert_eq!(
+        k.m.screen(),
+        &Screen::Confirm,
+        "→ goes on from the comment too"
+    );
 }
 
 #[test]
