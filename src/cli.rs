@@ -1,5 +1,6 @@
 //! The command line: argument definitions and one module per subcommand.
 
+pub mod kiosk;
 pub mod survey;
 
 use std::path::PathBuf;
@@ -29,15 +30,15 @@ pub enum Command {
     /// Check, show and inspect survey files.
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
+    /// Run the patient kiosk full screen (what `icare` runs with no subcommand).
+    Kiosk(kiosk::KioskArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Survey(cmd)) => survey::run(cmd),
-        None => survey::run(survey::SurveyCommand::Show {
-            lang: None,
-            file: None,
-        }),
+        Some(Command::Kiosk(args)) => kiosk::run(args, &cli.data),
+        None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

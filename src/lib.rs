@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod kiosk;
 pub mod response;
+pub mod sanitize;
 pub mod scrub;
 pub mod survey;

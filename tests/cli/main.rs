@@ -3,6 +3,7 @@
 mod pty;
 mod util;
 
+mod kiosk;
 mod questionnaires;
 mod survey_check;
 mod survey_show;

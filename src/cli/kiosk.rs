@@ -1,0 +1,73 @@
+//! `icare kiosk` (also what plain `icare` runs): the patient questionnaire, full screen.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::Args;
+
+use crate::kiosk::{self, MemoryBackend, RunOptions};
+use crate::survey;
+
+/// Exit PIN of the hidden in-memory demo store.
+pub const DEMO_PIN: &str = "1234";
+
+#[derive(Debug, Clone, Args)]
+pub struct KioskArgs {
+    /// Survey TOML file; the built-in iCARE survey when omitted.
+    #[arg(long, value_name = "FILE")]
+    pub survey: Option<PathBuf>,
+
+    /// Seconds without input before "Are you still there?" appears.
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(5..=3600))]
+    pub idle_timeout: u64,
+
+    /// Keep answers in memory only and forget them on exit (exit PIN 1234). For tests and for
+    /// trying the screens; nothing is saved.
+    #[arg(long, hide = true)]
+    pub demo_memory_backend: bool,
+
+    /// With --demo-memory-backend: start with first-run setup, as on a new machine.
+    #[arg(long, hide = true, requires = "demo_memory_backend")]
+    pub demo_setup: bool,
+}
+
+impl Default for KioskArgs {
+    fn default() -> Self {
+        KioskArgs {
+            survey: None,
+            idle_timeout: 60,
+            demo_memory_backend: false,
+            demo_setup: false,
+        }
+    }
+}
+
+pub fn run(args: KioskArgs, data: &Path) -> anyhow::Result<i32> {
+    let survey = match &args.survey {
+        Some(path) => survey::from_file(path)?,
+        None => survey::embedded()?,
+    };
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("the kiosk needs a terminal: run `icare kiosk` in a terminal window or on a console");
+    }
+    if !args.demo_memory_backend {
+        bail!(
+            "the kiosk cannot save answers in this build yet: the encrypted store is not \
+             connected to it. Use `icare survey show` to see the questions"
+        );
+    }
+    let mut backend = if args.demo_setup {
+        MemoryBackend::unset()
+    } else {
+        MemoryBackend::with_pin(DEMO_PIN)
+    };
+    let options = RunOptions {
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        log_file: data.join("kiosk.log"),
+    };
+    kiosk::run(survey, &mut backend, options)?;
+    Ok(0)
+}

@@ -1,0 +1,99 @@
+//! Terminal events to kiosk messages: keys (Ctrl and Alt combinations ignored, so Ctrl-C, Ctrl-Z,
+//! Ctrl-\, Ctrl-D, Ctrl-S and Ctrl-Q do nothing), and taps mapped to the button drawn there.
+
+use std::time::Instant;
+
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+use ratatui::layout::Rect;
+
+use super::model::{Key, Model, Msg};
+use super::page::page;
+use super::view::layout::{hit, place, too_small};
+
+/// The message for a terminal event, or `None` when the kiosk ignores it.
+pub fn to_msg(event: &Event, model: &Model, area: Rect, now: Instant) -> Option<Msg> {
+    match event {
+        Event::Key(key) => to_key(key).map(|k| Msg::Key(k, now)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                Some(tap(model, area, mouse.column, mouse.row, now))
+            }
+            _ => None,
+        },
+        Event::Resize(..) => Some(Msg::Resize),
+        _ => None,
+    }
+}
+
+/// The kiosk key for a key event; `None` for releases and any Ctrl, Alt or Super combination.
+pub fn to_key(key: &KeyEvent) -> Option<Key> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let locked = KeyModifiers::CONTROL
+        | KeyModifiers::ALT
+        | KeyModifiers::SUPER
+        | KeyModifiers::HYPER
+        | KeyModifiers::META;
+    if key.modifiers.intersects(locked) {
+        return None;
+    }
+    Some(match key.code {
+        KeyCode::Char(c) if c.is_control() => return None,
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::F(10) => Key::Staff,
+        _ => Key::Other,
+    })
+}
+
+/// A tap at (`col`, `row`): the button drawn there, or a tap on nothing.
+pub fn tap(model: &Model, area: Rect, col: u16, row: u16, now: Instant) -> Msg {
+    if too_small(area) {
+        return Msg::Tap(now);
+    }
+    let page = page(model);
+    let placed = place(&page, area);
+    match hit(&page, &placed, col, row) {
+        Some(button) => Msg::Press(button, now),
+        None => Msg::Tap(now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn ctrl_keys_that_would_stop_or_freeze_a_terminal_are_ignored() {
+        for c in ['c', 'z', '\\', 'd', 's', 'q', '4'] {
+            assert_eq!(to_key(&ctrl(c)), None, "Ctrl-{c}");
+        }
+        let alt_f4 = KeyEvent::new(KeyCode::F(4), KeyModifiers::ALT);
+        assert_eq!(to_key(&alt_f4), None);
+    }
+
+    #[test]
+    fn plain_keys_and_f10_are_passed_on() {
+        let k = |code| to_key(&KeyEvent::new(code, KeyModifiers::NONE));
+        assert_eq!(k(KeyCode::Char('3')), Some(Key::Char('3')));
+        assert_eq!(k(KeyCode::F(10)), Some(Key::Staff));
+        assert_eq!(k(KeyCode::Enter), Some(Key::Enter));
+        let shifted = KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT);
+        assert_eq!(to_key(&shifted), Some(Key::Char('A')));
+    }
+}

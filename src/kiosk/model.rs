@@ -1,0 +1,450 @@
+//! The kiosk's state machine: what is on screen and what the patient has answered, changed only
+//! by [`update`]. Time enters only through the `Instant`s that messages carry.
+
+mod flow;
+pub mod setup;
+mod staff;
+#[cfg(test)]
+pub(crate) mod tests;
+mod time;
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use zeroize::Zeroize;
+
+pub use setup::{SetupForm, SetupProblem, SetupStep};
+pub use staff::{PinNote, StaffGuard};
+
+use super::backend::SetupInfo;
+use super::secret::Secret;
+use crate::response::{Answer, Period, Response};
+use crate::survey::{Scale, Survey, Text};
+
+/// How long a chosen answer stays marked on screen before the next question appears.
+pub const ADVANCE_AFTER: Duration = Duration::from_millis(800);
+/// How long "Are you still there?" counts down before everything is wiped.
+pub const STILL_THERE_FOR: Duration = Duration::from_secs(15);
+/// How long the thank-you screen stays up.
+pub const THANKS_FOR: Duration = Duration::from_secs(10);
+/// Wrong exit PINs in a row before the staff menu locks.
+pub const MAX_WRONG_PINS: u32 = 5;
+/// Most comment characters memory is reserved for in advance.
+const MAX_COMMENT_ROOM: usize = 10_000;
+/// How long the staff menu stays locked.
+pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
+
+/// How the kiosk behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Quiet time before "Are you still there?".
+    pub idle_timeout: Duration,
+    /// Start with first-run setup (there is no store yet).
+    pub needs_setup: bool,
+}
+
+/// A key, already stripped of anything the kiosk ignores (Ctrl combinations, releases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Left,
+    Right,
+    Up,
+    Down,
+    Tab,
+    BackTab,
+    Backspace,
+    Esc,
+    /// The staff key (F10).
+    Staff,
+    /// Any other key: counts as "any key", does nothing else.
+    Other,
+}
+
+/// Something on screen that can be tapped or focused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Button {
+    Start,
+    Language(usize),
+    /// The n-th answer choice of the current question.
+    Choice(usize),
+    Back,
+    Next,
+    Done,
+    Send,
+    GoBack,
+    TryAgain,
+    Finish,
+    StillHere,
+    StaffResume,
+    StaffQuit,
+    Continue,
+}
+
+/// An answer choice on a question screen, numbered from 1 in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Value(i32),
+    NotApplicable,
+    Skip,
+}
+
+impl Choice {
+    /// The answer this choice records.
+    pub fn answer(self) -> Answer {
+        match self {
+            Choice::Value(v) => Answer::Value(v),
+            Choice::NotApplicable => Answer::NotApplicable,
+            Choice::Skip => Answer::Skipped,
+        }
+    }
+}
+
+/// The choices a scale offers: its points, then "Does not apply", then "Skip this question".
+pub fn choices(scale: &Scale) -> Vec<Choice> {
+    let mut out: Vec<Choice> = scale
+        .points
+        .iter()
+        .map(|p| Choice::Value(p.value))
+        .collect();
+    if scale.not_applicable {
+        out.push(Choice::NotApplicable);
+    }
+    if scale.skip {
+        out.push(Choice::Skip);
+    }
+    out
+}
+
+/// Input and results the kiosk reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// A key press.
+    Key(Key, Instant),
+    /// A tap or click on a button.
+    Press(Button, Instant),
+    /// A tap or click anywhere else.
+    Tap(Instant),
+    /// Time passed (the loop sends this when a deadline is reached).
+    Tick(Instant),
+    /// The terminal changed size; nothing to do but draw again.
+    Resize,
+    /// The backend's answer to [`Effect::Submit`].
+    Submitted(Result<(), String>, Instant),
+    /// The backend's answer to [`Effect::CheckPin`].
+    PinChecked(Result<bool, String>, Instant),
+    /// The backend's answer to [`Effect::Setup`].
+    SetupDone(Result<SetupInfo, String>, Instant),
+    /// The local date changed (or is first known): resets the daily count and the period.
+    NewDay(NaiveDate),
+}
+
+/// Work for the event loop, returned by [`update`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Save this response; answer with [`Msg::Submitted`].
+    Submit(Box<Response>),
+    /// Check the exit PIN; answer with [`Msg::PinChecked`].
+    CheckPin(Secret),
+    /// Create the store; answer with [`Msg::SetupDone`].
+    Setup {
+        site: String,
+        passphrase: Secret,
+        pin: Secret,
+    },
+    /// Append a line to the staff log (never an answer or comment).
+    Log(String),
+    /// Clear the whole terminal before the next draw.
+    ClearScreen,
+    /// Stop the kiosk.
+    Quit,
+}
+
+/// The main screens, in the order a patient meets them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Setup(SetupForm),
+    SetupDone(SetupInfo),
+    Welcome,
+    Language,
+    /// Step `n`: the survey's items, then the headline question.
+    Question(usize),
+    Comment,
+    Confirm,
+    Sending,
+    Thanks {
+        since: Instant,
+    },
+    SaveFailed,
+}
+
+/// A screen shown over the main one, which stays as it was underneath.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    StillThere { since: Instant },
+    StaffPin { entry: Secret, note: PinNote },
+    StaffMenu,
+    StaffLocked { until: Instant },
+}
+
+/// The kiosk's whole state.
+#[derive(Debug)]
+pub struct Model {
+    survey: Survey,
+    screen: Screen,
+    overlay: Option<Overlay>,
+    lang: usize,
+    answers: Vec<Option<Answer>>,
+    comment: Secret,
+    focus: Option<usize>,
+    advance_at: Option<Instant>,
+    hint: bool,
+    last_input: Instant,
+    now: Instant,
+    idle_timeout: Duration,
+    staff: StaffGuard,
+    saved_today: u32,
+    day: Option<NaiveDate>,
+    quit: bool,
+}
+
+impl Model {
+    /// A kiosk showing the welcome screen (or first-run setup) at `now`.
+    pub fn new(survey: Survey, config: Config, now: Instant) -> Model {
+        let steps = survey.items.len() + usize::from(survey.headline.is_some());
+        // Room for the longest comment up front, so typing never reallocates and leaves a copy
+        // of the text behind in freed memory (the buffer is zeroed when wiped and dropped).
+        let room = survey
+            .comment
+            .as_ref()
+            .map_or(0, |c| (c.max_chars as usize).min(MAX_COMMENT_ROOM) * 4);
+        Model {
+            survey,
+            screen: if config.needs_setup {
+                Screen::Setup(SetupForm::default())
+            } else {
+                Screen::Welcome
+            },
+            overlay: None,
+            lang: 0,
+            answers: vec![None; steps],
+            comment: Secret::with_capacity(room),
+            focus: None,
+            advance_at: None,
+            hint: false,
+            last_input: now,
+            now,
+            idle_timeout: config.idle_timeout,
+            staff: StaffGuard::default(),
+            saved_today: 0,
+            day: None,
+            quit: false,
+        }
+    }
+
+    pub fn survey(&self) -> &Survey {
+        &self.survey
+    }
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlay.as_ref()
+    }
+    /// The chosen language's code.
+    pub fn language(&self) -> &str {
+        self.survey
+            .languages
+            .get(self.lang)
+            .map(String::as_str)
+            .unwrap_or_else(|| self.survey.default_language())
+    }
+    /// Number of question screens (items plus the headline).
+    pub fn steps(&self) -> usize {
+        self.answers.len()
+    }
+    /// The answer given at a step so far.
+    pub fn answer(&self, step: usize) -> Option<Answer> {
+        self.answers.get(step).copied().flatten()
+    }
+    /// The comment typed so far.
+    pub fn comment(&self) -> &str {
+        &self.comment
+    }
+    /// Index into [`Model::buttons`] of the focused button.
+    pub fn focus(&self) -> Option<usize> {
+        self.focus
+    }
+    /// True while "Please choose an answer" should show.
+    pub fn hint(&self) -> bool {
+        self.hint
+    }
+    /// Responses saved today by this kiosk.
+    pub fn saved_today(&self) -> u32 {
+        self.saved_today
+    }
+    /// The latest time any message carried.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+    pub fn staff(&self) -> &StaffGuard {
+        &self.staff
+    }
+
+    /// The wording and scale of a question step.
+    pub fn step(&self, step: usize) -> Option<(&Text, &Scale)> {
+        let (text, scale) = match self.survey.items.get(step) {
+            Some(item) => (&item.text, &item.scale),
+            None if step == self.survey.items.len() => {
+                let h = self.survey.headline.as_ref()?;
+                (&h.text, &h.scale)
+            }
+            None => return None,
+        };
+        Some((text, self.survey.scale(scale)?))
+    }
+
+    /// The choices on a question step.
+    pub fn step_choices(&self, step: usize) -> Vec<Choice> {
+        self.step(step).map(|(_, s)| choices(s)).unwrap_or_default()
+    }
+
+    /// The buttons on screen now, in focus order.
+    pub fn buttons(&self) -> Vec<Button> {
+        match &self.overlay {
+            Some(Overlay::StillThere { .. }) => return vec![Button::StillHere],
+            Some(Overlay::StaffPin { .. } | Overlay::StaffLocked { .. }) => {
+                return vec![Button::StaffResume];
+            }
+            Some(Overlay::StaffMenu) => return vec![Button::StaffResume, Button::StaffQuit],
+            None => {}
+        }
+        match &self.screen {
+            Screen::Setup(_) | Screen::Sending | Screen::Thanks { .. } => vec![],
+            Screen::SetupDone(_) => vec![Button::Continue],
+            Screen::Welcome => vec![Button::Start],
+            Screen::Language => {
+                let mut b: Vec<Button> = (0..self.survey.languages.len())
+                    .map(Button::Language)
+                    .collect();
+                b.push(Button::Back);
+                b
+            }
+            Screen::Question(n) => {
+                let mut b: Vec<Button> = (0..self.step_choices(*n).len())
+                    .map(Button::Choice)
+                    .collect();
+                b.extend([Button::Back, Button::Next]);
+                b
+            }
+            Screen::Comment => vec![Button::Back, Button::Done],
+            Screen::Confirm => vec![Button::Send, Button::GoBack],
+            Screen::SaveFailed => vec![Button::TryAgain, Button::Finish],
+        }
+    }
+
+    /// The response as it would be sent now, filed under `period`.
+    pub fn response(&self, period: Period) -> Response {
+        let items = self.survey.items.len();
+        let get = |i: usize| self.answer(i).unwrap_or(Answer::Skipped);
+        let comment = self.comment.trim();
+        Response {
+            survey_id: self.survey.id.clone(),
+            survey_hash: self.survey.hash,
+            language: self.language().to_string(),
+            period,
+            answers: (0..items).map(get).collect(),
+            headline: if self.survey.headline.is_some() {
+                get(items)
+            } else {
+                Answer::Skipped
+            },
+            comment: (!comment.is_empty()).then(|| comment.to_string()),
+        }
+    }
+
+    /// Forget every answer and the comment, and go back to the welcome screen.
+    fn wipe(&mut self) -> Vec<Effect> {
+        self.answers.iter_mut().for_each(|a| *a = None);
+        self.comment.zeroize();
+        self.lang = 0;
+        self.focus = None;
+        self.advance_at = None;
+        self.hint = false;
+        self.overlay = None;
+        self.screen = Screen::Welcome;
+        vec![Effect::ClearScreen]
+    }
+
+    /// Move to another main screen with no focus.
+    fn go(&mut self, screen: Screen) {
+        self.screen = screen;
+        self.focus = None;
+        self.advance_at = None;
+        self.hint = false;
+    }
+}
+
+/// Screens where a patient may have walked away mid-survey.
+fn is_patient_screen(s: &Screen) -> bool {
+    matches!(
+        s,
+        Screen::Language
+            | Screen::Question(_)
+            | Screen::Comment
+            | Screen::Confirm
+            | Screen::SaveFailed
+    )
+}
+
+/// Apply one message; the returned effects are for the event loop to carry out, in order.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key, now) => {
+            m.now = now;
+            m.last_input = now;
+            m.key(key, now)
+        }
+        Msg::Press(button, now) => {
+            m.now = now;
+            m.last_input = now;
+            m.press(button, now)
+        }
+        Msg::Tap(now) => {
+            m.now = now;
+            m.last_input = now;
+            m.key(Key::Other, now)
+        }
+        Msg::Tick(now) => {
+            m.now = m.now.max(now);
+            m.tick(now)
+        }
+        Msg::Resize => vec![],
+        Msg::Submitted(result, now) => {
+            m.now = now;
+            m.last_input = now;
+            m.submitted(result, now)
+        }
+        Msg::PinChecked(result, now) => {
+            m.now = now;
+            m.last_input = now;
+            m.pin_checked(result, now)
+        }
+        Msg::SetupDone(result, now) => {
+            m.now = now;
+            m.last_input = now;
+            m.setup_done(result)
+        }
+        Msg::NewDay(day) => {
+            if m.day.is_some_and(|d| d != day) {
+                m.saved_today = 0;
+            }
+            m.day = Some(day);
+            vec![]
+        }
+    }
+}

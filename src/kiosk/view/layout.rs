@@ -1,0 +1,262 @@
+//! Where everything on a [`Page`] goes for a given terminal size. Pure, shared by drawing and by
+//! tap hit-testing, so a tap always lands on what was drawn.
+
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+
+use super::big::big;
+use crate::kiosk::model::Button;
+use crate::kiosk::page::{Page, Para};
+
+/// Smallest terminal every screen is designed for.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+/// Widest the text column gets, so lines stay easy to read on big screens.
+const MAX_TEXT_WIDTH: u16 = 90;
+/// Short headings are drawn in big letters from this height up.
+pub const BIG_FROM_HEIGHT: u16 = 30;
+/// Widest an answer button gets.
+const MAX_BUTTON_WIDTH: u16 = 64;
+
+/// A page placed on the screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placed {
+    pub progress: Option<Rect>,
+    pub heading: Rect,
+    pub heading_lines: Vec<String>,
+    pub body: Rect,
+    /// Wrapped body lines; `true` for strong text. Empty strings separate paragraphs.
+    pub body_lines: Vec<(String, bool)>,
+    /// The entry box (with its border) and the caption row under it.
+    pub field: Option<(Rect, Rect)>,
+    pub field_lines: Vec<String>,
+    pub notice: Option<Rect>,
+    pub notice_lines: Vec<String>,
+    pub choices: Vec<Rect>,
+    /// Choices drawn as three-row boxes (else one row each).
+    pub tall: bool,
+    pub nav: Vec<Rect>,
+    pub keys: Rect,
+    pub keys_lines: Vec<String>,
+}
+
+/// True when the screen is too small for any page.
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+/// Display width of a string in terminal cells.
+pub fn width(s: &str) -> u16 {
+    u16::try_from(Span::raw(s).width()).unwrap_or(u16::MAX)
+}
+
+/// Greedy word wrap to `max` cells; words longer than a line are broken.
+pub fn wrap(text: &str, max: u16) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let sep = u16::from(!line.is_empty());
+        if width(&line) + sep + width(word) <= max {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            if width(&line) + width(c.encode_utf8(&mut [0; 4])) > max && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Wrap a list of `sep`-separated parts, breaking lines only between parts where possible.
+pub fn wrap_parts(text: &str, sep: &str, max: u16) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in text.split(sep) {
+        match lines.last_mut() {
+            Some(line) if width(line) + width(sep) + width(part) <= max => {
+                line.push_str(sep);
+                line.push_str(part);
+            }
+            _ => lines.extend(wrap(part, max)),
+        }
+    }
+    lines
+}
+
+fn row(x: u16, y: u16, w: u16, h: u16) -> Rect {
+    Rect::new(x, y, w, h)
+}
+
+/// Lay `page` out in `area` (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]).
+pub fn place(page: &Page, area: Rect) -> Placed {
+    let mut p = Placed::default();
+    if too_small(area) {
+        return p;
+    }
+    let roomy = area.height >= 26;
+    let cw = (area.width - 4).min(MAX_TEXT_WIDTH);
+    let x = area.x + (area.width - cw) / 2;
+    let mut top = area.y + u16::from(roomy);
+    let mut bottom = area.bottom() - u16::from(roomy);
+
+    p.keys_lines = wrap_parts(&page.keys, " · ", cw);
+    // On short screens the answers need the room more; the most used keys come first.
+    p.keys_lines.truncate(if area.height < 24 { 1 } else { 2 });
+    let kh = p.keys_lines.len() as u16;
+    bottom -= kh;
+    p.keys = row(x, bottom, cw, kh);
+    if roomy {
+        bottom -= 1;
+    }
+    if !page.nav.is_empty() {
+        let nh = if area.height >= 30 { 3 } else { 1 };
+        bottom -= nh;
+        let mut left = x;
+        let mut right = x + cw;
+        for (i, b) in page.nav.iter().enumerate() {
+            let w = (width(&b.label) + 8).min(cw / 2);
+            if i + 1 == page.nav.len() && page.nav.len() > 1 {
+                right -= w;
+                p.nav.push(row(right, bottom, w, nh));
+            } else {
+                p.nav.push(row(left, bottom, w, nh));
+                left += w + 2;
+            }
+        }
+        bottom -= 1;
+    }
+    if page.progress.is_some() {
+        p.progress = Some(row(x, top, cw, 1));
+        top += 2;
+    }
+    // Big letters may be wider than the text column; then they are centred on the screen.
+    let big_lines = big(&page.heading, area.width - 4).filter(|_| area.height >= BIG_FROM_HEIGHT);
+    p.heading = match big_lines {
+        Some(lines) => {
+            let bw = lines.iter().map(|l| width(l)).max().unwrap_or(0);
+            p.heading_lines = lines;
+            if bw > cw {
+                row(area.x + (area.width - bw) / 2, top, bw, 3)
+            } else {
+                row(x, top, cw, 3)
+            }
+        }
+        None => {
+            p.heading_lines = wrap(&page.heading, cw);
+            p.heading_lines.truncate(4);
+            row(x, top, cw, p.heading_lines.len() as u16)
+        }
+    };
+    let hh = p.heading.height;
+    top += hh + 1;
+
+    let n = page.choices.len() as u16;
+    let field_min = if page.field.is_some() { 4 } else { 0 };
+    let notice_h = if page.notice.is_some() { 2 } else { 0 };
+    let room = bottom.saturating_sub(top);
+    // Body lines get what the buttons and field leave over (buttons need one row each).
+    let mut body: Vec<(String, bool)> = Vec::new();
+    for para in &page.body {
+        let (text, strong) = match para {
+            Para::Text(t) => (t, false),
+            Para::Strong(t) => (t, true),
+        };
+        if !body.is_empty() {
+            body.push((String::new(), false));
+        }
+        body.extend(wrap(text, cw).into_iter().map(|l| (l, strong)));
+    }
+    let body_room = room.saturating_sub(n + field_min + notice_h + u16::from(n > 0));
+    body.truncate(usize::from(body_room));
+    while body.last().is_some_and(|(l, _)| l.is_empty()) {
+        body.pop();
+    }
+    let bh = body.len() as u16;
+    p.body_lines = body;
+    p.body = row(x, top, cw, bh);
+    top += bh + u16::from(bh > 0);
+
+    if let Some(field) = &page.field {
+        let inner = cw - 2;
+        let mut lines = wrap(&field.text, inner);
+        if field.text.ends_with(' ') || lines.is_empty() {
+            lines.push(String::new());
+        }
+        let free = bottom.saturating_sub(top + n + notice_h + 1);
+        let least = if field.multiline { 5 } else { 3 };
+        let box_h = (lines.len() as u16 + 2).clamp(least, 10).min(free.max(3));
+        let keep = usize::from(box_h - 2);
+        // Show the end of a long comment: that is where the typing happens.
+        let skip = lines.len().saturating_sub(keep);
+        p.field_lines = lines.split_off(skip);
+        let boxed = row(x, top, cw, box_h.min(bottom.saturating_sub(top)));
+        top += boxed.height;
+        let caption = row(x, top.min(bottom), cw, u16::from(top < bottom));
+        top += caption.height + 1;
+        p.field = Some((boxed, caption));
+    }
+    if let Some(notice) = &page.notice {
+        p.notice_lines = wrap(notice, cw);
+        p.notice_lines.truncate(2);
+        let h = (p.notice_lines.len() as u16).min(bottom.saturating_sub(top));
+        p.notice = Some(row(x, top, cw, h));
+        top += h + 1;
+    }
+
+    let room = bottom.saturating_sub(top);
+    let bw = cw.min(MAX_BUTTON_WIDTH);
+    let (height, step) = if n > 0 && room >= 3 * n + (n - 1) {
+        (3, 4)
+    } else if n > 0 && room >= 3 * n {
+        (3, 3)
+    } else if n > 0 && room >= 2 * n - 1 {
+        (1, 2)
+    } else {
+        (1, 1)
+    };
+    p.tall = height == 3;
+    for i in 0..n {
+        let y = top + i * step;
+        if y + height > bottom {
+            break;
+        }
+        p.choices.push(row(x, y, bw, height));
+    }
+    p
+}
+
+/// The button under a tap at (`col`, `row`), if any.
+pub fn hit(page: &Page, placed: &Placed, col: u16, row: u16) -> Option<Button> {
+    let buttons = page.choices.iter().zip(&placed.choices);
+    let nav = page.nav.iter().zip(&placed.nav);
+    buttons
+        .chain(nav)
+        .find(|(_, r)| r.contains(ratatui::layout::Position::new(col, row)))
+        .map(|(b, _)| b.button)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_and_breaks_long_ones() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert!(wrap("", 5).is_empty());
+        assert_eq!(wrap("a b", 0), ["a", "b"]);
+        assert_eq!(wrap_parts("a b · c · d", " · ", 8), ["a b · c", "d"]);
+    }
+}
