@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod response;
+pub mod scoring;
 pub mod survey;
