@@ -4,4 +4,6 @@
 pub mod cli;
 pub mod response;
 pub mod scoring;
+pub mod stats;
 pub mod survey;
+pub mod synth;

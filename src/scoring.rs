@@ -60,6 +60,9 @@ struct PointPlan {
     score: Option<f64>,
     /// Positive answer once the item's direction is taken into account.
     positive: bool,
+    /// Index of the point this answer counts as when the item is read in the positive direction
+    /// (the mirrored point for a reversed item; itself otherwise or when there is no mirror).
+    oriented: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -234,6 +237,14 @@ impl ScoringPlan {
             .map_or_else(Vec::new, |i| i.points.iter().map(|p| p.positive).collect())
     }
 
+    /// The index of the point `point` counts as when item `item` is read in the positive direction.
+    pub fn oriented_point(&self, item: usize, point: usize) -> usize {
+        self.items
+            .get(item)
+            .and_then(|i| i.points.get(point))
+            .map_or(point, |p| p.oriented)
+    }
+
     /// Indices of the theme's items in [`Survey::items`].
     pub fn theme_items(&self, theme: usize) -> &[usize] {
         self.themes.get(theme).map_or(&[], |t| t.items.as_slice())
@@ -369,15 +380,27 @@ fn item_plan(
     let points = scale
         .points
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(index, p)| {
             if p.dont_know {
                 return PointPlan {
                     value: p.value,
                     score: None,
                     positive: false,
+                    oriented: index,
                 };
             }
-            let (oriented, positive) = if reverse_item {
+            let oriented = if reverse_item {
+                let mirrored = reverse(p.value, min, max);
+                scale
+                    .points
+                    .iter()
+                    .position(|m| m.value == mirrored && !m.dont_know)
+                    .unwrap_or(index)
+            } else {
+                index
+            };
+            let (oriented_value, positive) = if reverse_item {
                 let mirrored = reverse(p.value, min, max);
                 // A mirrored value that is not on the scale (unevenly spaced values) is never positive.
                 let positive = scale.point(mirrored).is_some_and(|m| m.positive);
@@ -387,8 +410,9 @@ fn item_plan(
             };
             PointPlan {
                 value: p.value,
-                score: Some(to_percent(f64::from(oriented), min, max)),
+                score: Some(to_percent(f64::from(oriented_value), min, max)),
                 positive,
+                oriented,
             }
         })
         .collect();
@@ -403,4 +427,4 @@ fn item_plan(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
