@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod disclosure;
 pub mod response;
 pub mod scoring;
 pub mod stats;
