@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod disclosure;
+pub mod priority;
 pub mod response;
 pub mod scoring;
 pub mod stats;
