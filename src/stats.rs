@@ -415,3 +415,6 @@ impl<'p> Collector<'p> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod crosscheck_tests;
