@@ -3,7 +3,7 @@
 //!
 //! Every figure a report or screen shows passes through here: groups below the minimum size are
 //! suppressed with a [`Reason`], small counts become `<5` with secondary suppression
-//! ([`protect`]), and comments are released only for large enough periods, shuffled.
+//! ([`protect()`]), and comments are released only for large enough periods, shuffled.
 
 pub mod protect;
 pub mod summary;

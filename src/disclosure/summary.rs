@@ -112,7 +112,7 @@ pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &
             let items: Vec<ItemSummary> = plan
                 .theme_items(t)
                 .iter()
-                .filter_map(|&i| Some(item_summary(survey, plan, i, acc.items.get(i)?, rule)))
+                .filter_map(|&i| item_summary(survey, plan, i, acc.items.get(i)?, rule))
                 .collect();
             let positive = plan
                 .theme_scale(t)
@@ -278,8 +278,8 @@ fn item_summary(
     i: usize,
     acc: &ItemAcc,
     rule: &Rule,
-) -> ItemSummary {
-    let item = &survey.items[i];
+) -> Option<ItemSummary> {
+    let item = survey.items.get(i)?;
     let dont_know: Vec<bool> = survey
         .item_scale(item)
         .map(|s| s.points.iter().map(|p| p.dont_know).collect())
@@ -296,7 +296,7 @@ fn item_summary(
         rule,
     );
     let e = c.estimate;
-    ItemSummary {
+    Some(ItemSummary {
         id: item.id.clone(),
         reversed: item.reverse,
         responses: acc.responses,
@@ -311,7 +311,7 @@ fn item_summary(
         pct_skipped: c.pct_skipped,
         detail_withheld: c.detail_withheld,
         suppressed: c.suppressed,
-    }
+    })
 }
 
 fn theme_summary(
