@@ -299,17 +299,18 @@ pub fn headline_pct_positive(plan: &ScoringPlan, h: &HeadlineAcc) -> Option<f64>
     percent(positive, h.counts.iter().sum())
 }
 
-/// Totals for a whole store: overall, by period and by site.
+/// One site's accumulators (`None`: no site given), per period (`None`: the period cannot be placed
+/// at the collector's granularity).
+type SiteCells = (Option<String>, BTreeMap<Option<PeriodKey>, Accumulator>);
+
+/// Totals for a whole store, kept per (site, period) cell so that each response updates one
+/// accumulator; overall, per-period and per-site totals are merged from the cells on request.
 #[derive(Debug, Clone)]
 pub struct Collector<'p> {
     plan: &'p ScoringPlan,
     granularity: Granularity,
     scratch: ResponseScores,
-    pub overall: Accumulator,
-    pub by_period: BTreeMap<PeriodKey, Accumulator>,
-    pub by_site: BTreeMap<String, Accumulator>,
-    /// Responses whose period cannot be placed at this granularity (counted overall only).
-    pub unplaced: u64,
+    cells: Vec<SiteCells>,
 }
 
 impl<'p> Collector<'p> {
@@ -318,10 +319,7 @@ impl<'p> Collector<'p> {
             plan,
             granularity,
             scratch: plan.scores_buffer(),
-            overall: Accumulator::new(plan),
-            by_period: BTreeMap::new(),
-            by_site: BTreeMap::new(),
-            unplaced: 0,
+            cells: Vec::new(),
         }
     }
 
@@ -333,49 +331,96 @@ impl<'p> Collector<'p> {
         self.granularity
     }
 
-    /// Score one response and add it overall, to its period and, when given, to its site.
+    fn cell(&mut self, site: Option<&str>, period: Option<PeriodKey>) -> &mut Accumulator {
+        let index = match self.cells.iter().position(|(s, _)| s.as_deref() == site) {
+            Some(i) => i,
+            None => {
+                self.cells.push((site.map(str::to_string), BTreeMap::new()));
+                self.cells.len() - 1
+            }
+        };
+        let plan = self.plan;
+        self.cells[index]
+            .1
+            .entry(period)
+            .or_insert_with(|| Accumulator::new(plan))
+    }
+
+    /// Score one response and add it to the cell of its site (when given) and period.
     pub fn add(&mut self, response: &Response, site: Option<&str>) -> Result<(), ScoringError> {
         self.plan.score_into(response, &mut self.scratch)?;
-        let (plan, scores) = (self.plan, &self.scratch);
         let comment = response.comment.as_deref().is_some_and(|c| !c.is_empty());
-        self.overall.add(plan, scores, comment);
-        match PeriodKey::of(response.period, self.granularity) {
-            Some(key) => self
-                .by_period
-                .entry(key)
-                .or_insert_with(|| Accumulator::new(plan))
-                .add(plan, scores, comment),
-            None => self.unplaced += 1,
-        }
-        if let Some(site) = site {
-            match self.by_site.get_mut(site) {
-                Some(acc) => acc.add(plan, scores, comment),
-                None => {
-                    let mut acc = Accumulator::new(plan);
-                    acc.add(plan, scores, comment);
-                    self.by_site.insert(site.to_string(), acc);
-                }
-            }
-        }
+        let period = PeriodKey::of(response.period, self.granularity);
+        // Swap the scratch buffer out so the cell can be borrowed mutably beside it.
+        let scores = std::mem::take(&mut self.scratch);
+        let plan = self.plan;
+        self.cell(site, period).add(plan, &scores, comment);
+        self.scratch = scores;
         Ok(())
     }
 
     /// Fold another collector (same plan and granularity) into this one.
     pub fn merge(&mut self, other: &Collector<'_>) {
-        self.overall.merge(&other.overall);
-        for (k, v) in &other.by_period {
-            self.by_period
-                .entry(*k)
-                .or_insert_with(|| Accumulator::new(self.plan))
-                .merge(v);
+        for (site, periods) in &other.cells {
+            for (period, acc) in periods {
+                self.cell(site.as_deref(), *period).merge(acc);
+            }
         }
-        for (k, v) in &other.by_site {
-            self.by_site
-                .entry(k.clone())
-                .or_insert_with(|| Accumulator::new(self.plan))
-                .merge(v);
+    }
+
+    fn merged<'a>(&self, cells: impl Iterator<Item = &'a Accumulator>) -> Accumulator {
+        let mut total = Accumulator::new(self.plan);
+        cells.for_each(|c| total.merge(c));
+        total
+    }
+
+    /// Everything, whatever the site or period.
+    pub fn overall(&self) -> Accumulator {
+        self.merged(self.cells.iter().flat_map(|(_, p)| p.values()))
+    }
+
+    /// Totals per period, in time order (responses that cannot be placed are left out; see
+    /// [`Collector::unplaced`]).
+    pub fn by_period(&self) -> BTreeMap<PeriodKey, Accumulator> {
+        let mut out: BTreeMap<PeriodKey, Accumulator> = BTreeMap::new();
+        for (key, acc) in self.cells.iter().flat_map(|(_, p)| p.iter()) {
+            if let Some(key) = key {
+                out.entry(*key)
+                    .or_insert_with(|| Accumulator::new(self.plan))
+                    .merge(acc);
+            }
         }
-        self.unplaced += other.unplaced;
+        out
+    }
+
+    /// Totals per site label (responses added without a site are left out).
+    pub fn by_site(&self) -> BTreeMap<String, Accumulator> {
+        self.cells
+            .iter()
+            .filter_map(|(site, p)| Some((site.clone()?, self.merged(p.values()))))
+            .collect()
+    }
+
+    /// Totals per (site, period) cell, for a site's trend.
+    pub fn by_site_and_period(&self) -> BTreeMap<(String, PeriodKey), Accumulator> {
+        let mut out = BTreeMap::new();
+        for (site, periods) in &self.cells {
+            for (period, acc) in periods {
+                if let (Some(site), Some(period)) = (site, period) {
+                    out.insert((site.clone(), *period), acc.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Responses whose period cannot be placed at this granularity (counted overall only).
+    pub fn unplaced(&self) -> u64 {
+        self.cells
+            .iter()
+            .filter_map(|(_, p)| p.get(&None))
+            .map(|a| a.responses)
+            .sum()
     }
 
     /// Collect a slice of responses (all from `site`, if given) on `threads` threads and merge.

@@ -163,7 +163,7 @@ fn summary_of(responses: &[crate::response::Response]) -> Summary {
     for r in responses {
         c.add(r, None).unwrap();
     }
-    summarize(&s, &plan, &c.overall, &Rule::default())
+    summarize(&s, &plan, &c.overall(), &Rule::default())
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn crosscheck(survey_toml: &str, count: usize, seed: u64, alpha_required: bool) 
     let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let c = Collector::collect_parallel(&plan, Granularity::Month, &responses, None, 2).unwrap();
-    for (t, (theme, acc)) in survey.themes.iter().zip(&c.overall.themes).enumerate() {
+    for (t, (theme, acc)) in survey.themes.iter().zip(&c.overall().themes).enumerate() {
         let row = &theirs["themes"][t];
         assert_eq!(row["id"], theme.id.as_str());
         let e = Estimate::of(&acc.scores);
@@ -147,11 +147,11 @@ fn crosscheck(survey_toml: &str, count: usize, seed: u64, alpha_required: bool) 
     }
     close(
         "headline % positive",
-        headline_pct_positive(&plan, &c.overall.headline),
+        headline_pct_positive(&plan, &c.overall().headline),
         &theirs["headline"]["pct_positive"],
     );
     assert!(
-        !alpha_required || consistency(&c.overall.themes[0]).is_some(),
+        !alpha_required || consistency(&c.overall().themes[0]).is_some(),
         "the first theme should have an alpha to compare"
     );
     eprintln!(

@@ -16,7 +16,7 @@ fn collect(survey: &Survey, rows: &[(Vec<Answer>, Answer)]) -> Accumulator {
         c.add(&response(survey, answers.clone(), *headline), Some("main"))
             .unwrap();
     }
-    c.overall
+    c.overall()
 }
 
 #[test]
@@ -115,18 +115,18 @@ fn groups_by_period_and_site() {
         week: 53,
     };
     c.add(&r, None).unwrap();
-    let keys: Vec<String> = c.by_period.keys().map(|k| k.to_string()).collect();
+    let keys: Vec<String> = c.by_period().keys().map(|k| k.to_string()).collect();
     assert_eq!(keys, ["2026-Q1", "2026-Q2", "2026-Q4"]);
     assert_eq!(
-        c.by_period
+        c.by_period()
             .values()
             .map(|a| a.responses)
             .collect::<Vec<_>>(),
         [2, 1, 1]
     );
-    assert_eq!(c.by_site["a"].responses, 2);
-    assert_eq!(c.by_site["b"].responses, 2);
-    assert_eq!((c.overall.responses, c.unplaced), (5, 1));
+    assert_eq!(c.by_site()["a"].responses, 2);
+    assert_eq!(c.by_site()["b"].responses, 2);
+    assert_eq!((c.overall().responses, c.unplaced()), (5, 1));
 }
 
 fn two_pass(xs: &[f64]) -> (f64, f64) {
@@ -241,10 +241,10 @@ fn parallel_collection_equals_one_pass() {
         .collect();
     let one = Collector::collect_parallel(&plan, Granularity::Month, &responses, None, 1).unwrap();
     let two = Collector::collect_parallel(&plan, Granularity::Month, &responses, None, 2).unwrap();
-    assert_eq!(one.overall.responses, 2_000);
-    assert_eq!(one.overall.items[0].counts, two.overall.items[0].counts);
-    assert_eq!(one.by_period.len(), two.by_period.len());
-    for (a, b) in one.overall.themes.iter().zip(&two.overall.themes) {
+    assert_eq!(one.overall().responses, 2_000);
+    assert_eq!(one.overall().items[0].counts, two.overall().items[0].counts);
+    assert_eq!(one.by_period().len(), two.by_period().len());
+    for (a, b) in one.overall().themes.iter().zip(&two.overall().themes) {
         assert_eq!(a.scores.n, b.scores.n);
         assert!((a.scores.mean - b.scores.mean).abs() < 1e-9);
         assert!((a.scores.m2 - b.scores.m2).abs() < 1e-6 * a.scores.m2.max(1.0));
@@ -255,7 +255,7 @@ fn parallel_collection_equals_one_pass() {
         }
     }
     assert!(
-        consistency(&one.overall.themes[0]).is_some(),
+        consistency(&one.overall().themes[0]).is_some(),
         "synthetic theme a has alpha"
     );
 }
