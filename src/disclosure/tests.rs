@@ -67,32 +67,93 @@ proptest! {
 
     #[test]
     fn no_hidden_count_can_be_worked_out((counts, grouping) in distribution()) {
-        let p = protect(&counts, &[&grouping]);
+        // Preferred grouping, then a coarser one (groups 1 and 2 merged), as summaries use them.
+        let coarse: Vec<usize> = grouping.iter().map(|&g| g.min(1)).collect();
+        let p = protect(&counts, &[&grouping, &coarse]);
         let groups = match p.grouping {
-            Some(_) => grouping.clone(),
+            Some(0) => grouping.clone(),
+            Some(_) => coarse.clone(),
             None => vec![0; counts.len()],
         };
-        let hidden = p.cells.iter().filter(|c| c.is_hidden()).count();
-        // Small counts never show; shown cells are exact.
-        for (c, &n) in p.cells.iter().zip(&counts) {
-            match c {
-                Cell::Shown(v) => {
-                    prop_assert_eq!(*v, n);
-                    prop_assert!(n == 0 || n > 4);
-                }
-                Cell::Small => prop_assert!((1..=4).contains(&n)),
-                Cell::Suppressed => {}
-            }
+        check_protected(&p.cells, &counts, &groups)?;
+    }
+
+    #[test]
+    fn published_summaries_reveal_no_small_count(
+        rows in prop::collection::vec((prop::collection::vec(answer(), 4), answer()), 10..40),
+    ) {
+        let s = fixture();
+        let plan = ScoringPlan::new(&s).unwrap();
+        let rs: Vec<_> = rows.into_iter().map(|(a, h)| response(&s, a, h)).collect();
+        let mut c = Collector::new(&plan, Granularity::Month);
+        for r in &rs {
+            c.add(r, None).unwrap();
         }
-        prop_assert!(hidden != 1, "a lone hidden cell equals the total minus the rest");
-        let possible = possible_values(&p.cells, &counts, &groups);
-        for (i, values) in possible.iter().enumerate() {
-            if p.cells[i].is_hidden() {
-                prop_assert!(values.contains(&counts[i]), "true value must stay possible");
-                prop_assert!(values.len() >= 2, "cell {} of {:?} → {:?} is exposed", i, counts, p.cells);
+        let acc = c.overall();
+        let sum = summarize(&s, &plan, &acc, &Rule::default());
+        for t in &sum.themes {
+            for item in &t.items {
+                let i = s.items.iter().position(|x| x.id == item.id).unwrap();
+                let Some(d) = &item.distribution else { continue };
+                let truth = &acc.items[i];
+                let mut counts = truth.counts.clone();
+                counts.extend([truth.not_applicable, truth.skipped]);
+                let mut cells = d.points.clone();
+                cells.extend([d.not_applicable, d.skipped]);
+                // Published: the total, n (scored answers) and, with % positive, the positives.
+                let positive = plan.item_positive_points(i);
+                let groups: Vec<usize> = (0..counts.len())
+                    .map(|j| match positive.get(j) {
+                        None => 2,
+                        Some(true) if item.pct_positive.is_some() => 0,
+                        Some(_) => 1,
+                    })
+                    .collect();
+                check_protected(&cells, &counts, &groups)?;
             }
         }
     }
+}
+
+fn answer() -> impl Strategy<Value = Answer> {
+    prop_oneof![
+        4 => (1..=5i32).prop_map(Answer::Value),
+        1 => Just(Answer::NotApplicable),
+        1 => Just(Answer::Skipped),
+    ]
+}
+
+fn check_protected(cells: &[Cell], counts: &[u64], groups: &[usize]) -> Result<(), TestCaseError> {
+    // Small counts never show; shown cells are exact.
+    for (c, &n) in cells.iter().zip(counts) {
+        match c {
+            Cell::Shown(v) => {
+                prop_assert_eq!(*v, n);
+                prop_assert!(n == 0 || n > 4);
+            }
+            Cell::Small => prop_assert!((1..=4).contains(&n)),
+            Cell::Suppressed => {}
+        }
+    }
+    let hidden = cells.iter().filter(|c| c.is_hidden()).count();
+    prop_assert!(
+        hidden != 1,
+        "a lone hidden cell equals the total minus the rest"
+    );
+    let possible = possible_values(cells, counts, groups);
+    for (i, values) in possible.iter().enumerate() {
+        if cells[i].is_hidden() {
+            prop_assert!(values.contains(&counts[i]), "true value must stay possible");
+            prop_assert!(
+                values.len() >= 2,
+                "cell {} of {:?} → {:?} is exposed",
+                i,
+                counts,
+                cells
+            );
+        }
+    }
+    Ok(())
 }
 
 #[test]
