@@ -33,7 +33,9 @@ pub enum ScoringError {
         found: usize,
     },
     /// A response's answer is not a value of the item's scale.
-    #[error("item `{item}`: answer value {value} is not a point of its scale")]
+    #[error(
+        "item `{item}`: answer value {value} is not a point of its scale; the response was recorded with another version of the survey or is damaged"
+    )]
     UnknownValue { item: String, value: i32 },
 }
 
