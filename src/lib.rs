@@ -2,8 +2,13 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod disclosure;
 pub mod kiosk;
+pub mod priority;
 pub mod response;
 pub mod sanitize;
+pub mod scoring;
 pub mod scrub;
+pub mod stats;
 pub mod survey;
+pub mod synth;
