@@ -1,6 +1,7 @@
 //! Cross-check against `scripts/crosscheck.py` (pandas + scipy) on the same synthetic responses,
-//! run only when a Python with pandas and scipy is available (`ICARE_PYTHON`, then `.venv/`,
-//! then `python3`); otherwise the test says it skipped.
+//! run when a Python with pandas and scipy is available (`ICARE_PYTHON`, then `.venv/`, then
+//! `python3`). `scripts/test` (the README's test command) installs one and sets
+//! `ICARE_REQUIRE_CROSSCHECK=1`, under which a missing Python is a failure, not a skip.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,10 @@ fn close(what: &str, ours: Option<f64>, theirs: &serde_json::Value) {
 
 fn crosscheck(survey_toml: &str, count: usize, seed: u64, alpha_required: bool) {
     let Some(python) = python() else {
+        assert!(
+            std::env::var_os("ICARE_REQUIRE_CROSSCHECK").is_none(),
+            "ICARE_REQUIRE_CROSSCHECK is set but no python3 with pandas and scipy was found"
+        );
         eprintln!(
             "crosscheck skipped: no python3 with pandas and scipy (see scripts/requirements.txt)"
         );
