@@ -2,5 +2,10 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod crypto;
+pub mod fsio;
+pub mod keys;
 pub mod response;
+pub mod scrub;
+pub mod store;
 pub mod survey;

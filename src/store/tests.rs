@@ -1,0 +1,1 @@
+//! Tests of the store through the in-memory file layer.
