@@ -24,7 +24,7 @@ pub use verify::{Problem, VerifyReport, verify, verify_with};
 use crate::crypto::{self, CryptoError, DataKey, Sealer};
 use crate::fsio::{self, Fs, FsFile, RealFs};
 use crate::keys::{self, KeysError};
-use crate::response::{PeriodKind, Response};
+use crate::response::{Answer, PeriodKind, Response};
 use crate::survey::Survey;
 use format::{EpochInfo, KIND_EPOCH, KIND_RECORD, MAGIC_RECORDS};
 
@@ -340,10 +340,17 @@ impl Store {
             source,
         };
         let mut file = self.fs.create_new(&path).map_err(io)?;
-        file.append(&bytes)
+        let written = file
+            .append(&bytes)
             .and_then(|_| file.sync_data())
-            .and_then(|_| self.fs.sync_dir(&dir))
-            .map_err(io)?;
+            .and_then(|_| self.fs.sync_dir(&dir));
+        if let Err(e) = written {
+            // Best effort: a file without a complete header holds no record, and recovery
+            // quarantines whatever is left of it.
+            drop(file);
+            let _ = self.fs.remove_file(&path);
+            return Err(io(e));
+        }
         Ok(Epoch {
             info,
             binding,
@@ -379,6 +386,21 @@ fn check_response(survey: &Survey, r: &Response, kind: PeriodKind) -> Result<(),
             survey.items.len()
         )));
     }
+    for (item, answer) in survey.items.iter().zip(&r.answers) {
+        check_answer(survey.item_scale(item), *answer)
+            .map_err(|what| wrong(format!("item {}: {what}", item.id)))?;
+    }
+    let headline_scale = survey
+        .headline
+        .as_ref()
+        .and_then(|h| survey.scale(&h.scale));
+    match (headline_scale, r.headline) {
+        (None, Answer::Skipped) => {}
+        (None, _) => return Err(wrong("a headline answer but the survey has none".into())),
+        (Some(scale), a) => {
+            check_answer(Some(scale), a).map_err(|what| wrong(format!("headline: {what}")))?
+        }
+    }
     if r.period.kind() != kind {
         return Err(wrong(format!(
             "period {} but the store records by {kind}",
@@ -386,6 +408,20 @@ fn check_response(survey: &Survey, r: &Response, kind: PeriodKind) -> Result<(),
         )));
     }
     Ok(())
+}
+
+/// Whether an answer is possible on a scale.
+fn check_answer(scale: Option<&crate::survey::Scale>, answer: Answer) -> Result<(), String> {
+    let Some(scale) = scale else {
+        return Err("no scale".into());
+    };
+    match answer {
+        Answer::Skipped => Ok(()),
+        Answer::NotApplicable if scale.not_applicable => Ok(()),
+        Answer::NotApplicable => Err(format!("scale {} has no \"does not apply\"", scale.id)),
+        Answer::Value(v) if scale.point(v).is_some() => Ok(()),
+        Answer::Value(v) => Err(format!("{v} is not a value of scale {}", scale.id)),
+    }
 }
 
 #[cfg(test)]

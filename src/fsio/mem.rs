@@ -45,6 +45,8 @@ struct State {
     dirs: Vec<PathBuf>,
     ops: u64,
     fault: Option<(u64, Fault)>,
+    /// Every operation from this one on fails (a crashed process).
+    fail_from: Option<(u64, Fault)>,
     last_written: Option<PathBuf>,
 }
 
@@ -53,8 +55,9 @@ impl State {
     fn op(&mut self) -> io::Result<()> {
         let n = self.ops;
         self.ops += 1;
-        match self.fault {
-            Some((at, fault)) if at == n => Err(fault.error()),
+        match (self.fault, self.fail_from) {
+            (Some((at, fault)), _) if at == n => Err(fault.error()),
+            (_, Some((from, fault))) if n >= from => Err(fault.error()),
             _ => Ok(()),
         }
     }
@@ -84,6 +87,12 @@ impl MemFs {
         self.state().fault = Some((n, fault));
     }
 
+    /// Make operation `n` and every one after it fail with `fault`, as if the process had died
+    /// there; [`MemFs::power_cut`] clears it.
+    pub fn fail_from(&self, n: u64, fault: Fault) {
+        self.state().fail_from = Some((n, fault));
+    }
+
     /// Cut the power: files whose folder entry was never synced vanish, every file falls back to
     /// its synced contents, except that the last file written keeps `keep` bytes of its un-synced
     /// tail (a torn write).
@@ -100,6 +109,7 @@ impl MemFs {
             f.data.truncate(f.synced + extra);
         }
         st.fault = None;
+        st.fail_from = None;
     }
 
     /// Length of the un-synced tail of the file written last (the most a power cut can tear).

@@ -79,15 +79,21 @@ pub(crate) fn recover(
                 .damaged
                 .push(Problem::new(&path, Some(*offset as u64), what.to_string()));
         }
-        if let Some(at) = scan.torn_at {
-            report.quarantined.push(quarantine(
-                fs,
-                dir,
-                &path,
-                &bytes,
-                at,
-                scan.frames.is_empty(),
-            )?);
+        if bytes.is_empty() {
+            // Created but never written: nothing to keep.
+            fs.remove_file(&path).map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            continue;
+        }
+        // A file without its epoch header holds no record: keep all of it aside.
+        let no_frames = scan.frames.is_empty() && scan.damage.is_empty();
+        let torn = scan.torn_at.or(no_frames.then_some(bytes.len()));
+        if let Some(at) = torn {
+            report
+                .quarantined
+                .push(quarantine(fs, dir, &path, &bytes, at, no_frames)?);
         }
     }
     Ok(report)
