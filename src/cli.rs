@@ -1,5 +1,9 @@
 //! The command line: argument definitions and one module per subcommand.
 
+pub mod decrypt;
+pub mod secret;
+pub mod simulate;
+pub mod store;
 pub mod survey;
 
 use std::path::PathBuf;
@@ -29,12 +33,24 @@ pub enum Command {
     /// Check, show and inspect survey files.
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
+    /// Create a response store, the manager identity and the staff exit PIN.
+    Init(store::InitArgs),
+    /// Check every file of the store; with a passphrase, open every record too.
+    Verify(store::VerifyArgs),
+    /// Write the de-identified responses for analysts (JSON lines or tidy CSV).
+    Decrypt(decrypt::DecryptArgs),
+    /// Add synthetic responses to a store made with `init --synthetic`.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Survey(cmd)) => survey::run(cmd),
+        Some(Command::Init(args)) => store::init(&cli.data, args),
+        Some(Command::Verify(args)) => store::verify(&cli.data, args),
+        Some(Command::Decrypt(args)) => decrypt::run(&cli.data, args),
+        Some(Command::Simulate(args)) => simulate::run(&cli.data, args),
         None => survey::run(survey::SurveyCommand::Show { file: None }),
     }
 }
