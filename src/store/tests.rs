@@ -337,3 +337,78 @@ fn read_survey_of(bytes: &[u8]) -> Option<[u8; 32]> {
     let f = scan.frames.first()?;
     format::EpochInfo::parse(&bytes[f.start..f.end]).map(|(i, _)| i.survey_hash.0)
 }
+
+/// Every file under `dir`, recursively.
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(all_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_file_holds_a_comment_or_an_answer_encoding_in_plaintext() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let options = InitOptions {
+        site: "Test practice".into(),
+        passphrase_work_factor: Some(4),
+        ..InitOptions::default()
+    };
+    let pass = SecretString::from("correct horse battery".to_string());
+    let pin = SecretString::from("2468".to_string());
+    init(dir, &options, &pass, &pin).unwrap();
+    let s = survey();
+    let comment = "zebra-quartz-unique-7f3a91 said the nurse was kind";
+    let mut r = response(&s, week(46), "");
+    r.comment = Some(comment.to_string());
+    let mut store = Store::open(dir).unwrap();
+    store.submit(&s, &r).unwrap();
+    // Each answer alone is one or two bytes (which random bytes contain by chance); the whole
+    // answer sequence, the headline with it, and the whole response are searched for instead.
+    let needles: Vec<(String, Vec<u8>)> = vec![
+        ("comment".into(), comment.as_bytes().to_vec()),
+        ("comment word".into(), b"zebra-quartz".to_vec()),
+        ("answers".into(), postcard::to_stdvec(&r.answers).unwrap()),
+        (
+            "answers and headline".into(),
+            postcard::to_stdvec(&(&r.answers, r.headline)).unwrap(),
+        ),
+        ("response".into(), postcard::to_stdvec(&r).unwrap()),
+    ];
+    let files = all_files(dir);
+    assert!(files.len() >= 4, "{files:?}");
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        for (what, needle) in &needles {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == &needle[..]),
+                "{what} found in {}",
+                f.display()
+            );
+        }
+    }
+    // File names carry the period and a random epoch id only.
+    for f in all_files(&dir.join(RECORDS_DIR)) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let rest = name
+            .strip_prefix("2026-W46-")
+            .unwrap()
+            .strip_suffix(".icr")
+            .unwrap();
+        assert!(
+            rest.len() == 32 && rest.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{name}"
+        );
+    }
+    let id = keys::unlock_identity(dir, &pass).unwrap();
+    let back: Vec<_> = read_responses(dir, &id).unwrap().collect();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].as_ref().unwrap().comment.as_deref(), Some(comment));
+}

@@ -92,6 +92,10 @@ pub fn verify_with(
         };
         let scan = match format::scan(&bytes, MAGIC_RECORDS, "records") {
             Ok(s) => s,
+            // Not damage: this program cannot judge a newer format at all.
+            Err(source @ format::HeaderError::NewerVersion(_)) => {
+                return Err(StoreError::Header { path, source });
+            }
             Err(e) => {
                 problem(Some(0), e.to_string());
                 continue;

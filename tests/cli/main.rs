@@ -2,4 +2,5 @@
 
 mod util;
 
+mod store;
 mod survey_show;
