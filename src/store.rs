@@ -321,7 +321,9 @@ impl Store {
         };
         let binding = info.binding();
         let key = DataKey::generate();
-        let mut secret = zeroize::Zeroizing::new(key.as_bytes().to_vec());
+        // Sized up front so no reallocation leaves a copy of the key behind.
+        let mut secret = zeroize::Zeroizing::new(Vec::with_capacity(32 + binding.len()));
+        secret.extend_from_slice(key.as_bytes());
         secret.extend_from_slice(&binding);
         let wrapped =
             crypto::wrap(&self.meta.recipients, &secret).map_err(|source| StoreError::Crypto {

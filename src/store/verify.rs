@@ -10,6 +10,7 @@ use super::format::{self, Damage, MAGIC_QUARANTINE, MAGIC_RECORDS};
 use super::read::{epoch_info, open_epoch, open_record};
 use super::recover::records_files;
 use super::{QUARANTINE_DIR, StoreError, StoreMeta};
+use crate::crypto::CryptoError;
 use crate::fsio::{Fs, RealFs};
 use crate::response::Period;
 
@@ -147,6 +148,13 @@ pub fn verify_with(
                         }
                     }
                 }
+                // Not damage: the key given is not a recipient of this store.
+                Err(
+                    e @ StoreError::Crypto {
+                        source: CryptoError::NoMatchingIdentity,
+                        ..
+                    },
+                ) => return Err(e),
                 Err(e) => problem(None, without_path(&e, &path)),
             },
         }

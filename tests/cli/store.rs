@@ -326,6 +326,9 @@ fn another_recipient_decrypts_alone_and_a_stranger_cannot() {
         stderr.contains("no matching identity") && stderr.contains(".icr"),
         "{stderr}"
     );
+    let (out, _, stderr) = s.with_pass(&["verify", "--identity", other_id.to_str().unwrap()]);
+    assert_eq!(code(&out), Some(2));
+    assert!(stderr.contains("no matching identity"), "{stderr}");
 }
 
 #[test]
