@@ -115,7 +115,9 @@ pub(crate) fn open_record(
             source,
         })?;
     let r: Response = postcard::from_bytes(plain).map_err(|e| at(e.to_string()))?;
-    zeroize::Zeroize::zeroize(buf);
+    // Wipe the plaintext just decoded (only the used length: every earlier record was wiped the
+    // same way, so the spare capacity holds nothing).
+    zeroize::Zeroize::zeroize(buf.as_mut_slice());
     if r.survey_hash != epoch.info.survey_hash
         || r.survey_id != epoch.info.survey_id
         || r.period != epoch.info.period
