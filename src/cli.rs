@@ -1,6 +1,10 @@
 //! The command line: argument definitions and one module per subcommand.
 
+pub mod decrypt;
 pub mod kiosk;
+pub mod secret;
+pub mod simulate;
+pub mod store;
 pub mod survey;
 
 use std::path::PathBuf;
@@ -32,6 +36,14 @@ pub enum Command {
     Survey(survey::SurveyCommand),
     /// Run the patient kiosk full screen (what `icare` runs with no subcommand).
     Kiosk(kiosk::KioskArgs),
+    /// Create a response store, the manager identity and the staff exit PIN.
+    Init(store::InitArgs),
+    /// Check every file of the store; with a passphrase, open every record too.
+    Verify(store::VerifyArgs),
+    /// Write the de-identified responses for analysts (JSON lines or tidy CSV).
+    Decrypt(decrypt::DecryptArgs),
+    /// Add synthetic responses to a store made with `init --synthetic`.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
@@ -39,6 +51,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Survey(cmd)) => survey::run(cmd),
         Some(Command::Kiosk(args)) => kiosk::run(args, &cli.data),
+        Some(Command::Init(args)) => store::init(&cli.data, args),
+        Some(Command::Verify(args)) => store::verify(&cli.data, args),
+        Some(Command::Decrypt(args)) => decrypt::run(&cli.data, args),
+        Some(Command::Simulate(args)) => simulate::run(&cli.data, args),
         None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

@@ -2,7 +2,10 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod crypto;
 pub mod disclosure;
+pub mod fsio;
+pub mod keys;
 pub mod kiosk;
 pub mod priority;
 pub mod response;
@@ -10,5 +13,6 @@ pub mod sanitize;
 pub mod scoring;
 pub mod scrub;
 pub mod stats;
+pub mod store;
 pub mod survey;
 pub mod synth;

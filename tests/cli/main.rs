@@ -5,5 +5,6 @@ mod util;
 
 mod kiosk;
 mod questionnaires;
+mod store;
 mod survey_check;
 mod survey_show;

@@ -1,0 +1,163 @@
+//! `icare init` and `icare verify`: create a store with its keys, and check one.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use super::secret::{self, IdentityArgs, Prompt};
+use crate::keys;
+use crate::response::PeriodKind;
+use crate::store::{self, InitOptions};
+
+/// Period granularity as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// ISO weeks (2026-W47).
+    Week,
+    /// Calendar months (2026-11).
+    Month,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The practice's name, shown in reports.
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub site: String,
+    /// Another age X25519 public key (age1...) that can decrypt every response on its own, such
+    /// as a commissioner's or a research team's. Repeat for several.
+    #[arg(long = "recipient", value_name = "AGE_PUBLIC_KEY")]
+    pub recipients: Vec<String>,
+    /// A store for demo data only (`icare simulate` writes only to such stores).
+    #[arg(long)]
+    pub synthetic: bool,
+    /// How finely responses are dated.
+    #[arg(long, value_enum, default_value = "week")]
+    pub period: PeriodArg,
+    #[arg(long, value_name = "FILE")]
+    /// Read the new manager passphrase from the first line of FILE (else ICARE_PASSPHRASE, else
+    /// a prompt, asked twice).
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the staff exit PIN from the first line of FILE (else ICARE_EXIT_PIN, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub exit_pin_file: Option<PathBuf>,
+    /// scrypt work factor (log2 N) of the identity file; for tests only.
+    #[arg(long, hide = true, value_name = "LOG_N")]
+    pub kdf_work_factor: Option<u8>,
+}
+
+pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
+    // Refuse before asking for any secret.
+    for p in [data.join(store::META_FILE), data.join(keys::IDENTITY_FILE)] {
+        if p.exists() {
+            return Err(store::StoreError::Exists(p).into());
+        }
+    }
+    let recipients = args
+        .recipients
+        .iter()
+        .map(|r| keys::parse_recipient(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let passphrase = secret::read_secret(
+        args.passphrase_file.as_deref(),
+        secret::PASSPHRASE_ENV,
+        "new manager passphrase",
+        Prompt::Twice,
+    )?
+    .context("no passphrase")?;
+    keys::check_passphrase(&passphrase)?;
+    let pin = secret::read_secret(
+        args.exit_pin_file.as_deref(),
+        secret::EXIT_PIN_ENV,
+        "staff exit PIN",
+        Prompt::Twice,
+    )?
+    .context("no exit PIN")?;
+    keys::check_pin(&pin)?;
+    let options = InitOptions {
+        site: args.site,
+        recipients,
+        synthetic: args.synthetic,
+        period: match args.period {
+            PeriodArg::Week => PeriodKind::Week,
+            PeriodArg::Month => PeriodKind::Month,
+        },
+        passphrase_work_factor: args.kdf_work_factor,
+    };
+    let made = store::init(data, &options, &passphrase, &pin)?;
+    println!(
+        "Created {}store in {} (periods: {})",
+        if options.synthetic {
+            "a SYNTHETIC (demo data only) "
+        } else {
+            "a "
+        },
+        data.display(),
+        options.period
+    );
+    println!("Manager public key: {}", made.public_key);
+    println!(
+        "Manager identity:   {} (opened with your passphrase; keep a copy off the kiosk)",
+        made.identity_path.display()
+    );
+    for r in &options.recipients {
+        println!("Also readable by:   {r}");
+    }
+    Ok(0)
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
+    // A passphrase only from a file or the environment: without one, framing is still checked.
+    let identity = secret::unlock(data, &args.identity, Prompt::Never)?;
+    let report = store::verify(data, identity.as_ref())?;
+    let label = if report.synthetic {
+        " - SYNTHETIC demo data"
+    } else {
+        ""
+    };
+    println!("Store {} (site {:?}){label}", data.display(), report.site);
+    println!(
+        "{} records file(s): {}",
+        report.files,
+        if report.opened {
+            "every record opened and checked"
+        } else {
+            "framing checked (give a passphrase to open every record)"
+        }
+    );
+    if report.counts.is_empty() {
+        println!("No responses.");
+    } else {
+        println!("Responses per period:");
+        for (period, n) in &report.counts {
+            println!("  {period:<9} {n:>8}");
+        }
+        println!(
+            "  {:<9} {:>8}",
+            "total",
+            report.counts.values().sum::<u64>()
+        );
+    }
+    if report.quarantined > 0 {
+        println!(
+            "{} torn tail(s) kept in quarantine from earlier crashes.",
+            report.quarantined
+        );
+    }
+    if report.problems.is_empty() {
+        println!("OK: no problems found.");
+        Ok(0)
+    } else {
+        println!("{} problem(s):", report.problems.len());
+        for p in &report.problems {
+            println!("  {p}");
+        }
+        Ok(1)
+    }
+}

@@ -1,0 +1,129 @@
+//! The small file layer the store writes through, so tests can simulate power cuts and inject faults.
+//!
+//! Only the operations the store needs: whole-file reads, exclusive creation, appends, `fdatasync`,
+//! truncation, renames and `fsync` of a folder. [`RealFs`] is the operating system; [`mem::MemFs`]
+//! keeps un-synced writes apart so a test can drop them or tear the last one at any byte.
+
+pub mod mem;
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// A file opened for appending.
+pub trait FsFile: Send {
+    /// Append all of `bytes` at the end of the file.
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Make the file's contents durable (`fdatasync`).
+    fn sync_data(&mut self) -> io::Result<()>;
+}
+
+/// The file operations the store uses.
+pub trait Fs: Send + Sync {
+    /// The whole contents of a file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Names of the entries of a folder, sorted; an error when the folder does not exist.
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
+    /// Whether a file or folder exists.
+    fn exists(&self, path: &Path) -> bool;
+    /// Create a folder and its parents.
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()>;
+    /// Create a new, empty file for appending; fails when it already exists.
+    fn create_new(&self, path: &Path) -> io::Result<Box<dyn FsFile>>;
+    /// Cut a file to `len` bytes and make that durable.
+    fn truncate(&self, path: &Path, len: u64) -> io::Result<()>;
+    /// Rename a file, replacing `to`.
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Remove a file.
+    fn remove_file(&self, path: &Path) -> io::Result<()>;
+    /// Make a folder's entries durable (`fsync` of the folder).
+    fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+}
+
+/// Write `bytes` to `path` atomically: a temporary file beside it, `fdatasync`, rename, `fsync` of
+/// the folder. Readers see the old file or the whole new one, never part of it.
+pub fn write_atomic(fs: &dyn Fs, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = parent(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::random::<u64>()));
+    let result = (|| {
+        let mut file = fs.create_new(&tmp)?;
+        file.append(bytes)?;
+        file.sync_data()?;
+        drop(file);
+        fs.rename(&tmp, path)?;
+        fs.sync_dir(dir)
+    })();
+    if result.is_err() {
+        // Best effort: the temporary name is never read, so a leftover is harmless.
+        let _ = fs.remove_file(&tmp);
+    }
+    result
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+pub fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// The operating system's file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealFs;
+
+struct RealFile(File);
+
+impl FsFile for RealFile {
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.0.write_all(bytes)
+    }
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.0.sync_data()
+    }
+}
+
+impl Fs for RealFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    }
+    fn exists(&self, path: &Path) -> bool {
+        path.exists()
+    }
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(dir)
+    }
+    fn create_new(&self, path: &Path) -> io::Result<Box<dyn FsFile>> {
+        let file = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .open(path)?;
+        Ok(Box::new(RealFile(file)))
+    }
+    fn truncate(&self, path: &Path, len: u64) -> io::Result<()> {
+        let file = OpenOptions::new().write(true).open(path)?;
+        file.set_len(len)?;
+        file.sync_data()
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        std::fs::rename(from, to)
+    }
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        std::fs::remove_file(path)
+    }
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        File::open(dir)?.sync_all()
+    }
+}

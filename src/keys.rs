@@ -1,0 +1,244 @@
+//! Keys: the manager's age identity in a passphrase-protected file, recipients, and the staff exit
+//! PIN stored as an Argon2id hash.
+//!
+//! The identity file is a standard age file encrypted to a passphrase (scrypt), holding a standard
+//! age identity file, so `age -d keys/manager.age` opens it too.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use age::secrecy::{ExposeSecret, SecretString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use zeroize::Zeroizing;
+
+use crate::fsio::{self, Fs, RealFs};
+
+/// The manager identity file, relative to the data folder.
+pub const IDENTITY_FILE: &str = "keys/manager.age";
+/// The exit PIN hash, relative to the data folder.
+pub const EXIT_PIN_FILE: &str = "keys/exit-pin.phc";
+/// The shortest passphrase accepted, in characters.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+/// Why a key operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+    /// The identity file does not exist.
+    #[error("{0}: no identity file here; give the right data folder (--data) or identity file")]
+    MissingIdentity(PathBuf),
+    /// The passphrase does not open the identity file.
+    #[error("{0}: wrong passphrase for this identity file")]
+    WrongPassphrase(PathBuf),
+    /// The identity file is not an age file or not an age identity.
+    #[error("{path}: not a usable identity file ({reason})")]
+    BadIdentity { path: PathBuf, reason: String },
+    /// A recipient is not an `age1...` X25519 public key.
+    #[error("{0:?} is not an age X25519 public key (it should start with \"age1\")")]
+    BadRecipient(String),
+    /// The passphrase is too short.
+    #[error("the passphrase must be at least {MIN_PASSPHRASE_CHARS} characters long")]
+    ShortPassphrase,
+    /// The exit PIN is not 4 to 12 digits.
+    #[error("the exit PIN must be 4 to 12 digits")]
+    BadPin,
+    /// The exit PIN file does not exist or is not an Argon2id hash.
+    #[error(
+        "{path}: the exit PIN hash is missing or damaged ({reason}); set it again with `icare init` on a new store"
+    )]
+    BadPinFile { path: PathBuf, reason: String },
+    /// Reading or writing a key file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Parse an `age1...` recipient.
+pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient, KeysError> {
+    text.trim()
+        .parse()
+        .map_err(|_| KeysError::BadRecipient(text.to_string()))
+}
+
+/// Check a new passphrase against the minimum length.
+pub fn check_passphrase(passphrase: &SecretString) -> Result<(), KeysError> {
+    if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(KeysError::ShortPassphrase);
+    }
+    Ok(())
+}
+
+/// Check a new exit PIN: 4 to 12 ASCII digits.
+pub fn check_pin(pin: &SecretString) -> Result<(), KeysError> {
+    let p = pin.expose_secret();
+    if !(4..=12).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(KeysError::BadPin);
+    }
+    Ok(())
+}
+
+/// Write a new identity, encrypted to `passphrase`, at `path` (atomically). `work_factor` is the
+/// scrypt log2(N); `None` lets age pick about one second of work on this machine.
+pub fn write_identity(
+    fs: &dyn Fs,
+    path: &Path,
+    identity: &age::x25519::Identity,
+    passphrase: &SecretString,
+    work_factor: Option<u8>,
+) -> Result<(), KeysError> {
+    let io = |source| KeysError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let text = Zeroizing::new(format!(
+        "# iCARE manager identity (age X25519). Keep this file and its passphrase safe.\n\
+         # public key: {}\n{}\n",
+        crate::crypto::public_key(identity),
+        crate::crypto::secret_key_text(identity).as_str()
+    ));
+    let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
+    if let Some(n) = work_factor {
+        recipient.set_work_factor(n);
+    }
+    let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    let mut out = Vec::new();
+    let mut w = enc.wrap_output(&mut out).map_err(io)?;
+    w.write_all(text.as_bytes()).map_err(io)?;
+    w.finish().map_err(io)?;
+    fsio::write_atomic(fs, path, &out).map_err(io)
+}
+
+/// Unlock the manager identity of the store in `data_dir`.
+pub fn unlock_identity(
+    data_dir: &Path,
+    passphrase: &SecretString,
+) -> Result<age::x25519::Identity, KeysError> {
+    unlock_identity_file(&RealFs, &data_dir.join(IDENTITY_FILE), Some(passphrase))
+}
+
+/// Read an identity file: a passphrase-encrypted age file (as `init` writes), or a plain age
+/// identity file (`AGE-SECRET-KEY-1...`, as `age-keygen` writes) when it is not encrypted.
+pub fn unlock_identity_file(
+    fs: &dyn Fs,
+    path: &Path,
+    passphrase: Option<&SecretString>,
+) -> Result<age::x25519::Identity, KeysError> {
+    let bytes = fs.read(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            KeysError::MissingIdentity(path.to_owned())
+        } else {
+            KeysError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    })?;
+    let bad = |reason: String| KeysError::BadIdentity {
+        path: path.to_owned(),
+        reason,
+    };
+    let text = if bytes.starts_with(b"age-encryption.org/") {
+        let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| bad(e.to_string()))?;
+        if !dec.is_scrypt() {
+            return Err(bad("encrypted to a key, not to a passphrase".into()));
+        }
+        let Some(pass) = passphrase else {
+            return Err(KeysError::WrongPassphrase(path.to_owned()));
+        };
+        let id = age::scrypt::Identity::new(pass.clone());
+        let mut r = dec
+            .decrypt(std::iter::once(&id as &dyn age::Identity))
+            .map_err(|e| match e {
+                age::DecryptError::DecryptionFailed
+                | age::DecryptError::NoMatchingKeys
+                | age::DecryptError::KeyDecryptionFailed => {
+                    KeysError::WrongPassphrase(path.to_owned())
+                }
+                e => bad(e.to_string()),
+            })?;
+        let mut out = Zeroizing::new(Vec::new());
+        r.read_to_end(&mut out).map_err(|e| bad(e.to_string()))?;
+        Zeroizing::new(String::from_utf8(out.to_vec()).map_err(|_| bad("not text".into()))?)
+    } else {
+        Zeroizing::new(String::from_utf8(bytes).map_err(|_| bad("not an age file".into()))?)
+    };
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .ok_or_else(|| bad("no AGE-SECRET-KEY-1 line".into()))?;
+    line.parse::<age::x25519::Identity>()
+        .map_err(|e| bad(e.to_string()))
+}
+
+/// The Argon2id PHC string of an exit PIN (random salt, the argon2 crate's default cost).
+pub fn hash_exit_pin(pin: &SecretString) -> Result<String, KeysError> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    argon2::Argon2::default()
+        .hash_password(pin.expose_secret().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| KeysError::BadPin)
+}
+
+/// Whether `pin` is the store's exit PIN.
+pub fn verify_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, KeysError> {
+    let path = data_dir.join(EXIT_PIN_FILE);
+    let bad = |reason: String| KeysError::BadPinFile {
+        path: path.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let hash = PasswordHash::new(text.trim()).map_err(|e| bad(e.to_string()))?;
+    if hash.algorithm.as_str() != "argon2id" {
+        return Err(bad(format!("{} is not argon2id", hash.algorithm)));
+    }
+    Ok(argon2::Argon2::default()
+        .verify_password(pin.expose_secret().as_bytes(), &hash)
+        .is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsio::mem::MemFs;
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_string())
+    }
+
+    #[test]
+    fn identity_file_opens_with_its_passphrase_only() {
+        let fs = MemFs::new();
+        fs.create_dir_all(Path::new("/d")).unwrap();
+        let id = age::x25519::Identity::generate();
+        let path = Path::new("/d/manager.age");
+        write_identity(&fs, path, &id, &secret("correct horse battery"), Some(4)).unwrap();
+        let back = unlock_identity_file(&fs, path, Some(&secret("correct horse battery"))).unwrap();
+        assert_eq!(back.to_public().to_string(), id.to_public().to_string());
+        let err = unlock_identity_file(&fs, path, Some(&secret("wrong horse battery")))
+            .err()
+            .unwrap();
+        assert!(matches!(err, KeysError::WrongPassphrase(_)), "{err}");
+        let err = unlock_identity_file(&fs, Path::new("/d/none.age"), None)
+            .err()
+            .unwrap();
+        assert!(matches!(err, KeysError::MissingIdentity(_)), "{err}");
+    }
+
+    #[test]
+    fn pin_rules_and_hash() {
+        assert!(check_pin(&secret("123")).is_err());
+        assert!(check_pin(&secret("12a4")).is_err());
+        assert!(check_pin(&secret("2468")).is_ok());
+        let h = hash_exit_pin(&secret("2468")).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join(EXIT_PIN_FILE), &h).unwrap();
+        assert!(verify_exit_pin(dir.path(), &secret("2468")).unwrap());
+        assert!(!verify_exit_pin(dir.path(), &secret("2469")).unwrap());
+    }
+}

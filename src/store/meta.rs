@@ -1,0 +1,135 @@
+//! The store description file `store.meta`: store id, site, synthetic flag, period kind and the
+//! recipients every epoch key is wrapped to. Public information only.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use super::format::{self, KIND_META, MAGIC_META};
+use crate::fsio::Fs;
+use crate::response::PeriodKind;
+
+/// The store description file, relative to the data folder.
+pub const META_FILE: &str = "store.meta";
+
+/// What `store.meta` says.
+#[derive(Debug, Clone)]
+pub struct StoreMeta {
+    /// Random id, bound into every record so records cannot move between stores.
+    pub store_id: [u8; 16],
+    pub site: String,
+    /// Made with `init --synthetic`: holds demo data only.
+    pub synthetic: bool,
+    pub period: PeriodKind,
+    /// The manager's key first, then any others.
+    pub recipients: Vec<age::x25519::Recipient>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetaJson {
+    store_id: String,
+    site: String,
+    synthetic: bool,
+    period: PeriodKind,
+    recipients: Vec<String>,
+}
+
+impl StoreMeta {
+    /// The file's bytes: file header and one frame holding JSON.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let json = MetaJson {
+            store_id: format::hex(&self.store_id),
+            site: self.site.clone(),
+            synthetic: self.synthetic,
+            period: self.period,
+            recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
+        };
+        let mut out = format::file_header(MAGIC_META).to_vec();
+        // Serializing plain strings and booleans to JSON cannot fail.
+        let body = serde_json::to_vec_pretty(&json).unwrap_or_default();
+        out.extend(format::frame(KIND_META, &body));
+        out
+    }
+
+    /// Read and check `store.meta` in `dir`.
+    pub fn load(fs: &dyn Fs, dir: &Path) -> Result<StoreMeta, StoreError> {
+        let path = dir.join(META_FILE);
+        let bytes = fs.read(&path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                StoreError::NotAStore(dir.to_owned())
+            } else {
+                StoreError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+        Self::parse(&bytes, &path)
+    }
+
+    fn parse(bytes: &[u8], path: &Path) -> Result<StoreMeta, StoreError> {
+        let corrupt = |offset: usize, what: String| StoreError::Corrupt {
+            path: path.to_owned(),
+            offset: offset as u64,
+            what,
+        };
+        let scan = format::scan(bytes, MAGIC_META, "store description").map_err(|source| {
+            StoreError::Header {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
+        if let Some(d) = scan.damage.first() {
+            let offset = match d {
+                format::Damage::BadFrameHeader { offset }
+                | format::Damage::BadPayload { offset } => *offset,
+            };
+            return Err(corrupt(offset, "checksum mismatch".into()));
+        }
+        if let Some(at) = scan.torn_at {
+            return Err(corrupt(at, "the file is cut short".into()));
+        }
+        let [f] = scan.frames[..] else {
+            return Err(corrupt(
+                format::FILE_HEADER_LEN,
+                "expected exactly one frame".into(),
+            ));
+        };
+        if f.kind != KIND_META {
+            return Err(corrupt(
+                f.offset,
+                format!("unexpected frame kind {}", f.kind),
+            ));
+        }
+        let json: MetaJson = serde_json::from_slice(&bytes[f.start..f.end])
+            .map_err(|e| corrupt(f.start, e.to_string()))?;
+        let store_id = format::unhex(&json.store_id)
+            .and_then(|v| <[u8; 16]>::try_from(v).ok())
+            .ok_or_else(|| corrupt(f.start, "store_id is not 32 hex digits".into()))?;
+        let recipients = json
+            .recipients
+            .iter()
+            .map(|r| {
+                r.parse()
+                    .map_err(|_| corrupt(f.start, format!("bad recipient {r:?}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if recipients.is_empty() {
+            return Err(corrupt(f.start, "no recipients".into()));
+        }
+        Ok(StoreMeta {
+            store_id,
+            site: json.site,
+            synthetic: json.synthetic,
+            period: json.period,
+            recipients,
+        })
+    }
+
+    /// Path of `store.meta` in `dir`.
+    pub fn path(dir: &Path) -> PathBuf {
+        dir.join(META_FILE)
+    }
+}

@@ -1,0 +1,441 @@
+//! `icare init`, `verify`, `decrypt` and `simulate` as a user runs them, and each error's exit 2.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use crate::util::{icare, texts};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+struct Site {
+    _tmp: tempfile::TempDir,
+    data: PathBuf,
+    pass: PathBuf,
+    pin: PathBuf,
+}
+
+fn site() -> Site {
+    let tmp = tempfile::tempdir().unwrap();
+    let pass = tmp.path().join("pass");
+    let pin = tmp.path().join("pin");
+    std::fs::write(&pass, format!("{PASSPHRASE}\n")).unwrap();
+    std::fs::write(&pin, "2468\n").unwrap();
+    Site {
+        data: tmp.path().join("data"),
+        _tmp: tmp,
+        pass,
+        pin,
+    }
+}
+
+impl Site {
+    fn run(&self, args: &[&str]) -> (Output, String, String) {
+        let out = icare(&self.data).args(args).output().unwrap();
+        let (o, e) = texts(&out);
+        (out, o, e)
+    }
+
+    fn init(&self, extra: &[&str]) -> (Output, String, String) {
+        let mut args = vec!["init", "--kdf-work-factor", "8", "--site", "Test practice"];
+        args.extend(["--passphrase-file", self.pass.to_str().unwrap()]);
+        args.extend(["--exit-pin-file", self.pin.to_str().unwrap()]);
+        args.extend(extra);
+        self.run(&args)
+    }
+
+    fn with_pass(&self, args: &[&str]) -> (Output, String, String) {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--passphrase-file", self.pass.to_str().unwrap()]);
+        self.run(&a)
+    }
+
+    fn records(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(self.data.join("records"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn code(out: &Output) -> Option<i32> {
+    out.status.code()
+}
+
+fn synthetic_site(n: &str) -> Site {
+    let s = site();
+    let (out, stdout, stderr) = s.init(&["--synthetic"]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert!(stdout.contains("age1"), "{stdout}");
+    let (out, _, stderr) = s.run(&["simulate", "--count", n, "--seed", "7"]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    s
+}
+
+#[test]
+fn init_prints_the_key_and_refuses_to_overwrite() {
+    let s = site();
+    let (out, stdout, stderr) = s.init(&[]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert!(stdout.contains("Manager public key: age1"), "{stdout}");
+    assert!(stdout.contains("keys/manager.age"), "{stdout}");
+    assert!(s.data.join("keys/exit-pin.phc").exists());
+    let (out, _, stderr) = s.init(&[]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains("store.meta") && stderr.contains("refusing to overwrite"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn init_rejects_short_passphrases_bad_pins_and_bad_recipients() {
+    let s = site();
+    std::fs::write(&s.pass, "short\n").unwrap();
+    let (out, _, stderr) = s.init(&[]);
+    assert_eq!(code(&out), Some(2));
+    assert!(stderr.contains("at least 12 characters"), "{stderr}");
+    std::fs::write(&s.pass, PASSPHRASE).unwrap();
+    std::fs::write(&s.pin, "12").unwrap();
+    let (out, _, stderr) = s.init(&[]);
+    assert_eq!(code(&out), Some(2));
+    assert!(stderr.contains("4 to 12 digits"), "{stderr}");
+    std::fs::write(&s.pin, "2468").unwrap();
+    let (out, _, stderr) = s.init(&["--recipient", "age1notakey"]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains("age1notakey") && stderr.contains("not an age X25519 public key"),
+        "{stderr}"
+    );
+    assert!(!s.data.join("store.meta").exists());
+}
+
+#[test]
+fn simulate_refuses_a_real_store() {
+    let s = site();
+    assert_eq!(code(&s.init(&[]).0), Some(0));
+    let (out, _, stderr) = s.run(&["simulate", "--count", "3"]);
+    assert_eq!(code(&out), Some(2));
+    assert!(stderr.contains("not a synthetic store"), "{stderr}");
+    assert!(s.records().is_empty());
+}
+
+#[test]
+fn verify_counts_per_period_with_and_without_a_passphrase() {
+    let s = synthetic_site("40");
+    let (out, stdout, stderr) = s.run(&["verify"]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert!(stdout.contains("SYNTHETIC"), "{stdout}");
+    assert!(stdout.contains("framing checked"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("total") && l.trim_end().ends_with(" 40")),
+        "{stdout}"
+    );
+    let (out, stdout, stderr) = s.with_pass(&["verify"]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert!(stdout.contains("every record opened"), "{stdout}");
+    assert!(stdout.contains("OK"), "{stdout}");
+}
+
+#[test]
+fn verify_reports_damage_with_file_and_offset() {
+    let s = synthetic_site("5");
+    let file = s.records().remove(0);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.len() - 3;
+    bytes[at] ^= 0x10;
+    std::fs::write(&file, bytes).unwrap();
+    let (out, stdout, _) = s.run(&["verify"]);
+    assert_eq!(code(&out), Some(1), "{stdout}");
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains(&name) && l.contains("offset")),
+        "{stdout}"
+    );
+    // Reading stops with the same location, exit 2.
+    let (out, _, stderr) = s.with_pass(&["decrypt", "--format", "csv"]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains(&name) && stderr.contains("offset"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn decrypt_writes_tidy_csv_and_labelled_jsonl() {
+    let s = synthetic_site("6");
+    let out_file = s.data.parent().unwrap().join("out.csv");
+    let (out, _, stderr) = s.with_pass(&[
+        "decrypt",
+        "--format",
+        "csv",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert!(stderr.contains("SYNTHETIC"), "{stderr}");
+    let csv = std::fs::read_to_string(&out_file).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("response,period,survey,item,theme,value,status")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // Every item and the headline, per response.
+    let survey = icare::survey::embedded().unwrap();
+    assert_eq!(rows.len(), 6 * (survey.items.len() + 1));
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 7 && r[0].starts_with("synthetic-"))
+    );
+    assert!(
+        rows.iter()
+            .all(|r| ["answered", "not_applicable", "skipped"].contains(&r[6]))
+    );
+    assert!(
+        rows.iter().filter(|r| r[4].is_empty()).count() == 6,
+        "one headline row each"
+    );
+    let (out, stdout, _) = s.with_pass(&["decrypt", "--format", "jsonl"]);
+    assert_eq!(code(&out), Some(0));
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert!(
+        lines.iter().all(|l| l["synthetic"] == true
+            && l["answers"].as_array().unwrap().len() == survey.items.len())
+    );
+}
+
+#[test]
+fn wrong_passphrase_exits_2_and_creates_no_output() {
+    let s = synthetic_site("2");
+    std::fs::write(&s.pass, "not the passphrase at all").unwrap();
+    let out_file = s.data.parent().unwrap().join("out.jsonl");
+    let (out, _, stderr) = s.with_pass(&[
+        "decrypt",
+        "--format",
+        "jsonl",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains("wrong passphrase") && stderr.contains("manager.age"),
+        "{stderr}"
+    );
+    assert!(!out_file.exists());
+    let leftovers = std::fs::read_dir(s.data.parent().unwrap()).unwrap().count();
+    assert_eq!(leftovers, 3, "data, pass, pin, and nothing else");
+}
+
+#[test]
+fn missing_identity_file_exits_2_naming_it() {
+    let s = synthetic_site("2");
+    std::fs::remove_file(s.data.join("keys/manager.age")).unwrap();
+    let (out, _, stderr) = s.with_pass(&["decrypt", "--format", "csv"]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains("manager.age") && stderr.contains("no identity file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_newer_format_version_exits_2_naming_the_file() {
+    let s = synthetic_site("2");
+    let file = s.records().remove(0);
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[8] = 9;
+    std::fs::write(&file, bytes).unwrap();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    for args in [
+        &["verify", "--passphrase-file", s.pass.to_str().unwrap()][..],
+        &[
+            "decrypt",
+            "--format",
+            "csv",
+            "--passphrase-file",
+            s.pass.to_str().unwrap(),
+        ][..],
+        &["simulate", "--count", "1"][..],
+    ] {
+        let (out, _, stderr) = s.run(args);
+        assert_eq!(code(&out), Some(2), "{args:?}");
+        assert!(
+            stderr.contains(&name) && stderr.contains("version 9"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let meta = s.data.join("store.meta");
+    let mut bytes = std::fs::read(&meta).unwrap();
+    bytes[8] = 9;
+    std::fs::write(&meta, bytes).unwrap();
+    let (out, _, stderr) = s.run(&["verify"]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains("store.meta") && stderr.contains("version 9"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn another_recipient_decrypts_alone_and_a_stranger_cannot() {
+    let s = site();
+    let team = age::x25519::Identity::generate();
+    let team_file = s.data.parent().unwrap().join("team.key");
+    std::fs::write(
+        &team_file,
+        format!(
+            "{}\n",
+            age::secrecy::ExposeSecret::expose_secret(&team.to_string())
+        ),
+    )
+    .unwrap();
+    let (out, _, stderr) = s.init(&["--synthetic", "--recipient", &team.to_public().to_string()]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert_eq!(code(&s.run(&["simulate", "--count", "3"]).0), Some(0));
+    let (out, stdout, stderr) = s.run(&[
+        "decrypt",
+        "--format",
+        "jsonl",
+        "--identity",
+        team_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert_eq!(stdout.lines().count(), 3);
+    // The identity of another store is not a recipient of this one.
+    let other = synthetic_site("1");
+    let other_id = other.data.join("keys/manager.age");
+    let (out, _, stderr) = s.with_pass(&[
+        "decrypt",
+        "--format",
+        "csv",
+        "--identity",
+        other_id.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains("no matching identity") && stderr.contains(".icr"),
+        "{stderr}"
+    );
+    let (out, _, stderr) = s.with_pass(&["verify", "--identity", other_id.to_str().unwrap()]);
+    assert_eq!(code(&out), Some(2));
+    assert!(stderr.contains("no matching identity"), "{stderr}");
+}
+
+#[test]
+fn no_store_exits_2_naming_the_folder() {
+    let s = site();
+    let (out, _, stderr) = s.run(&["verify"]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr.contains(&*s.data.to_string_lossy()) && stderr.contains("icare init"),
+        "{stderr}"
+    );
+}
+
+fn vector() -> (PathBuf, PathBuf, PathBuf) {
+    let t = crate::util::repo("tests/testdata");
+    (
+        t.join("store-v1"),
+        t.join("store-v1.passphrase"),
+        t.join("store-v1.survey.toml"),
+    )
+}
+
+#[test]
+fn test_vector_store_decrypts_to_its_expected_plaintext() {
+    let (data, pass, survey) = vector();
+    let out = icare(&data)
+        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--survey")
+        .arg(&survey)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    let expected =
+        std::fs::read_to_string(crate::util::repo("tests/testdata/store-v1.expected.jsonl"))
+            .unwrap();
+    assert_eq!(stdout, expected);
+    let out = icare(&data).args(["verify"]).output().unwrap();
+    let (stdout, _) = texts(&out);
+    assert_eq!(code(&out), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("total") && stdout.contains(" 5"),
+        "{stdout}"
+    );
+}
+
+/// A copy of the test vector store in a temporary folder.
+fn vector_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (data, _, _) = vector();
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("data");
+    for sub in ["keys", "records"] {
+        std::fs::create_dir_all(copy.join(sub)).unwrap();
+        for e in std::fs::read_dir(data.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, copy.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::copy(data.join("store.meta"), copy.join("store.meta")).unwrap();
+    let mut last: Vec<PathBuf> = std::fs::read_dir(copy.join("records"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    last.sort();
+    let last = last.pop().unwrap();
+    (tmp, copy, last)
+}
+
+#[test]
+fn test_vector_damage_is_reported() {
+    let (_, pass, _) = vector();
+    type Damage = fn(&mut Vec<u8>);
+    let cases: [(&str, Damage, &str); 3] = [
+        ("truncated", |b| b.truncate(b.len() - 7), "torn tail"),
+        (
+            "bad tag",
+            |b| {
+                let n = b.len();
+                b[n - 6] ^= 1
+            },
+            "checksum",
+        ),
+        (
+            "trailing garbage",
+            |b| b.extend_from_slice(b"garbage!garbage!"),
+            "frame header",
+        ),
+    ];
+    for (what, damage, message) in cases {
+        let (_tmp, data, last) = vector_copy();
+        let mut bytes = std::fs::read(&last).unwrap();
+        damage(&mut bytes);
+        std::fs::write(&last, bytes).unwrap();
+        let out = icare(&data)
+            .args(["verify", "--passphrase-file"])
+            .arg(&pass)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(code(&out), Some(1), "{what}: {stdout}{stderr}");
+        let name = last.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(&name) && l.contains("offset") && l.contains(message)),
+            "{what}: {stdout}"
+        );
+    }
+}
