@@ -36,16 +36,10 @@ fn screens() -> Vec<(&'static str, Kiosk)> {
     let mut k = Kiosk::tiny();
     k.key(Key::Enter).keys("2").answer('1').key(Key::Right);
     out.push(("question_hint_polish", k));
-    let mut k = icare();
-    k.key(Key::Enter);
-    for _ in 0..11 {
-        k.answer('1');
-    }
     let mut typed = icare_comment_screen();
     typed.keys("The nurse listened to me and did not rush.");
     out.push(("comment", typed));
-    k.key(Key::Enter);
-    out.push(("confirm", k));
+    out.push(("confirm", confirm()));
     let mut k = confirm();
     k.key(Key::Enter);
     out.push(("sending", k));
@@ -103,7 +97,8 @@ fn screens() -> Vec<(&'static str, Kiosk)> {
 fn icare_comment_screen() -> Kiosk {
     let mut k = icare();
     k.key(Key::Enter);
-    for _ in 0..11 {
+    let questions = k.m.survey().items.len() + 1;
+    for _ in 0..questions {
         k.answer('1');
     }
     k
