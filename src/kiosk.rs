@@ -10,28 +10,24 @@ pub mod model;
 pub mod page;
 pub mod run;
 pub mod secret;
+pub mod store_backend;
 pub mod strings;
 pub mod theme;
 pub mod view;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 pub use backend::{Backend, MemoryBackend, SetupInfo};
 pub use model::{Config, Effect, Model, Msg, update};
 pub use run::{RunOptions, run};
+pub use store_backend::StoreBackend;
 
-use crate::response::Period;
+use crate::response::{Period, PeriodKind};
 
-/// The period a response made on `day` is filed under: its ISO 8601 week.
-///
-/// The store decides the real granularity; this is the kiosk's own rule until it is wired to
-/// the store's `Period::of_date`.
+/// The period a response made on `day` is filed under in the model: its ISO 8601 week. The store
+/// backend files it under the store's own granularity (week or month) when it saves it.
 pub fn period_of(day: NaiveDate) -> Period {
-    let week = day.iso_week();
-    Period::Week {
-        year: week.year(),
-        week: u8::try_from(week.week()).unwrap_or(1),
-    }
+    Period::of_date(PeriodKind::Week, day)
 }
 
 #[cfg(test)]

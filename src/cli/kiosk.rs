@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::kiosk::{self, MemoryBackend, RunOptions};
+use crate::kiosk::{self, MemoryBackend, RunOptions, StoreBackend};
 use crate::survey;
 
 /// Exit PIN of the hidden in-memory demo store.
@@ -24,8 +24,8 @@ pub struct KioskArgs {
           value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub idle_timeout: u64,
 
-    /// Keep answers in memory only and forget them on exit (exit PIN 1234). For tests and for
-    /// trying the screens; nothing is saved.
+    /// Keep answers in memory only and forget them on exit (exit PIN 1234). For trying the
+    /// screens without a store; nothing is saved.
     #[arg(long, hide = true)]
     pub demo_memory_backend: bool,
 
@@ -46,28 +46,48 @@ impl Default for KioskArgs {
 }
 
 pub fn run(args: KioskArgs, data: &Path) -> anyhow::Result<i32> {
-    let survey = match &args.survey {
-        Some(path) => survey::from_file(path)?,
-        None => survey::embedded()?,
+    let (survey, source) = match &args.survey {
+        Some(path) => {
+            let text = survey::load::read(path)?;
+            (survey::from_str(&text, &path.display().to_string())?, text)
+        }
+        None => (
+            survey::embedded()?,
+            survey::load::EMBEDDED_ICARE.to_string(),
+        ),
     };
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the kiosk needs a terminal: run `icare kiosk` in a terminal window or on a console");
     }
-    if !args.demo_memory_backend {
-        bail!(
-            "the kiosk cannot save answers in this build yet: the encrypted store is not \
-             connected to it. Use `icare survey show` to see the questions"
-        );
-    }
-    let mut backend = if args.demo_setup {
-        MemoryBackend::unset()
-    } else {
-        MemoryBackend::with_pin(DEMO_PIN)
-    };
     let options = RunOptions {
         idle_timeout: Duration::from_secs(args.idle_timeout),
         log_file: data.join("kiosk.log"),
     };
+    if args.demo_memory_backend {
+        let mut backend = if args.demo_setup {
+            MemoryBackend::unset()
+        } else {
+            MemoryBackend::with_pin(DEMO_PIN)
+        };
+        kiosk::run(survey, &mut backend, options)?;
+        return Ok(0);
+    }
+    let mut backend = StoreBackend::open(data, survey.clone(), source)
+        .with_context(|| format!("{}: cannot open the response store", data.display()))?;
+    if let Some(store) = backend.store() {
+        for q in &store.report().quarantined {
+            kiosk::run::log(
+                &options.log_file,
+                &format!(
+                    "recovered: {} bytes of an unfinished write cut from {} at offset {}, kept in {}",
+                    q.len,
+                    q.file.display(),
+                    q.offset,
+                    q.saved_as.display()
+                ),
+            );
+        }
+    }
     kiosk::run(survey, &mut backend, options)?;
     Ok(0)
 }

@@ -1,14 +1,20 @@
-//! `icare kiosk`: refuses to run without a terminal, and, in a pseudo-terminal with the hidden
-//! in-memory store, goes from welcome through every question to a saved response and a staff
-//! exit, restoring the terminal.
+//! `icare kiosk`: refuses to run without a terminal; in a pseudo-terminal on a real encrypted
+//! store, sets itself up on first run, goes from welcome through every question to a saved
+//! response that the manager can decrypt, and lets staff out with the exit PIN, restoring the
+//! terminal.
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 
+use crate::pty::Pty;
 use crate::util::{icare, texts};
+
+const PASSPHRASE: &str = "kiosk test passphrase";
+const PIN: &str = "2468";
+const WAIT: Duration = Duration::from_secs(30);
+const F10: &[u8] = b"\x1b[21~";
+const RIGHT: &[u8] = b"\x1b[C";
 
 #[test]
 fn without_a_terminal_the_kiosk_says_so_and_exits_2() {
@@ -47,191 +53,146 @@ fn a_missing_survey_file_is_named() {
     assert!(stderr.contains("nope.toml"), "{stderr}");
 }
 
-/// The kiosk under util-linux `script`, which gives it a pseudo-terminal of 80×24.
-struct Pty {
-    child: Child,
-    out: Arc<Mutex<Vec<u8>>>,
+/// A store made with `icare init`, as a practice's staff would, with a fast key derivation.
+fn init_store(data: &Path) {
+    let out = icare(data)
+        .args([
+            "init",
+            "--site",
+            "Kiosk test practice",
+            "--kdf-work-factor",
+            "8",
+        ])
+        .env("ICARE_PASSPHRASE", PASSPHRASE)
+        .env("ICARE_EXIT_PIN", PIN)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", texts(&out).1);
 }
 
-impl Pty {
-    fn start(data: &Path) -> Option<Pty> {
-        if std::process::Command::new("script")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
-            eprintln!("skipped: util-linux `script` is not installed");
-            return None;
-        }
-        let bin = env!("CARGO_BIN_EXE_icare");
-        let inner = format!(
-            "stty cols 80 rows 24 && exec '{bin}' --data '{}' kiosk --demo-memory-backend",
-            data.display()
-        );
-        let mut child = std::process::Command::new("script")
-            .args(["-qefc", &inner, "/dev/null"])
-            .env("NO_COLOR", "1")
-            .env("TERM", "xterm-256color")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let mut stdout = child.stdout.take().unwrap();
-        let sink = out.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Some(Pty { child, out })
-    }
-
-    fn send(&mut self, bytes: &str) {
-        let stdin = self.child.stdin.as_mut().unwrap();
-        stdin.write_all(bytes.as_bytes()).unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// What an 80×24 terminal would show now.
-    fn screen(&self) -> String {
-        screen(&String::from_utf8_lossy(&self.out.lock().unwrap()), 80, 24)
-    }
-
-    /// Wait (up to 30 s) until `done` holds for the screen; fail showing it when it does not.
-    fn wait_until(&self, what: &str, mut done: impl FnMut(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            let shown = self.screen();
-            if done(&shown) {
-                return;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "no {what} in:\n{shown}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Pty {
-    /// A failed test must not leave the kiosk running.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A minimal terminal: replays cursor moves (`CSI row;col H`), screen clears (`CSI 2J`) and
-/// text onto a grid; every other escape sequence is skipped.
-fn screen(out: &str, width: usize, height: usize) -> String {
-    let mut grid = vec![vec![' '; width]; height];
-    let (mut row, mut col) = (0usize, 0usize);
-    let mut chars = out.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\x1b' => match chars.next() {
-                Some('[') => {
-                    let mut params = String::new();
-                    let mut fin = ' ';
-                    for c in chars.by_ref() {
-                        if ('\x40'..='\x7e').contains(&c) {
-                            fin = c;
-                            break;
-                        }
-                        params.push(c);
-                    }
-                    match fin {
-                        'H' => {
-                            let mut it = params.split(';').map(|n| n.parse::<usize>().unwrap_or(1));
-                            row = it.next().unwrap_or(1).saturating_sub(1);
-                            col = it.next().unwrap_or(1).saturating_sub(1);
-                        }
-                        'J' if params == "2" => grid = vec![vec![' '; width]; height],
-                        _ => {}
-                    }
-                }
-                _ => {
-                    chars.next();
-                }
-            },
-            '\r' => col = 0,
-            '\n' => row += 1,
-            c if c.is_control() => {}
-            c => {
-                if let Some(cell) = grid.get_mut(row).and_then(|r| r.get_mut(col)) {
-                    *cell = c;
-                }
-                col += 1;
-            }
-        }
-    }
-    grid.iter()
-        .map(|r| r.iter().collect::<String>().trim_end().to_string() + "\n")
+/// Every response in the store, decrypted with the manager passphrase.
+fn decrypt(data: &Path) -> Vec<serde_json::Value> {
+    let out = icare(data)
+        .args(["decrypt", "--format", "jsonl"])
+        .env("ICARE_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
 
+/// Staff leave: F10, the exit PIN, "Quit the kiosk"; the program ends with exit code 0.
+fn staff_quit(pty: &mut Pty, saved_today: usize) {
+    pty.send(F10);
+    pty.wait_for("Type the exit PIN", WAIT);
+    pty.send(format!("{PIN}\r").as_bytes());
+    pty.wait_for(
+        &format!("Responses saved today by this kiosk: {saved_today}"),
+        WAIT,
+    );
+    pty.send(b"2");
+    assert_eq!(pty.wait_exit(WAIT), Some(0), "the kiosk did not quit");
+}
+
 #[test]
-fn a_patient_answers_every_question_with_number_keys_and_staff_quit() {
+fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly_that() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(mut pty) = Pty::start(dir.path()) else {
-        return;
-    };
-    let log = dir.path().join("kiosk.log");
-    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
-    pty.wait_until("welcome screen", |s| {
-        s.contains("Press any key or tap to start")
-    });
-    pty.send("x");
-    pty.wait_until("first question", |s| s.contains("Question 1 of 26"));
+    let data = dir.path().join("data");
+    init_store(&data);
+    let survey = icare::survey::embedded().unwrap();
+    let mut pty = Pty::spawn(&data, &["kiosk"], &[], 100, 30);
+    pty.wait_for("Press any key or tap to start", WAIT);
+    pty.send(b"x");
+    let total = survey.items.len() + 1;
+    pty.wait_for(&format!("Question 1 of {total}"), WAIT);
+    // Item i gets answer (i mod 7) + 1: every scale point, "Does not apply" (6) and "Skip" (7).
     // A number marks the answer; the right arrow goes on without waiting.
-    for _ in 0..26 {
-        pty.send("4\x1b[C");
+    let choice = |i: usize| i % 7 + 1;
+    for i in 0..survey.items.len() {
+        pty.wait_for(&format!("Question {} of {total}", i + 1), WAIT);
+        pty.send(format!("{}", choice(i)).as_bytes());
+        pty.send(RIGHT);
     }
-    pty.wait_until("comment screen", |s| s.contains("Please don't write names"));
-    pty.send("kind staff\r");
-    pty.wait_until("ready to send", |s| s.contains("Ready to send?"));
-    pty.send("\r");
-    pty.wait_until("thank you", |s| s.contains("Thank you"));
-    pty.wait_until("log line", |_| {
-        read_log().contains("response saved (1 today)")
-    });
-    // Staff: F10, the exit PIN, quit.
-    pty.send("\x1b[21~");
-    pty.wait_until("PIN entry", |s| s.contains("Type the exit PIN"));
-    pty.send("1234\r");
-    pty.wait_until("staff menu", |s| {
-        s.contains("Responses saved today by this kiosk: 1")
-    });
-    pty.send("2");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = pty.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the kiosk did not quit"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(status.success(), "{status}");
-    let raw = String::from_utf8_lossy(&pty.out.lock().unwrap()).into_owned();
+    pty.wait_for(&format!("Question {total} of {total}"), WAIT);
+    pty.send(b"2"); // headline: Good
+    pty.send(RIGHT);
+    pty.wait_for("Please don't write names", WAIT);
+    pty.send(b"kind staff, call 07700 900123\r");
+    pty.wait_for("Ready to send?", WAIT);
+    pty.send(b"\r");
+    pty.wait_for("Thank you", WAIT);
+    staff_quit(&mut pty, 1);
+
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
     assert!(raw.contains("\x1b[?1049l"), "the alternate screen was left");
     assert!(
         raw.contains("\x1b[?1000l"),
         "mouse capture was switched off"
     );
-    let log = read_log();
+
+    let responses = decrypt(&data);
+    assert_eq!(responses.len(), 1, "exactly one more response");
+    let r = &responses[0];
+    for (i, answer) in r["answers"].as_array().unwrap().iter().enumerate() {
+        let expected = match choice(i) {
+            6 => serde_json::json!({"status": "not_applicable", "value": null}),
+            7 => serde_json::json!({"status": "skipped", "value": null}),
+            v => serde_json::json!({"status": "answered", "value": v}),
+        };
+        assert_eq!(answer["status"], expected["status"], "item {i}");
+        assert_eq!(answer["value"], expected["value"], "item {i}");
+    }
+    assert_eq!(r["headline"]["value"], 2);
+    assert_eq!(r["comment"], "kind staff, call [removed]");
+
+    let log = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(log.contains("kiosk stopped by staff"), "{log}");
     assert!(
         !log.contains("kind staff"),
-        "the comment must never reach the log:\n{log}"
+        "the comment reached the log:\n{log}"
     );
+}
+
+#[test]
+fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut pty = Pty::spawn(&data, &[], &[], 60, 20);
+    pty.wait_for("name of this practice", WAIT);
+    pty.send(b"Riverside Surgery\r");
+    pty.wait_for("Choose the manager passphrase", WAIT);
+    pty.send(format!("{PASSPHRASE}\r").as_bytes());
+    pty.wait_for("passphrase again", WAIT);
+    pty.send(format!("{PASSPHRASE}\r").as_bytes());
+    pty.wait_for("Choose the exit PIN", WAIT);
+    pty.send(format!("{PIN}\r").as_bytes());
+    pty.wait_for("PIN again", WAIT);
+    pty.send(format!("{PIN}\r").as_bytes());
+    let shown = pty.wait_for("age1", WAIT);
+    assert!(shown.contains("manager.age"), "{shown}");
+    pty.send(b"\r");
+    pty.wait_for("Press any key or tap to start", WAIT);
+    pty.send(b"x");
+    let total = icare::survey::embedded().unwrap().items.len() + 1;
+    for i in 1..=total {
+        pty.wait_for(&format!("Question {i} of {total}"), WAIT);
+        pty.send(b"7"); // Skip this question
+        pty.send(RIGHT);
+    }
+    pty.wait_for("Please don't write names", WAIT);
+    pty.send(b"\r");
+    pty.wait_for("Ready to send?", WAIT);
+    pty.send(b"1");
+    pty.wait_for("Thank you", WAIT);
+    staff_quit(&mut pty, 1);
+
+    let responses = decrypt(&data);
+    assert_eq!(responses.len(), 1);
+    assert!(responses[0]["comment"].is_null());
+    let site = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
+    assert!(site.contains("store set up"), "{site}");
 }

@@ -1,5 +1,4 @@
 //! A pseudo-terminal harness: runs the real binary in a pty and keeps an emulated screen (vt100) of what it drew.
-#![allow(dead_code)] // Used by the kiosk tests; the allow goes when they land.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -14,6 +13,7 @@ pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
     // Kept so the master side stays open while the child runs.
     _master: Box<dyn portable_pty::MasterPty + Send>,
 }
@@ -52,7 +52,8 @@ impl Pty {
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
         let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let sink = Arc::clone(&screen);
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (sink, raw_sink) = (Arc::clone(&screen), Arc::clone(&raw));
         thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -60,12 +61,14 @@ impl Pty {
                     break;
                 }
                 sink.lock().unwrap().process(&buf[..n]);
+                raw_sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
         Pty {
             child,
             writer,
             screen,
+            raw,
             _master: pair.master,
         }
     }
@@ -79,6 +82,11 @@ impl Pty {
     /// The screen's text now.
     pub fn contents(&self) -> String {
         self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Every byte the program has written to the terminal so far.
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
     }
 
     /// Wait until the screen shows `text`; panics with the screen if it does not within `timeout`.

@@ -280,12 +280,10 @@ impl Model {
             Ok(()) => {
                 self.saved_today += 1;
                 // The answers are safe in the store: forget them now, keep only the screen.
-                let mut fx = self.wipe();
+                let fx = self.wipe();
                 self.go(Screen::Thanks { since: now });
-                fx.push(Effect::Log(format!(
-                    "response saved ({} today)",
-                    self.saved_today
-                )));
+                // Nothing is logged: a dated line per response would tell whoever reads the log
+                // when each person answered, more than the store itself reveals (counts per period).
                 fx
             }
             Err(reason) => {

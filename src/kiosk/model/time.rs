@@ -34,9 +34,9 @@ impl Model {
         match &self.overlay {
             Some(Overlay::StillThere { since }) => {
                 if now.saturating_duration_since(*since) >= STILL_THERE_FOR {
-                    let mut fx = self.wipe();
-                    fx.push(Effect::Log("answers cleared: nobody there".to_string()));
-                    return fx;
+                    // Not logged, for the same reason a saved response is not: no dated trace of
+                    // when someone was at the kiosk.
+                    return self.wipe();
                 }
                 return vec![];
             }

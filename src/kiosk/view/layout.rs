@@ -143,6 +143,7 @@ pub fn place(page: &Page, area: Rect) -> Placed {
     }
     // Big letters may be wider than the text column; then they are centred on the screen.
     let big_lines = big(&page.heading, area.width - 4).filter(|_| area.height >= BIG_FROM_HEIGHT);
+    let big_used = big_lines.is_some();
     p.heading = match big_lines {
         Some(lines) => {
             let bw = lines.iter().map(|l| width(l)).max().unwrap_or(0);
@@ -168,6 +169,11 @@ pub fn place(page: &Page, area: Rect) -> Placed {
     let room = bottom.saturating_sub(top);
     // Body lines get what the buttons and field leave over (buttons need one row each).
     let mut body: Vec<(String, bool)> = Vec::new();
+    // Block letters are hard for some readers (and invisible to screen readers and copy-paste):
+    // under them the heading is repeated in plain words.
+    if !p.heading_lines.is_empty() && big_used {
+        body.extend(wrap(&page.heading, cw).into_iter().map(|l| (l, true)));
+    }
     for para in &page.body {
         let (text, strong) = match para {
             Para::Text(t) => (t, false),

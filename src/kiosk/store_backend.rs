@@ -1,0 +1,122 @@
+//! The kiosk's [`Backend`] on the real encrypted store: seal and save, check the exit PIN, and
+//! first-run setup.
+
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+
+use super::backend::{Backend, SetupInfo};
+use crate::fsio;
+use crate::keys;
+use crate::response::{Period, PeriodKind, Response};
+use crate::store::{self, InitOptions, Store, StoreError};
+use crate::survey::Survey;
+
+/// Folder of the data folder where the kiosk keeps a copy of every survey it ran, named by content
+/// hash, so that reports can name and score the items of any response in the store.
+pub const SURVEYS_DIR: &str = "surveys";
+
+/// The store in `data_dir`, opened for appending (public keys only), or nothing yet.
+pub struct StoreBackend {
+    data_dir: PathBuf,
+    survey: Survey,
+    survey_source: String,
+    store: Option<Store>,
+}
+
+impl StoreBackend {
+    /// Open the store in `data_dir` (running its recovery), or prepare for first-run setup when
+    /// there is none. `survey_source` is the survey file's text, saved beside the store.
+    pub fn open(
+        data_dir: &Path,
+        survey: Survey,
+        survey_source: String,
+    ) -> Result<Self, StoreError> {
+        let store = match Store::open(data_dir) {
+            Ok(store) => Some(store),
+            Err(StoreError::NotAStore(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let backend = StoreBackend {
+            data_dir: data_dir.to_owned(),
+            survey,
+            survey_source,
+            store,
+        };
+        if backend.store.is_some() {
+            backend.save_survey_copy()?;
+        }
+        Ok(backend)
+    }
+
+    /// What recovery found when the store was opened (torn tails kept in quarantine).
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    /// Write `surveys/<hash>.toml` once, atomically; the survey text is not secret.
+    fn save_survey_copy(&self) -> Result<(), StoreError> {
+        let dir = self.data_dir.join(SURVEYS_DIR);
+        let path = dir.join(format!("{}.toml", self.survey.hash));
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| StoreError::Io { path, source }
+        };
+        if path.exists() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        fsio::write_atomic(&fsio::RealFs, &path, self.survey_source.as_bytes()).map_err(io(&path))
+    }
+}
+
+impl Backend for StoreBackend {
+    fn submit(&mut self, response: &Response) -> Result<(), String> {
+        let Some(store) = self.store.as_mut() else {
+            return Err("no store: set-up has not been completed".to_string());
+        };
+        // The store decides how coarse the period is (week or month); file today under it.
+        let mut response = response.clone();
+        let today = chrono::Local::now().date_naive();
+        response.period = Period::of_date(store.meta().period, today);
+        let saved = store
+            .submit(&self.survey, &response)
+            .map_err(|e| e.to_string());
+        if let Some(comment) = response.comment.as_mut() {
+            zeroize::Zeroize::zeroize(comment);
+        }
+        saved
+    }
+
+    fn check_exit_pin(&mut self, pin: &str) -> Result<bool, String> {
+        keys::verify_exit_pin(&self.data_dir, &SecretString::from(pin.to_string()))
+            .map_err(|e| e.to_string())
+    }
+
+    fn needs_setup(&self) -> bool {
+        self.store.is_none()
+    }
+
+    fn setup(&mut self, site: &str, passphrase: &str, pin: &str) -> Result<SetupInfo, String> {
+        let options = InitOptions {
+            site: site.to_string(),
+            recipients: Vec::new(),
+            synthetic: false,
+            period: PeriodKind::Week,
+            passphrase_work_factor: None,
+        };
+        let made = store::init(
+            &self.data_dir,
+            &options,
+            &SecretString::from(passphrase.to_string()),
+            &SecretString::from(pin.to_string()),
+        )
+        .map_err(|e| e.to_string())?;
+        self.store = Some(Store::open(&self.data_dir).map_err(|e| e.to_string())?);
+        self.save_survey_copy().map_err(|e| e.to_string())?;
+        Ok(SetupInfo {
+            public_key: made.public_key,
+            identity_file: made.identity_path,
+        })
+    }
+}
