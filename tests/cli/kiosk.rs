@@ -125,6 +125,7 @@ fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly
     pty.wait_for("Ready to send?", WAIT);
     pty.send(b"\r");
     pty.wait_for("Thank you", WAIT);
+    assert!(pty.is_running(), "the kiosk stays up after a response");
     staff_quit(&mut pty, 1);
 
     let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
