@@ -439,3 +439,40 @@ fn test_vector_damage_is_reported() {
         );
     }
 }
+
+#[test]
+fn a_torn_tail_is_reported_then_quarantined_on_the_next_start() {
+    let s = synthetic_site("3");
+    let last = s.records().pop().unwrap();
+    let mut bytes = std::fs::read(&last).unwrap();
+    let whole = bytes.len();
+    // Half of a copy of the last record frame: what a power cut mid-write leaves.
+    let frame = bytes[whole - 309..whole - 150].to_vec();
+    bytes.extend_from_slice(&frame);
+    std::fs::write(&last, &bytes).unwrap();
+    let (out, stdout, _) = s.run(&["verify"]);
+    assert_eq!(code(&out), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("torn tail") && stdout.contains(&format!("offset {whole}")),
+        "{stdout}"
+    );
+    let (out, _, stderr) = s.run(&["simulate", "--count", "1"]);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("cut a torn tail") && stderr.contains("quarantine"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&last).unwrap().len(), whole);
+    let (out, stdout, _) = s.with_pass(&["verify"]);
+    assert_eq!(code(&out), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("1 torn tail(s) kept in quarantine"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("total") && l.trim_end().ends_with(" 4")),
+        "{stdout}"
+    );
+}
