@@ -8,9 +8,10 @@ use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::response::{Answer, Period, Response};
+use crate::response::Period;
 use crate::store::Store;
-use crate::survey::{self, Scale, Survey};
+use crate::survey;
+use crate::synth::Synth;
 
 /// How many weeks back the synthetic responses are spread.
 const WEEKS: i64 = 26;
@@ -58,7 +59,9 @@ pub fn run(data: &Path, args: SimulateArgs) -> anyhow::Result<i32> {
     for _ in 0..args.count {
         per_week[rng.gen_range(0..WEEKS as usize)] += 1;
     }
-    let mut synth = Uniform::new(&survey, &mut rng);
+    // Plausible answers: a latent attitude per respondent and per theme, so themes differ and
+    // items within a theme agree (see `synth`).
+    let mut synth = Synth::new(&survey, seed);
     for (i, n) in per_week.iter().enumerate() {
         let date = today - chrono::Duration::days(7 * (WEEKS - 1 - i as i64));
         let period = Period::of_date(kind, date);
@@ -73,66 +76,4 @@ pub fn run(data: &Path, args: SimulateArgs) -> anyhow::Result<i32> {
         data.display()
     );
     Ok(0)
-}
-
-/// A minimal generator: every possible answer equally likely. Stand-in for the statistics
-/// module's `Synth`, which gives plausible patterns.
-struct Uniform<'a, 'r> {
-    survey: &'a Survey,
-    rng: &'r mut StdRng,
-}
-
-const COMMENTS: [&str; 4] = [
-    "Synthetic comment: the staff were kind.",
-    "Synthetic comment: waiting times could be shorter.",
-    "Synthetic comment: I would like more flexible pick-up times.",
-    "Synthetic comment: it helps to see the same person.",
-];
-
-impl<'a, 'r> Uniform<'a, 'r> {
-    fn new(survey: &'a Survey, rng: &'r mut StdRng) -> Self {
-        Uniform { survey, rng }
-    }
-
-    fn answer(&mut self, scale: Option<&Scale>) -> Answer {
-        let Some(scale) = scale else {
-            return Answer::Skipped;
-        };
-        let mut options: Vec<Answer> = scale
-            .points
-            .iter()
-            .map(|p| Answer::Value(p.value))
-            .collect();
-        if scale.not_applicable {
-            options.push(Answer::NotApplicable);
-        }
-        if scale.skip {
-            options.push(Answer::Skipped);
-        }
-        options[self.rng.gen_range(0..options.len())]
-    }
-
-    fn next_response(&mut self, period: Period) -> Response {
-        let s = self.survey;
-        let answers = s
-            .items
-            .iter()
-            .map(|i| self.answer(s.item_scale(i)))
-            .collect();
-        let headline = match &s.headline {
-            Some(h) => self.answer(s.scale(&h.scale)),
-            None => Answer::Skipped,
-        };
-        let comment = (s.comment.is_some() && self.rng.gen_bool(0.2))
-            .then(|| COMMENTS[self.rng.gen_range(0..COMMENTS.len())].to_string());
-        Response {
-            survey_id: s.id.clone(),
-            survey_hash: s.hash,
-            language: s.default_language().to_string(),
-            period,
-            answers,
-            headline,
-            comment,
-        }
-    }
 }

@@ -122,6 +122,27 @@ fn submitted_responses_read_back_and_epochs_follow_period_and_survey() {
 }
 
 #[test]
+fn comments_are_scrubbed_of_phone_numbers_nhs_numbers_and_emails_before_sealing() {
+    let (fs, id) = fixture(false);
+    let s = survey();
+    let mut r = response(&s, week(47), "x");
+    // 943 476 5919 passes the NHS modulus-11 check.
+    r.comment = Some("ring 07700 900123 or me@example.org, NHS 943 476 5919".into());
+    let mut store = open(&fs);
+    store.submit(&s, &r).unwrap();
+    let comment = read_all(&fs, &id).remove(0).unwrap().comment.unwrap();
+    assert_eq!(comment, "ring [removed] or [removed], NHS [removed]");
+    // A comment that is nothing but an identifier keeps the marker: the reader sees it was cut.
+    r.comment = Some(" 07700 900123 ".into());
+    store.submit(&s, &r).unwrap();
+    let got = read_all(&fs, &id);
+    assert!(
+        got.iter()
+            .any(|x| x.as_ref().unwrap().comment.as_deref() == Some("[removed]"))
+    );
+}
+
+#[test]
 fn a_new_epoch_starts_every_ten_thousand_responses() {
     let (fs, id) = fixture(false);
     let s = survey();
