@@ -22,6 +22,8 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct DecryptArgs {
+    /// Output format: `jsonl` (one response per line, with its comment) or `csv` (tidy, one row
+    /// per response and item, no comments).
     #[arg(long, value_enum)]
     pub format: Format,
     /// Write to FILE (atomically) instead of standard output.
