@@ -13,6 +13,8 @@ pub mod export;
 pub mod file;
 pub mod read;
 pub mod sign;
+#[cfg(test)]
+mod testutil;
 
 use std::fmt;
 use std::path::PathBuf;
