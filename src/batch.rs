@@ -3,7 +3,7 @@
 //! a response twice. Byte by byte in `docs/batches.md`.
 //!
 //! - [`sign`]: the site's Ed25519 signing key (`keys/site-signing.key`) and its text form.
-//! - [`file`]: the batch file format: writing, and checking everything before trusting anything.
+//! - [`file`](mod@file): the batch file format: writing, and checking everything before trusting anything.
 //! - [`export`]: `icare export` (with the `--since-last` watermark and `--to` re-wrapping).
 //! - [`aggregate`]: aggregation stores: `init --aggregate`, the trust list, crash-safe import.
 //! - [`read`]: one reader for both kinds of store, yielding each response with its site.

@@ -109,6 +109,16 @@ pub fn export_with(
     if fs.exists(out) {
         return Err(BatchError::OutExists(out.to_owned()));
     }
+    let out_dir = fsio::parent(out);
+    if !fs.exists(out_dir) {
+        return Err(BatchError::Io {
+            path: out.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the folder {} does not exist", out_dir.display()),
+            ),
+        });
+    }
     if !options.to.is_empty() && options.identity.is_none() {
         return Err(BatchError::NoIdentityForTo);
     }

@@ -293,3 +293,37 @@ fn the_reader_names_the_site_and_the_kiosk_refuses_an_aggregation_store() {
     .unwrap_err();
     assert!(matches!(err, BatchError::IsAggregate(_)), "{err}");
 }
+
+#[test]
+fn damage_in_an_imported_file_is_reported_with_its_file_and_offset() {
+    let fs = MemFs::new();
+    let agg = testutil::aggregation(&fs, AGG, false);
+    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    testutil::submit(&fs, "/north", 2, "n");
+    let batch = testutil::export(&fs, "/north", "n.icb", false);
+    let saved = import(&fs, &batch, true).unwrap().saved_as.unwrap();
+    let mut bytes = fs.read(&saved).unwrap();
+    let n = bytes.len();
+    bytes[n - 10] ^= 1;
+    fs.put(&saved, bytes);
+    let results: Vec<_> = crate::store::read_all_with(Arc::new(fs.clone()), Path::new(AGG), &agg)
+        .unwrap()
+        .collect();
+    let errors: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| e.to_string()))
+        .collect();
+    assert_eq!(
+        results.len() - errors.len(),
+        1,
+        "the undamaged record still reads"
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains(&*saved.to_string_lossy()) && errors[0].contains("offset"),
+        "{}",
+        errors[0]
+    );
+    // Importing the batch again repairs it: the damaged record is not "known".
+    assert_eq!(import(&fs, &batch, false).unwrap().added, 1);
+}
