@@ -261,3 +261,6 @@ fn rewrap(
     out.extend_from_slice(&wrapped);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

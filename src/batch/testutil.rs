@@ -106,3 +106,13 @@ pub fn read(fs: &MemFs, dir: &str, id: &age::x25519::Identity) -> Vec<(String, S
     out.sort();
     out
 }
+
+/// A new in-memory file system holding `files` (from [`MemFs::snapshot`]), all durable.
+pub fn restore(files: &[(PathBuf, Vec<u8>)]) -> MemFs {
+    let fs = MemFs::new();
+    for (p, b) in files {
+        fs.create_dir_all(crate::fsio::parent(p)).unwrap();
+        fs.put(p, b.clone());
+    }
+    fs
+}

@@ -173,11 +173,7 @@ fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() 
     assert_eq!((before.len(), after.len()), (3, 7));
     for crash_at in 0..=total {
         for keep in [0usize, 1, 100, usize::MAX] {
-            let fs = MemFs::new();
-            for (p, b) in &pristine {
-                fs.create_dir_all(crate::fsio::parent(p)).unwrap();
-                fs.put(p, b.clone());
-            }
+            let fs = testutil::restore(&pristine);
             fs.fail_from(fs.ops() + crash_at, Fault::Io);
             let outcome = import(&fs, &second, false);
             fs.power_cut(keep.min(fs.unsynced_tail()));
