@@ -284,6 +284,9 @@ pub struct ImportReport {
     pub records: u64,
     /// Records that were new and were added.
     pub added: u64,
+    /// Records already here, stored again with a new epoch header (keys wrapped for more
+    /// recipients); they count once.
+    pub carried: u64,
     /// The key trusted by `--trust-new-site` for this batch, if any.
     pub trusted_now: Option<TrustedSite>,
     /// The file that holds the added records.
@@ -301,18 +304,30 @@ pub(crate) fn imported_files(fs: &dyn Fs, dir: &Path) -> Result<Vec<PathBuf>, Ba
         .collect())
 }
 
-/// The ids ([`file::record_id`]) of every record already imported (frames whose checksums pass).
-fn known_records(fs: &dyn Fs, dir: &Path) -> Result<HashSet<[u8; 32]>, BatchError> {
-    let mut ids = HashSet::new();
+/// What an aggregation store already holds: the ids ([`file::record_id`]) of its records and
+/// the SHA-256 of each epoch header (frames whose checksums pass).
+#[derive(Default)]
+struct Known {
+    records: HashSet<[u8; 32]>,
+    headers: HashSet<[u8; 32]>,
+}
+
+fn known(fs: &dyn Fs, dir: &Path) -> Result<Known, BatchError> {
+    let mut known = Known::default();
     for path in imported_files(fs, dir)? {
         let bytes = fs.read(&path).map_err(BatchError::io(&path))?;
         let scan = format::scan(&bytes, MAGIC_IMPORTED, "imported batch")
             .map_err(|source| StoreError::Header { path, source })?;
-        for f in scan.frames.iter().filter(|f| f.kind == KIND_RECORD) {
-            ids.insert(file::record_id(&bytes[f.start..f.end]));
+        for f in &scan.frames {
+            let id = file::record_id(&bytes[f.start..f.end]);
+            match f.kind {
+                KIND_RECORD => known.records.insert(id),
+                KIND_EPOCH => known.headers.insert(id),
+                _ => false,
+            };
         }
     }
-    Ok(ids)
+    Ok(known)
 }
 
 /// Remove what a killed import left behind: temporary files (names starting with `.`).
@@ -379,24 +394,33 @@ pub fn import_with(
             });
         }
     };
-    let known = known_records(fs, dir)?;
-    let mut added = 0u64;
+    let known = known(fs, dir)?;
+    let (mut added, mut carried) = (0u64, 0u64);
     let mut body = Vec::new();
     for BatchEpoch {
         header, records, ..
     } in &batch.epochs
     {
-        let new: Vec<&Vec<u8>> = records
+        // An epoch header not seen before (keys wrapped again with `export --to`) brings all of
+        // its records again, so they can be read with a key the earlier copy was not wrapped
+        // for; the reader still yields each record once.
+        let new_header = !known.headers.contains(&file::record_id(header));
+        let take: Vec<(&Vec<u8>, bool)> = records
             .iter()
-            .filter(|r| !known.contains(&file::record_id(r)))
+            .map(|r| (r, !known.records.contains(&file::record_id(r))))
+            .filter(|(_, new)| *new || new_header)
             .collect();
-        if new.is_empty() {
+        if take.is_empty() {
             continue;
         }
         body.extend(format::frame(KIND_EPOCH, header));
-        for r in new {
+        for (r, new) in take {
             body.extend(format::frame(KIND_RECORD, r));
-            added += 1;
+            if new {
+                added += 1;
+            } else {
+                carried += 1;
+            }
         }
     }
     let mut report = ImportReport {
@@ -405,10 +429,11 @@ pub fn import_with(
         batch_id: m.batch_id.clone(),
         records: m.records,
         added,
+        carried,
         trusted_now,
         saved_as: None,
     };
-    if added == 0 {
+    if added + carried == 0 {
         return Ok(report);
     }
     let origin = Origin {

@@ -76,6 +76,8 @@ pub fn read_all_with<'a>(
             files,
             current: None,
             seen: HashSet::new(),
+            unread: HashSet::new(),
+            deferred: None,
             buf: Vec::with_capacity(1024),
         }),
     })
@@ -129,6 +131,8 @@ struct Current {
     site: String,
     /// The epoch the next records belong to; `None` after one that failed to open.
     epoch: Option<OpenedEpoch>,
+    /// The last epoch failed only because the key is not one of its recipients.
+    unreadable: bool,
     /// Damage found by framing, yielded after the readable records.
     errors: VecDeque<StoreError>,
 }
@@ -140,6 +144,11 @@ struct AggregateReader<'a> {
     files: VecDeque<PathBuf>,
     current: Option<Current>,
     seen: HashSet<[u8; 32]>,
+    /// Records met only under epoch headers the key does not open (a copy re-wrapped with
+    /// `export --to` may come later), and the first such error, yielded at the end if any is
+    /// never read.
+    unread: HashSet<[u8; 32]>,
+    deferred: Option<StoreError>,
     buf: Vec<u8>,
 }
 
@@ -153,6 +162,7 @@ impl AggregateReader<'_> {
             next: 1,
             site: String::new(),
             epoch: None,
+            unreadable: false,
             errors: VecDeque::new(),
         };
         let corrupt = |path: &Path, offset: usize, what: &str| StoreError::Corrupt {
@@ -249,7 +259,10 @@ impl AggregateReader<'_> {
     fn next(&mut self) -> Option<Result<(String, Response), StoreError>> {
         loop {
             let Some(cur) = self.current.as_ref() else {
-                let path = self.files.pop_front()?;
+                let Some(path) = self.files.pop_front() else {
+                    let deferred = self.deferred.take();
+                    return deferred.filter(|_| !self.unread.is_empty()).map(Err);
+                };
                 self.current = Some(self.load(path));
                 continue;
             };
@@ -266,8 +279,19 @@ impl AggregateReader<'_> {
                     let opened = self.open_epoch(cur, &frame);
                     let cur = self.current.as_mut()?;
                     cur.next += 1;
+                    cur.unreadable = false;
                     match opened {
                         Ok(e) => cur.epoch = Some(e),
+                        Err(
+                            e @ StoreError::Crypto {
+                                source: crypto::CryptoError::NoMatchingIdentity,
+                                ..
+                            },
+                        ) => {
+                            cur.epoch = None;
+                            cur.unreadable = true;
+                            self.deferred.get_or_insert(e);
+                        }
                         Err(e) => {
                             cur.epoch = None;
                             return Some(Err(e));
@@ -277,13 +301,17 @@ impl AggregateReader<'_> {
                 KIND_RECORD => {
                     let cur = self.current.as_mut()?;
                     cur.next += 1;
-                    let Some(epoch) = &cur.epoch else { continue };
-                    if !self
-                        .seen
-                        .insert(record_id(&cur.bytes[frame.start..frame.end]))
-                    {
+                    let id = record_id(&cur.bytes[frame.start..frame.end]);
+                    let Some(epoch) = &cur.epoch else {
+                        if cur.unreadable && !self.seen.contains(&id) {
+                            self.unread.insert(id);
+                        }
+                        continue;
+                    };
+                    if !self.seen.insert(id) {
                         continue;
                     }
+                    self.unread.remove(&id);
                     return Some(
                         open_record(&cur.path, epoch, &frame, &cur.bytes, &mut self.buf)
                             .map(|r| (cur.site.clone(), r)),

@@ -112,6 +112,13 @@ pub fn import(data: &Path, args: ImportArgs) -> anyhow::Result<i32> {
                     r.records,
                     r.records - r.added
                 );
+                if r.carried > 0 {
+                    println!(
+                        "{}: {} records already here stored again under their new epoch keys (each counts once)",
+                        path.display(),
+                        r.carried
+                    );
+                }
             }
             Err(e) => {
                 failed += 1;

@@ -261,12 +261,29 @@ fn export_to_a_new_recipient_rewraps_keys_and_leaves_records_untouched() {
         v
     };
     assert_eq!(sorted(&a), sorted(&b), "records untouched");
-    import(&fs, &out, true).unwrap();
+    // The plain batch first: held, but its keys do not open for the aggregator.
+    assert_eq!(import(&fs, &plain, true).unwrap().added, 3);
+    let unread: Vec<_> = crate::store::read_all_with(Arc::new(fs.clone()), Path::new(AGG), &agg)
+        .unwrap()
+        .collect();
+    assert!(
+        matches!(
+            &unread[..],
+            [Err(crate::store::StoreError::Crypto {
+                source: crate::crypto::CryptoError::NoMatchingIdentity,
+                ..
+            })]
+        ),
+        "{unread:?}"
+    );
+    // The re-wrapped batch brings the same records under readable headers: each counts once.
+    let r = import(&fs, &out, false).unwrap();
+    assert_eq!((r.added, r.carried), (0, 3));
     assert_eq!(read(&fs, AGG, &agg).len(), 3);
-    // The site's manager still opens the re-wrapped headers too.
-    let mut site_view = read(&fs, AGG, &manager);
-    site_view.sort();
-    assert_eq!(site_view.len(), 3);
+    let r = import(&fs, &out, false).unwrap();
+    assert_eq!((r.added, r.carried), (0, 0), "a replay adds nothing");
+    // The site's manager opens both copies and still sees each response once.
+    assert_eq!(read(&fs, AGG, &manager).len(), 3);
 }
 
 #[test]
