@@ -129,6 +129,11 @@ pub enum BatchError {
     /// The command needs a site's store and this is an aggregation store.
     #[error("{0}: an aggregation store holds imported batches and cannot export")]
     IsAggregate(PathBuf),
+    /// A site name that is empty or holds control characters.
+    #[error(
+        "{0:?} cannot be a site name (empty, or holds control characters); give another with `icare trust KEY --site NAME`"
+    )]
+    BadSiteName(String),
     /// A key is already trusted under another name.
     #[error("{key} is already trusted as site {existing:?}; a key belongs to one site")]
     TrustConflict { key: String, existing: String },

@@ -241,6 +241,9 @@ pub fn trusted(fs: &dyn Fs, dir: &Path) -> Result<Vec<TrustedSite>, BatchError> 
 /// A key belongs to one site; a site may have several keys (several kiosks).
 pub fn trust(fs: &dyn Fs, dir: &Path, key: &SiteKey, site: &str) -> Result<bool, BatchError> {
     AggregateMeta::load(fs, dir)?;
+    if site.trim().is_empty() || site.chars().any(crate::sanitize::is_unsafe) {
+        return Err(BatchError::BadSiteName(site.to_string()));
+    }
     let mut sites = trusted(fs, dir)?;
     let key = key.to_string();
     if let Some(t) = sites.iter().find(|t| t.key == key) {

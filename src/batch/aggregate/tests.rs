@@ -73,6 +73,10 @@ fn an_unknown_signer_is_refused_until_trusted_and_a_key_has_one_site() {
         .unwrap();
     assert!(trust(&fs, Path::new(AGG), &key, "North practice").unwrap());
     assert!(!trust(&fs, Path::new(AGG), &key, "North practice").unwrap());
+    for bad in ["", " ", "North\u{1b}[2J", "a\u{202e}b"] {
+        let err = trust(&fs, Path::new(AGG), &key, bad).unwrap_err();
+        assert!(matches!(err, BatchError::BadSiteName(_)), "{bad:?}: {err}");
+    }
     let err = trust(&fs, Path::new(AGG), &key, "Elsewhere").unwrap_err();
     assert!(matches!(err, BatchError::TrustConflict { .. }), "{err}");
     let r = import(&fs, &batch, false).unwrap();
