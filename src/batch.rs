@@ -6,6 +6,7 @@
 //! - [`file`](mod@file): the batch file format: writing, and checking everything before trusting anything.
 //! - [`export`]: `icare export` (with the `--since-last` watermark and `--to` re-wrapping).
 //! - [`aggregate`]: aggregation stores: `init --aggregate`, the trust list, crash-safe import.
+//! - [`verify`]: `icare verify` on an aggregation store.
 //! - [`read`]: one reader for both kinds of store, yielding each response with its site.
 
 pub mod aggregate;
@@ -15,6 +16,7 @@ pub mod read;
 pub mod sign;
 #[cfg(test)]
 mod testutil;
+pub mod verify;
 
 use std::fmt;
 use std::path::PathBuf;

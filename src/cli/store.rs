@@ -131,7 +131,12 @@ pub struct VerifyArgs {
 pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
     // A passphrase only from a file or the environment: without one, framing is still checked.
     let identity = secret::unlock(data, &args.identity, Prompt::Never)?;
-    let report = store::verify(data, identity.as_ref())?;
+    let report = if crate::batch::aggregate::is_aggregate(&crate::fsio::RealFs, data) {
+        let fs = std::sync::Arc::new(crate::fsio::RealFs);
+        crate::batch::verify::verify_with(fs, data, identity.as_ref())?
+    } else {
+        store::verify(data, identity.as_ref())?
+    };
     let label = if report.synthetic {
         " - SYNTHETIC demo data"
     } else {

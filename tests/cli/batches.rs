@@ -148,6 +148,22 @@ fn three_sites_imported_twice_decrypt_once_each_with_their_site_named() {
     );
     let keys = ok(&agg, &["keys"]);
     assert_eq!(keys.matches("Trusted site:").count(), 3, "{keys}");
+    // With the passphrase (in the environment) every record is opened; without, framing only.
+    let with_key = ok(&agg, &["verify"]);
+    assert!(with_key.contains("every record opened"), "{with_key}");
+    let out = icare(&agg).arg("verify").output().unwrap();
+    let (without_key, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(without_key.contains("framing checked"), "{without_key}");
+    for stdout in [with_key, without_key] {
+        assert!(stdout.contains("OK: no problems found"), "{stdout}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with("total") && l.trim_end().ends_with(" 21")),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]

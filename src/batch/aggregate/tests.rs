@@ -341,6 +341,17 @@ fn damage_in_an_imported_file_is_reported_with_its_file_and_offset() {
         "{}",
         errors[0]
     );
+    for key in [None, Some(&agg)] {
+        let report =
+            crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), key).unwrap();
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert_eq!(report.problems[0].path, saved);
+        assert!(report.problems[0].offset.is_some());
+        assert_eq!(report.counts.values().sum::<u64>(), 1);
+    }
     // Importing the batch again repairs it: the damaged record is not "known".
     assert_eq!(import(&fs, &batch, false).unwrap().added, 1);
+    let report =
+        crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), None).unwrap();
+    assert_eq!(report.counts.values().sum::<u64>(), 2);
 }
