@@ -15,6 +15,12 @@ fn small_batch(n: usize) -> Vec<u8> {
     fs.read(&out).unwrap()
 }
 
+/// One one-record batch shared by the property tests (made once: signing and sealing cost).
+fn one_record_batch() -> &'static [u8] {
+    static BATCH: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BATCH.get_or_init(|| small_batch(1))
+}
+
 fn rejected_check(bytes: &[u8]) -> Option<Check> {
     match check(Path::new("b.icb"), bytes) {
         Ok(_) => None,
@@ -66,8 +72,8 @@ proptest::proptest! {
     /// manifest JSON may be stopped earlier, by the manifest check), never accepted.
     #[test]
     fn a_change_with_recomputed_checksums_fails_the_signature(pos in 0usize..100_000, x in 1u8..=255) {
-        let bytes = small_batch(1);
-        let frames = scan(&bytes, MAGIC_BATCH, "batch").unwrap().frames;
+        let bytes = one_record_batch();
+        let frames = scan(bytes, MAGIC_BATCH, "batch").unwrap().frames;
         let payload: usize = frames.iter().map(|f| f.end - f.start).sum();
         let mut n = pos % payload;
         let f = frames
@@ -77,7 +83,7 @@ proptest::proptest! {
                 if n < len { true } else { n -= len; false }
             })
             .unwrap();
-        let mut bad = bytes.clone();
+        let mut bad = bytes.to_vec();
         bad[f.start + n] ^= x;
         let crc = crc32c(&bad[f.start..f.end]).to_le_bytes();
         bad[f.end..f.end + 4].copy_from_slice(&crc);
@@ -221,4 +227,36 @@ fn records_are_shuffled_inside_the_batch() {
     a.sort();
     b.sort();
     assert_eq!(a, b, "the same sealed bytes, untouched");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+    /// Arbitrary bytes (behind a valid header or not) never make the checker panic.
+    #[test]
+    fn arbitrary_bytes_are_rejected_without_panicking(
+        body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        with_header in proptest::bool::ANY,
+    ) {
+        let mut bytes = if with_header { format::file_header(MAGIC_BATCH).to_vec() } else { Vec::new() };
+        bytes.extend(body);
+        proptest::prop_assert!(rejected_check(&bytes).is_some());
+    }
+
+    /// Splicing, deleting or inserting runs of bytes in a real batch is always rejected.
+    #[test]
+    fn spliced_batches_are_rejected(
+        at in 0usize..100_000,
+        delete in 0usize..40,
+        insert in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+    ) {
+        let bytes = one_record_batch();
+        let at = at % bytes.len();
+        let end = (at + delete).min(bytes.len());
+        let mut bad = bytes[..at].to_vec();
+        bad.extend_from_slice(&insert);
+        bad.extend_from_slice(&bytes[end..]);
+        if bad != bytes {
+            proptest::prop_assert!(rejected_check(&bad).is_some());
+        }
+    }
 }
