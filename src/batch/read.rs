@@ -61,9 +61,9 @@ pub fn read_all_with<'a>(
             inner: Inner::Site(r),
         });
     }
-    let meta = AggregateMeta::load(fs.as_ref(), data_dir).map_err(into_store)?;
+    let meta = AggregateMeta::load(fs.as_ref(), data_dir).map_err(|e| into_store(e, data_dir))?;
     let files = aggregate::imported_files(fs.as_ref(), data_dir)
-        .map_err(into_store)?
+        .map_err(|e| into_store(e, data_dir))?
         .into();
     Ok(SiteResponses {
         kind: StoreKind::Aggregate,
@@ -84,13 +84,14 @@ pub fn read_all_with<'a>(
 }
 
 /// The reader's errors are store errors, so callers handle one type for both kinds of store.
-fn into_store(e: BatchError) -> StoreError {
+fn into_store(e: BatchError, data_dir: &Path) -> StoreError {
     match e {
         BatchError::Store(e) => e,
         BatchError::Io { path, source } => StoreError::Io { path, source },
         BatchError::NotAggregate(p) => StoreError::NotAStore(p),
+        // Loading the description and listing files raise no other variant.
         other => StoreError::Corrupt {
-            path: PathBuf::new(),
+            path: data_dir.to_owned(),
             offset: 0,
             what: other.to_string(),
         },
