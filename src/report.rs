@@ -4,13 +4,20 @@
 //! Everything shown passes through [`crate::disclosure`]: a [`ReportData`] holds only
 //! publishable summaries, never a response. Renderers are pure functions of a `ReportData`.
 
+pub mod common;
+pub mod csv;
 pub mod data;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod svg;
+pub mod text;
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::disclosure::{self, Reason, Rule, Summary};
+use crate::disclosure::{Reason, Rule, Summary};
 use crate::priority::WhereToAct;
 use crate::scoring::ScoringError;
 use crate::stats::{Granularity, PeriodKey};
@@ -137,21 +144,34 @@ pub enum ReportError {
     },
 }
 
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown for an email.
+    Markdown,
+    /// Tidy CSV: one row per group and measure.
+    Csv,
+    /// JSON in the schema of `docs/report-schema.md`.
+    Json,
+    /// One self-contained HTML file that prints on A4.
+    Html,
+}
+
+/// Render a report in `format`. Pure: no I/O, cannot fail.
+pub fn render(data: &ReportData, format: Format) -> String {
+    match format {
+        Format::Text => text::render(data),
+        Format::Markdown => markdown::render(data),
+        Format::Csv => csv::render(data),
+        Format::Json => json::render(data),
+        Format::Html => html::render(data),
+    }
+}
+
 /// Largest number of comments the text, Markdown and HTML reports print (JSON and CSV carry all).
 pub const COMMENTS_SHOWN: usize = 40;
-
-/// The disclosure rule's minimum, for the renderers' method notes.
-pub fn min_n(data: &ReportData) -> u64 {
-    data.options.rule.min_n()
-}
-
-/// Short human text for a reason (re-exported for renderers).
-pub fn reason_text(reason: &Reason) -> String {
-    reason.to_string()
-}
-
-/// The default rule's minimum, for help texts.
-pub const DEFAULT_MIN_N: u64 = disclosure::DEFAULT_MIN_N;
 
 #[cfg(test)]
 pub(crate) mod tests;
