@@ -175,3 +175,6 @@ pub const COMMENTS_SHOWN: usize = 40;
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod render_tests;

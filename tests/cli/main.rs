@@ -5,6 +5,7 @@ mod util;
 
 mod kiosk;
 mod questionnaires;
+mod report;
 mod store;
 mod survey_check;
 mod survey_show;
