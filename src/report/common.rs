@@ -233,11 +233,24 @@ pub fn method_paragraphs(data: &ReportData) -> Vec<String> {
     let min_n = data.options.rule.min_n();
     let g = granularity_word(data.options.granularity);
     vec![
-        "Scores. Each answer is put on a 0–100 scale (Strongly disagree 0, Disagree 25, Not sure 50, Agree 75, Strongly agree 100); negatively worded questions are turned round first, so higher is always better. A person's theme score is the mean of their answers to that theme's questions, counted when they answered at least half of the questions that apply to them. \"Does not apply\", \"Don't know\" and skipped questions get no score.".to_string(),
+        "Scores. Each answer is put on a 0–100 scale, the lowest answer 0 and the highest 100 (on a five-point agreement scale: 0, 25, 50, 75, 100); negatively worded questions are turned round first, so higher is always better. A person's theme score is the mean of their answers to that theme's questions, counted when they answered at least half of the questions that apply to them. \"Does not apply\", \"Don't know\" and skipped questions get no score.".to_string(),
         "Figures. For each theme: the mean score, its 95% confidence interval (the range the practice's true score is likely to lie in, from the t distribution), n (people with a theme score) and % positive (agree or strongly agree with a positive statement, disagree or strongly disagree with a negative one). Scores and percentages are rounded to whole numbers. The overall question is reported as the Friends and Family Test does: Very good + Good over every answer, \"Don't know\" included.".to_string(),
         format!("Anonymity. No figure is shown for any group (theme, question, {g}, site) with fewer than {min_n} respondents: it is marked \"not shown\" with the reason. In answer counts, 1 to 4 is shown as <5, and other cells are hidden (–) where needed so that a small count cannot be worked out from the totals. Comments are shown only for periods with at least {} responses, in random order and never beside the answers they came with.", data.options.rule.comment_min()),
-        "Where to act first. Each theme's importance weight comes from the study behind iCARE (Alves et al., BMJ Open 2021, interviews with 24 people in opioid substitution treatment in general practice): how often those patients raised the theme, from 219 references for being treated like a human being down to 13 for being close to home. Priority = (weight ÷ the largest weight) × (100 − the practice's score), so a theme that matters a lot and scores low comes first. The weights say what mattered to patients in the study, not how this practice is doing, and they are not a validated ranking; a practice can change them in its survey file. Themes whose confidence intervals overlap may swap places with more responses: use the list to start a discussion, not to end one.".to_string(),
+        format!("Where to act first. {} Priority = (weight ÷ the largest weight) × (100 − the practice's score), so a theme that matters a lot and scores low comes first. The weights say what mattered to patients in the study, not how this practice is doing, and they are not a validated ranking; a practice can change them in its survey file. Themes whose confidence intervals overlap may swap places with more responses: use the list to start a discussion, not to end one.", weights_source(data)),
     ]
+}
+
+/// Where the importance weights come from, in plain words.
+pub fn weights_source(data: &ReportData) -> String {
+    let w: Vec<f64> = data.survey.themes.iter().map(|t| t.importance).collect();
+    let equal = w.windows(2).all(|p| p[0] == p[1]);
+    if data.survey.id.starts_with("icare") && !equal {
+        "Each theme's importance weight comes from the study behind iCARE (Alves et al., BMJ Open 2021, interviews with 24 people in opioid substitution treatment in general practice): how often those patients raised the theme, from 219 references for being treated like a human being down to 13 for being close to home.".into()
+    } else if equal {
+        "Every theme of this survey has the same importance weight (set in the survey file), so the ranking follows the scores alone.".into()
+    } else {
+        "Each theme's importance weight is the `importance` set in the survey file; see the survey's own notes for where the weights come from.".into()
+    }
 }
 
 /// A sentence about other surveys in the store, if any.

@@ -177,7 +177,7 @@ pub fn value(data: &ReportData) -> Value {
         "reason": reason(data.overall.suppressed.as_ref()),
         "themes": data.overall.themes.iter().map(|t| theme(data, t, true)).collect::<Vec<_>>(),
         "where_to_act": {
-            "weights_source": "Each theme's importance weight from the survey file. For iCARE: the number of coded references to the theme in the study behind the questionnaire (Alves et al., BMJ Open 2021; 24 interviews): how often patients raised it. Not a measure of this practice.",
+            "weights_source": common::weights_source(data),
             "formula": "priority = (importance / largest importance among ranked themes) * (100 - score)",
             "importance_median": w.importance_median,
             "score_median": whole(w.score_median),
