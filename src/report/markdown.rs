@@ -6,35 +6,20 @@ use super::common::{self, whole_text};
 use super::{COMMENTS_SHOWN, ReportData};
 use crate::sanitize::terminal_safe;
 
-/// Text made inert in Markdown: control characters removed, and every ASCII punctuation
-/// character that Markdown or inline HTML could act on backslash-escaped (CommonMark allows
-/// escaping any of them).
+/// Text made inert in Markdown: control characters removed; the characters that can start
+/// emphasis, code, links, tables, HTML or entities backslash-escaped everywhere (CommonMark
+/// allows escaping any ASCII punctuation); and those that only act at the start of a line
+/// (`-`, `+`, `#`, `=`, `>`) escaped there.
 pub fn escape(s: &str) -> String {
     let safe = terminal_safe(s);
     let mut out = String::with_capacity(safe.len());
-    for c in safe.chars() {
-        if matches!(
+    for (i, c) in safe.chars().enumerate() {
+        let always = matches!(
             c,
-            '\\' | '`'
-                | '*'
-                | '_'
-                | '{'
-                | '}'
-                | '['
-                | ']'
-                | '('
-                | ')'
-                | '<'
-                | '>'
-                | '#'
-                | '+'
-                | '-'
-                | '!'
-                | '|'
-                | '&'
-                | '~'
-                | '='
-        ) {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~'
+        );
+        let at_start = i == 0 && matches!(c, '-' | '+' | '#' | '=' | '!');
+        if always || at_start {
             out.push('\\');
         }
         out.push(c);

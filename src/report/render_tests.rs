@@ -75,7 +75,8 @@ fn text_and_markdown_strip_escape_sequences_and_markdown_escapes_markup() {
     let bytes = md.as_bytes();
     assert!((0..bytes.len()).all(|i| bytes[i] != b'<' || (i > 0 && bytes[i - 1] == b'\\')));
     assert!(md.contains(r"\<script\>"));
-    assert!(md.contains(r"\| \*bold\* \=cmd"));
+    assert!(md.contains(r"\| \*bold\* =cmd"));
+    assert_eq!(markdown::escape("- a-b"), r"\- a-b");
 }
 
 #[test]
