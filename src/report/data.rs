@@ -431,7 +431,9 @@ fn site_summaries(
     if !pool.is_empty() {
         let mut acc = Accumulator::new(plan);
         pool.iter().for_each(|(_, a)| acc.merge(a));
-        let names = list(pool.iter().map(|(s, _)| s));
+        let mut names: Vec<&String> = pool.iter().map(|(s, _)| s).collect();
+        names.sort();
+        let names = list(names);
         out.push((
             format!("Other sites, pooled ({names})"),
             disclosure::summarize(survey, plan, &acc, &options.rule),
@@ -439,3 +441,6 @@ fn site_summaries(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
