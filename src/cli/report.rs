@@ -69,7 +69,7 @@ pub struct ReportArgs {
     /// Least number of respondents for any figure (never below 5).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_N)]
     pub min_n: u64,
-    /// Survey files for versions not built in or kept under <data>/surveys/.
+    /// Survey files for versions neither built in nor kept in the surveys/ folder of the data folder.
     #[arg(long = "survey", value_name = "FILE")]
     pub surveys: Vec<PathBuf>,
     /// Report on this survey id (default: the one with the most responses).
