@@ -124,6 +124,13 @@ pub fn scope_line(data: &ReportData) -> String {
     if let Some(s) = &o.site {
         parts.push(format!("site {s}"));
     }
+    if data.unplaced > 0 {
+        parts.push(format!(
+            "{} responses dated by a longer period than a {} are in the overall figures only",
+            data.unplaced,
+            granularity_word(o.granularity)
+        ));
+    }
     parts.push(format!("made {}", data.generated));
     parts.join(" · ")
 }

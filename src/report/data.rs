@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{NaiveDate, Weekday};
 
 use super::{OtherSurvey, ReportData, ReportError, ReportOptions};
-use crate::disclosure::{self, Summary};
+use crate::disclosure::{self, Reason, Summary};
 use crate::fsio::RealFs;
 use crate::priority;
 use crate::response::{Period, Response};
@@ -328,15 +328,17 @@ fn finish(
         .iter()
         .map(|&p| (p, merged(plan, &cells, site, Some(p))))
         .collect();
-    let trends = trend_accs
+    let mut trends: Vec<(PeriodKey, Summary)> = trend_accs
         .iter()
         .map(|(p, acc)| (*p, disclosure::summarize(survey, plan, acc, rule)))
         .collect();
-    let by_site = if options.by_site {
+    complementary(&mut trends);
+    let mut by_site = if options.by_site {
         site_summaries(survey, plan, &cells, &sites, options)
     } else {
         Vec::new()
     };
+    complementary(&mut by_site);
     let kept = total.kept.remove(&hash).unwrap_or_default();
     let comments_period = options.period.or(kept.period);
     let comments = match comments_period {
@@ -385,6 +387,81 @@ fn unreachable_plan<T>(id: &str, hash: SurveyHash, count: u64) -> Result<T, Repo
         hash,
         count,
     })
+}
+
+/// Complementary suppression across groups that together make up the overall figures (the
+/// periods of a trend, the sites): when exactly one group's figure for a theme (or the
+/// headline) is hidden, the shown group with the fewest respondents for it is hidden too, so the
+/// hidden one cannot be worked out as the overall figure minus the shown groups.
+fn complementary<K>(groups: &mut [(K, Summary)]) {
+    if groups.len() < 2 {
+        return;
+    }
+    let themes = groups[0].1.themes.len();
+    for t in 0..themes {
+        let hidden = groups
+            .iter()
+            .filter(|(_, s)| s.themes.get(t).is_some_and(|x| x.suppressed.is_some()))
+            .count();
+        if hidden != 1 {
+            continue;
+        }
+        let smallest = groups
+            .iter_mut()
+            .filter_map(|(_, s)| s.themes.get_mut(t))
+            .filter(|x| x.suppressed.is_none())
+            .min_by_key(|x| x.n);
+        if let Some(x) = smallest {
+            hide_theme(x);
+        }
+    }
+    let hidden = groups
+        .iter()
+        .filter(|(_, s)| s.headline.as_ref().is_some_and(|h| h.suppressed.is_some()))
+        .count();
+    if hidden == 1 {
+        let smallest = groups
+            .iter_mut()
+            .filter_map(|(_, s)| s.headline.as_mut())
+            .filter(|h| h.suppressed.is_none())
+            .min_by_key(|h| h.answered);
+        if let Some(h) = smallest {
+            h.distribution = None;
+            h.skipped = None;
+            h.pct_positive = None;
+            h.detail_withheld = None;
+            h.suppressed = Some(Reason::SmallCounts);
+        }
+    }
+}
+
+/// Withdraw every figure of a theme (and its items) that is otherwise shown.
+fn hide_theme(x: &mut disclosure::ThemeSummary) {
+    x.mean = None;
+    x.sd = None;
+    x.ci_low = None;
+    x.ci_high = None;
+    x.pct_positive = None;
+    x.distribution = None;
+    x.pct_not_applicable = None;
+    x.pct_skipped = None;
+    x.alpha = None;
+    x.item_rest.iter_mut().for_each(|r| *r = None);
+    x.alpha_withheld = Some(Reason::SmallCounts);
+    x.detail_withheld = None;
+    x.suppressed = Some(Reason::SmallCounts);
+    for i in &mut x.items {
+        i.mean = None;
+        i.sd = None;
+        i.ci_low = None;
+        i.ci_high = None;
+        i.pct_positive = None;
+        i.distribution = None;
+        i.pct_not_applicable = None;
+        i.pct_skipped = None;
+        i.detail_withheld = None;
+        i.suppressed.get_or_insert(Reason::SmallCounts);
+    }
 }
 
 /// One summary per site. Sites with fewer responses than the minimum are pooled into one group

@@ -185,3 +185,39 @@ fn date_and_period_filters_narrow_the_overall_figures_not_the_trend() {
     assert_eq!(data.responses, 50);
     assert_eq!(data.trends.len(), 6);
 }
+
+#[test]
+fn one_small_period_cannot_be_worked_out_from_the_total_and_the_others() {
+    let survey = icare();
+    let mut synth = Synth::new(&survey, 9);
+    let mut rs: Vec<Response> = (0..7).map(|_| synth.next_response(week(1))).collect();
+    rs.extend((0..50).map(|_| synth.next_response(week(2))));
+    rs.extend((0..60).map(|_| synth.next_response(week(3))));
+    let data = report(
+        &rs,
+        2,
+        &ReportOptions {
+            granularity: crate::stats::Granularity::Week,
+            ..ReportOptions::default()
+        },
+    );
+    assert!(data.overall.themes.iter().all(|t| t.suppressed.is_none()));
+    for t in 0..survey.themes.len() {
+        let hidden: Vec<usize> = data
+            .trends
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, s))| s.themes[t].suppressed.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        // Week 1 by the rule, week 2 (fewer respondents than week 3) to protect it.
+        assert_eq!(hidden, vec![0, 1], "theme {t}");
+        assert!(data.trends[1].1.themes[t].mean.is_none());
+    }
+    let headline_hidden = data
+        .trends
+        .iter()
+        .filter(|(_, s)| s.headline.as_ref().unwrap().pct_positive.is_none())
+        .count();
+    assert!(headline_hidden >= 2);
+}
