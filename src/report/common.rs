@@ -7,8 +7,7 @@ use crate::stats::{Granularity, PeriodKey};
 use super::ReportData;
 
 /// Printed on every page and section of a report from a synthetic store.
-pub const SYNTHETIC_BANNER: &str =
-    "SYNTHETIC DATA: made-up demo responses from `icare simulate`, not real patients";
+pub const SYNTHETIC_BANNER: &str = "SYNTHETIC DATA: made-up demo responses, not real patients";
 
 /// A figure on the 0–100 scale (or a percentage) as a whole number: every format publishes
 /// whole numbers, which blurs what a mean could reveal about hidden counts (docs/privacy.md).

@@ -8,10 +8,10 @@ use super::{COMMENTS_SHOWN, ReportData};
 use crate::disclosure::ThemeSummary;
 use crate::sanitize::terminal_safe;
 
-/// Width of a theme bar in characters (each is 4 points of the 0–100 scale).
-const BAR: usize = 25;
+/// Width of a theme bar in characters (each is 5 points of the 0–100 scale).
+const BAR: usize = 20;
 /// Longest theme name before it is cut.
-const NAME: usize = 28;
+const NAME: usize = 27;
 
 fn safe(s: &str) -> String {
     terminal_safe(s).into_owned()
@@ -54,12 +54,13 @@ pub fn bar(t: &ThemeSummary) -> String {
     };
     let lo = lo.unwrap_or(mean);
     let hi = hi.unwrap_or(mean);
+    let step = 100.0 / BAR as f64;
     (0..BAR)
         .map(|i| {
-            let x = (i as f64 + 0.5) * 100.0 / BAR as f64;
-            if x < lo {
+            let (a, b) = (i as f64 * step, (i + 1) as f64 * step);
+            if b <= lo {
                 '█'
-            } else if x <= hi || (i == 0 && mean > 0.0) {
+            } else if a <= hi && (b > lo || a == hi) {
                 '▓'
             } else {
                 '░'
@@ -102,13 +103,13 @@ pub fn render(data: &ReportData) -> String {
     };
     banner(&mut o);
     let _ = writeln!(o, "iCARE report: {}", safe(&common::title(data)));
-    let _ = writeln!(o, "{}", safe(&common::scope_line(data)));
+    let _ = writeln!(o, "{}", wrap(&safe(&common::scope_line(data)), 80));
     if let Some(s) = common::other_surveys_sentence(data) {
-        let _ = writeln!(o, "{}", wrap(&format!("Note: {}", safe(&s)), 96));
+        let _ = writeln!(o, "{}", wrap(&format!("Note: {}", safe(&s)), 80));
     }
 
     heading(&mut o, "Overall experience");
-    let _ = writeln!(o, "{}", safe(&common::headline_sentence(data)));
+    let _ = writeln!(o, "{}", wrap(&safe(&common::headline_sentence(data)), 80));
     if let Some(h) = &data.overall.headline {
         if let Some(cells) = &h.distribution {
             let labels = common::headline_labels(data);
@@ -121,18 +122,19 @@ pub fn render(data: &ReportData) -> String {
                 })
                 .collect();
             let skipped = h.skipped.map_or("–".into(), common::cell_text);
-            let _ = writeln!(o, "  {} · skipped {skipped}", parts.join(" · "));
+            let line = format!("{} · skipped {skipped}", parts.join(" · "));
+            let _ = writeln!(o, "  {}", wrap(&line, 78).replace('\n', "\n  "));
         }
     }
 
     heading(&mut o, "Themes (score 0–100)");
     let _ = writeln!(
         o,
-        "Bars: █ up to the 95% confidence interval, ▓ the interval, ░ the rest of 0–100."
+        "Bars: █ up to the 95% confidence interval, ▓ the interval, ░ the rest (0–100)."
     );
     let _ = writeln!(
         o,
-        "{:<31} {:<BAR$}  {:>13}  {:>6}  {:>5}",
+        "{:<30} {:<BAR$}  {:>12}  {:>6}  {:>5}",
         "", "", "score (CI)", "n", "% pos"
     );
     for t in &data.overall.themes {
@@ -144,7 +146,7 @@ pub fn render(data: &ReportData) -> String {
             None => {
                 let _ = writeln!(
                     o,
-                    "{:>2} {name} {}  {:>13}  {:>6}  {:>5}",
+                    "{:>2} {name} {}  {:>12}  {:>6}  {:>5}",
                     t.number,
                     bar(t),
                     common::mean_ci(t),
@@ -164,10 +166,17 @@ pub fn render(data: &ReportData) -> String {
             "No theme can be ranked: none has a score that may be shown."
         );
     }
+    if !w.ranked.is_empty() {
+        let _ = writeln!(
+            o,
+            "{:<31}{:>8}{:>12}{:>7}  quadrant",
+            "", "priority", "importance", "score"
+        );
+    }
     for p in &w.ranked {
         let _ = writeln!(
             o,
-            "{:>2}. {} priority {:>3}  (importance {}, score {})  {}",
+            "{:>2}. {} {:>8}{:>12}{:>7}  {}",
             p.rank,
             cut(&p.name, NAME),
             whole_text(Some(p.priority)),
@@ -189,7 +198,7 @@ pub fn render(data: &ReportData) -> String {
         "{}",
         wrap(
             "Priority = (importance ÷ largest importance) × (100 − score). Importance: how often patients in the iCARE study raised the theme (see Method).",
-            96
+            80
         )
     );
 
@@ -272,7 +281,7 @@ pub fn render(data: &ReportData) -> String {
 
     heading(&mut o, "Method");
     for p in common::method_paragraphs(data) {
-        let _ = writeln!(o, "{}\n", wrap(&safe(&p), 96));
+        let _ = writeln!(o, "{}\n", wrap(&safe(&p), 80));
     }
     if syn {
         let _ = writeln!(o);
