@@ -3,6 +3,7 @@
 pub mod batches;
 pub mod decrypt;
 pub mod kiosk;
+pub mod report;
 pub mod secret;
 pub mod simulate;
 pub mod store;
@@ -53,6 +54,8 @@ pub enum Command {
     Trust(batches::TrustArgs),
     /// Print the site's name, signing key and recipients (or an aggregation store's keys).
     Keys(batches::KeysArgs),
+    /// The practice's summary as text, Markdown, CSV, JSON or HTML.
+    Report(report::ReportArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Import(args)) => batches::import(&cli.data, args),
         Some(Command::Trust(args)) => batches::trust(&cli.data, args),
         Some(Command::Keys(args)) => batches::keys(&cli.data, args),
+        Some(Command::Report(args)) => report::run(&cli.data, args),
         None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

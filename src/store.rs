@@ -18,7 +18,7 @@ use age::secrecy::SecretString;
 
 pub use crate::batch::read::{SiteResponses, StoreKind, read_all, read_all_with};
 pub use meta::{META_FILE, StoreMeta};
-pub use read::{Responses, read_responses, read_responses_with};
+pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
 pub use verify::{Problem, VerifyReport, verify, verify_with};
 

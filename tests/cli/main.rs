@@ -6,6 +6,7 @@ mod util;
 mod batches;
 mod kiosk;
 mod questionnaires;
+mod report;
 mod store;
 mod survey_check;
 mod survey_show;
