@@ -5,6 +5,7 @@ pub mod kiosk;
 pub mod secret;
 pub mod simulate;
 pub mod store;
+pub mod summary;
 pub mod survey;
 
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub enum Command {
     Decrypt(decrypt::DecryptArgs),
     /// Add synthetic responses to a store made with `init --synthetic`.
     Simulate(simulate::SimulateArgs),
+    /// Open the practice manager's screen: themes, trends, where to act first, comments.
+    Summary(summary::SummaryArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Verify(args)) => store::verify(&cli.data, args),
         Some(Command::Decrypt(args)) => decrypt::run(&cli.data, args),
         Some(Command::Simulate(args)) => simulate::run(&cli.data, args),
+        Some(Command::Summary(args)) => summary::run(&cli.data, args),
         None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

@@ -1,0 +1,147 @@
+//! Building the screen's [`Data`] from a stream of responses: the statistics, disclosure control
+//! and the where-to-act ranking, in one pass that keeps only running totals and the comments.
+
+use std::collections::BTreeMap;
+
+use super::data::{Data, Filter};
+use crate::disclosure::{Reason, Rule, Summary, select_comments, summarize};
+use crate::priority::where_to_act;
+use crate::response::Response;
+use crate::scoring::{ScoringError, ScoringPlan};
+use crate::stats::{Collector, PeriodKey};
+use crate::survey::Survey;
+
+/// Collects responses from one site's store for one [`Filter`].
+#[derive(Debug)]
+pub struct Builder<'a> {
+    survey: &'a Survey,
+    filter: &'a Filter,
+    site: &'a str,
+    collector: Collector<'a>,
+    comments: BTreeMap<PeriodKey, Vec<String>>,
+    other_surveys: u64,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder for responses to `survey` (scored with `plan`, made from `survey`) from `site`.
+    pub fn new(
+        survey: &'a Survey,
+        plan: &'a ScoringPlan,
+        site: &'a str,
+        filter: &'a Filter,
+    ) -> Self {
+        Builder {
+            survey,
+            filter,
+            site,
+            collector: Collector::new(plan, filter.granularity),
+            comments: BTreeMap::new(),
+            other_surveys: 0,
+        }
+    }
+
+    /// Add one response. Responses to another survey (or version) are counted and left out.
+    pub fn add(&mut self, response: &Response) -> Result<(), ScoringError> {
+        if response.survey_hash != self.survey.hash {
+            self.other_surveys += 1;
+            return Ok(());
+        }
+        self.collector.add(response, Some(self.site))?;
+        let in_site = self.filter.site.as_deref().is_none_or(|s| s == self.site);
+        let period = PeriodKey::of(response.period, self.filter.granularity);
+        let in_period = self.filter.period.is_none() || self.filter.period == period;
+        if let (true, true, Some(p), Some(c)) = (in_site, in_period, period, &response.comment) {
+            if !c.trim().is_empty() {
+                self.comments.entry(p).or_default().push(c.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The published figures; `seed` shuffles the comments.
+    pub fn finish(self, synthetic: bool, rule: &Rule, seed: u64) -> Data {
+        let plan = self.collector.plan();
+        let sum = |acc: &crate::stats::Accumulator| summarize(self.survey, plan, acc, rule);
+        let in_site = self.filter.site.as_deref().is_none_or(|s| s == self.site);
+        let by_period = if in_site {
+            self.collector.by_period()
+        } else {
+            BTreeMap::new()
+        };
+        let empty = crate::stats::Accumulator::new(plan);
+        let selected = match (&self.filter.period, in_site) {
+            (_, false) => empty.clone(),
+            (None, true) => self.collector.overall(),
+            (Some(p), true) => by_period.get(p).cloned().unwrap_or_else(|| empty.clone()),
+        };
+        let overall: Summary = sum(&selected);
+        let trends: Vec<(PeriodKey, Summary)> =
+            by_period.iter().map(|(p, acc)| (*p, sum(acc))).collect();
+        let periods = self.collector.by_period().keys().copied().collect();
+        let comments = self.comments_for(&by_period, rule, seed);
+        Data {
+            survey: self.survey.clone(),
+            synthetic,
+            sites: vec![self.site.to_string()],
+            responses: selected.responses,
+            rule: *rule,
+            where_to_act: where_to_act(&overall.themes),
+            overall,
+            trends,
+            comments,
+            periods,
+            other_surveys: self.other_surveys,
+        }
+    }
+
+    /// Comments of every period in the filter that has enough responses, shuffled together; the
+    /// reason when no period has enough.
+    fn comments_for(
+        &self,
+        by_period: &BTreeMap<PeriodKey, crate::stats::Accumulator>,
+        rule: &Rule,
+        seed: u64,
+    ) -> Result<Vec<String>, Reason> {
+        let mut shown = Vec::new();
+        let mut most = 0;
+        let mut any = false;
+        for (p, acc) in by_period {
+            if self.filter.period.is_some_and(|f| f != *p) {
+                continue;
+            }
+            most = most.max(acc.responses);
+            let texts = self.comments.get(p).cloned().unwrap_or_default();
+            if let Ok(c) = select_comments(texts, acc.responses, rule, seed) {
+                any = true;
+                shown.extend(c);
+            }
+        }
+        if !any {
+            return Err(Reason::TooFewResponsesForComments {
+                responses: most,
+                min: rule.comment_min(),
+            });
+        }
+        // Shuffle across periods too, so no period's comments sit together in arrival order.
+        select_comments(shown, u64::MAX, rule, seed)
+    }
+}
+
+/// [`Data`] for `responses`, all from `site`: the same path as the store loader, for tests and
+/// demonstrations.
+pub fn from_responses(
+    survey: &Survey,
+    site: &str,
+    responses: &[Response],
+    filter: &Filter,
+    synthetic: bool,
+    rule: &Rule,
+    seed: u64,
+) -> Result<Data, ScoringError> {
+    let plan = ScoringPlan::new(survey)?;
+    let mut b = Builder::new(survey, &plan, site, filter);
+    for r in responses {
+        b.add(r)?;
+    }
+    Ok(b.finish(synthetic, rule, seed))
+}
