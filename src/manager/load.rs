@@ -82,7 +82,12 @@ impl<'a> Builder<'a> {
         Data {
             survey: self.survey.clone(),
             synthetic,
-            sites: vec![self.site.to_string()],
+            // A store made without a site name has no site to choose.
+            sites: if self.site.trim().is_empty() {
+                Vec::new()
+            } else {
+                vec![self.site.to_string()]
+            },
             responses: selected.responses,
             rule: *rule,
             where_to_act: where_to_act(&overall.themes),
@@ -144,4 +149,99 @@ pub fn from_responses(
         b.add(r)?;
     }
     Ok(b.finish(synthetic, rule, seed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manager::fixture::{self, SITE};
+    use crate::stats::Granularity;
+
+    #[test]
+    fn a_chosen_period_summarises_only_its_responses_but_trends_keep_every_period() {
+        let rs = fixture::responses(300);
+        let all = fixture::data_of(&rs, &Filter::default());
+        let (p, month) = all.trends.last().unwrap();
+        let one = fixture::data_of(
+            &rs,
+            &Filter {
+                period: Some(*p),
+                ..Filter::default()
+            },
+        );
+        assert_eq!(one.responses, month.responses);
+        assert_eq!(one.overall, *month);
+        assert_eq!(one.trends, all.trends);
+        assert_eq!(all.responses, 306);
+        assert_eq!(all.sites, vec![SITE.to_string()]);
+    }
+
+    #[test]
+    fn another_site_has_nothing_and_so_shows_nothing() {
+        let rs = fixture::responses(300);
+        let d = fixture::data_of(
+            &rs,
+            &Filter {
+                site: Some("Elsewhere".into()),
+                ..Filter::default()
+            },
+        );
+        assert_eq!(d.responses, 0);
+        assert!(d.trends.is_empty());
+        assert!(d.overall.themes.iter().all(|t| t.suppressed.is_some()));
+        assert!(d.where_to_act.ranked.is_empty());
+        assert!(d.comments.is_err());
+    }
+
+    #[test]
+    fn comments_come_only_from_periods_with_enough_responses() {
+        let mut rs = fixture::responses(300);
+        // The six March responses all carry a comment: March is too small to show them.
+        for r in rs.iter_mut().rev().take(6) {
+            r.comment = Some("march comment".into());
+        }
+        let d = fixture::data_of(&rs, &Filter::default());
+        let shown = d.comments.unwrap();
+        assert!(!shown.is_empty());
+        assert!(!shown.iter().any(|c| c == "march comment"));
+        let with_comment = rs.iter().filter(|r| r.comment.is_some()).count();
+        assert_eq!(shown.len(), with_comment - 6);
+        let march = Filter {
+            period: Some(PeriodKey::Month {
+                year: 2026,
+                month: 3,
+            }),
+            ..Filter::default()
+        };
+        assert_eq!(
+            fixture::data_of(&rs, &march).comments,
+            Err(Reason::TooFewResponsesForComments {
+                responses: 6,
+                min: 10
+            })
+        );
+    }
+
+    #[test]
+    fn responses_to_another_survey_are_counted_and_left_out() {
+        let mut rs = fixture::responses(20);
+        rs[0].survey_hash = crate::survey::SurveyHash([9; 32]);
+        let d = fixture::data_of(&rs, &Filter::default());
+        assert_eq!((d.responses, d.other_surveys), (25, 1));
+    }
+
+    #[test]
+    fn weekly_periods_come_in_time_order() {
+        let rs = fixture::responses(300);
+        let f = Filter::default().with_granularity(Granularity::Week);
+        let d = fixture::data_of(&rs, &f);
+        assert!(d.periods.windows(2).all(|w| w[0] < w[1]));
+        assert!(matches!(
+            d.periods[0],
+            PeriodKey::Week {
+                year: 2026,
+                week: 11
+            }
+        ));
+    }
 }

@@ -6,5 +6,6 @@ mod util;
 mod kiosk;
 mod questionnaires;
 mod store;
+mod summary;
 mod survey_check;
 mod survey_show;

@@ -30,11 +30,7 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     for (i, line) in note.iter().take(usize::from(note_h)).enumerate() {
         put_str(buf, r, r.height - note_h + i as u16, line, theme.quiet);
     }
-    let list_w = if top.width >= 110 {
-        LIST_WIDTH + 6
-    } else {
-        LIST_WIDTH
-    };
+    let list_w = (top.width * 55 / 100).clamp(LIST_WIDTH, LIST_WIDTH + 8);
     let side_by_side = top.width >= list_w + 1 + CHART_MIN_WIDTH && !w.ranked.is_empty();
     let list_w = if side_by_side { list_w } else { top.width };
     let list = Rect::new(top.x, top.y, list_w, top.height);
@@ -131,9 +127,14 @@ fn quadrant_chart(w: &WhereToAct, theme: &Theme, r: Rect, buf: &mut Buffer) {
         return;
     }
     let max_imp = w.ranked.iter().map(|p| p.importance).fold(1.0, f64::max) * 1.08;
+    // The score axis spans the scores shown, in tens, with a margin of ten either side.
     let low = w.ranked.iter().map(|p| p.score).fold(100.0, f64::min);
+    let high = w.ranked.iter().map(|p| p.score).fold(0.0, f64::max);
     let y_min = ((low / 10.0).floor() * 10.0 - 10.0).max(0.0);
-    let title = format!("score {}–100 ↑  importance →", score(y_min));
+    let y_max = ((high / 10.0).ceil() * 10.0 + 10.0)
+        .min(100.0)
+        .max(y_min + 10.0);
+    let title = format!("score {}–{} ↑  importance →", score(y_min), score(y_max));
     let block = Block::default()
         .borders(Borders::LEFT | Borders::BOTTOM)
         .title(Line::from(fit(&title, r.width)).style(theme.strong))
@@ -143,20 +144,20 @@ fn quadrant_chart(w: &WhereToAct, theme: &Theme, r: Rect, buf: &mut Buffer) {
         .block(block)
         .marker(Marker::Braille)
         .x_bounds([0.0, max_imp])
-        .y_bounds([y_min, 100.0])
+        .y_bounds([y_min, y_max])
         .background_color(theme.base.bg.unwrap_or_default())
         .paint(|ctx| {
             if let Some(im) = im {
-                ctx.draw(&CanvasLine::new(im, y_min, im, 100.0, theme_fg(theme)));
+                ctx.draw(&CanvasLine::new(im, y_min, im, y_max, theme_fg(theme)));
             }
             if let Some(sm) = sm {
                 ctx.draw(&CanvasLine::new(0.0, sm, max_imp, sm, theme_fg(theme)));
             }
             ctx.layer();
             ctx.print(max_imp * 0.62, y_min, "act first".bold());
-            ctx.print(max_imp * 0.62, 100.0, "keep up");
+            ctx.print(max_imp * 0.62, y_max, "keep up");
             ctx.print(0.0, y_min, "watch");
-            ctx.print(0.0, 100.0, "maintain");
+            ctx.print(0.0, y_max, "maintain");
             for p in &w.ranked {
                 ctx.print(p.importance, p.score, Span::raw(p.rank.to_string()).bold());
             }

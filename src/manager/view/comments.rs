@@ -31,11 +31,15 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
             return;
         }
     };
-    let head = format!(
-        "{} comment{} from patients",
-        count(comments.len() as u64),
-        if comments.len() == 1 { "" } else { "s" }
-    );
+    let head = match comments.len() {
+        0 => "Comments from patients".to_string(),
+        1 => "1 comment from patients".to_string(),
+        n => format!(
+            "{} comments from patients · from number {} (↑↓ to read on)",
+            count(n as u64),
+            count(model.comment as u64 + 1)
+        ),
+    };
     put_str(buf, r, 0, &fit(&head, r.width), theme.heading);
     let rule_lines = wrap(&rule, r.width);
     let mut row = 1;

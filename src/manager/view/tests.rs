@@ -104,10 +104,10 @@ fn big_screens_use_the_room() {
 #[test]
 fn every_view_draws_at_every_size_up_to_120x40_without_panic() {
     for (_, m) in views() {
-        for w in (0..=120).step_by(7).chain([59, 60, 61, 250]) {
-            for h in (0..=40).step_by(3).chain([19, 20, 21, 70]) {
+        // Layout does not depend on the theme, so one theme is enough here.
+        for w in (0..=120).step_by(11).chain([1, 59, 60, 61, 250]) {
+            for h in (0..=40).step_by(5).chain([1, 19, 20, 21, 70]) {
                 draw(&m, &Theme::COLOR, w, h);
-                draw(&m, &Theme::MONO, w, h);
             }
         }
     }

@@ -97,7 +97,14 @@ fn lines(
             .map(|l| (l, theme.strong)),
     );
     let consistency = match (t.alpha, &t.alpha_withheld) {
-        (Some(a), _) => format!("Consistency of the questions (Cronbach's alpha): {a:.2}"),
+        (Some(a), _) => format!(
+            "Consistency of the questions (Cronbach's alpha): {a:.2}, {} (0.7 or more is usually taken as good)",
+            match a {
+                a if a >= 0.7 => "good",
+                a if a >= 0.5 => "moderate",
+                _ => "low: the questions do not move together here",
+            }
+        ),
         (None, Some(reason)) => format!("Consistency (Cronbach's alpha): {}", why(reason)),
         (None, None) => "Consistency (Cronbach's alpha): not shown".to_string(),
     };

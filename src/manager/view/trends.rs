@@ -113,7 +113,7 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
             .absent_value_symbol("·")
             .absent_value_style(theme.quiet)
             .render(spark, buf);
-        let fig = Rect::new(spark.right() + 1, r.y + row, figures_w, 1).intersection(r);
+        let fig = Rect::new(spark.x + shown as u16 + 1, r.y + row, figures_w, 1).intersection(r);
         put_str(
             buf,
             fig,
