@@ -9,6 +9,7 @@ pub mod keys;
 pub mod kiosk;
 pub mod manager;
 pub mod priority;
+pub mod report;
 pub mod response;
 pub mod sanitize;
 pub mod scoring;
