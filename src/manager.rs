@@ -7,7 +7,6 @@
 
 pub mod data;
 pub mod input;
-pub mod load;
 pub mod model;
 pub mod run;
 pub mod view;

@@ -1,10 +1,9 @@
 //! What the manager's screen shows: published summaries for one choice of filters, and the
 //! filters themselves.
 
-use crate::disclosure::{Reason, Rule, Summary};
-use crate::priority::WhereToAct;
+use crate::disclosure::Summary;
+use crate::report::{ReportData, ReportOptions};
 use crate::stats::{Granularity, PeriodKey};
-use crate::survey::Survey;
 
 /// Which responses the screen summarises.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +41,17 @@ impl Filter {
         }
     }
 
+    /// The report options for this filter: `base` (rule, survey, comment shuffle) with this
+    /// filter's granularity, period and site.
+    pub fn options(&self, base: &ReportOptions) -> ReportOptions {
+        ReportOptions {
+            granularity: self.granularity,
+            period: self.period,
+            site: self.site.clone(),
+            ..base.clone()
+        }
+    }
+
     /// The granularity `by` steps coarser (negative: finer), wrapping round when `wrap` is set and
     /// otherwise stopping at week and quarter.
     pub fn granularity_step(&self, by: isize, wrap: bool) -> Granularity {
@@ -59,32 +69,9 @@ impl Filter {
     }
 }
 
-/// Published figures for one filter: everything the screen may show, nothing it may not.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Data {
-    /// The survey the responses answer (names, item texts, scale labels).
-    pub survey: Survey,
-    /// The store holds made-up demonstration responses.
-    pub synthetic: bool,
-    /// Every site in the store, for the site filter.
-    pub sites: Vec<String>,
-    /// Responses the filter selects.
-    pub responses: u64,
-    /// The disclosure rule the figures were made under.
-    pub rule: Rule,
-    /// Everything the filter selects.
-    pub overall: Summary,
-    pub where_to_act: WhereToAct,
-    /// One summary per period at the filter's granularity, in time order, for the filter's site
-    /// (whatever period is chosen).
-    pub trends: Vec<(PeriodKey, Summary)>,
-    /// Comments that may be shown (shuffled, apart from their answers), or why none may.
-    pub comments: Result<Vec<String>, Reason>,
-    /// Periods with responses at the filter's granularity, in time order, for the period filter.
-    pub periods: Vec<PeriodKey>,
-    /// Responses to other surveys in the store, left out of every figure.
-    pub other_surveys: u64,
-}
+/// Published figures for one filter: everything the screen may show, nothing it may not. The
+/// screen shows exactly what `icare report` would for the same filter.
+pub type Data = ReportData;
 
 /// The short label of a granularity, as on screen ("month").
 pub fn granularity_word(g: Granularity) -> &'static str {

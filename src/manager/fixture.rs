@@ -1,14 +1,16 @@
-//! Deterministic synthetic figures for the screen's tests, built the way the store loader builds
-//! them (synthetic responses → statistics → disclosure control → ranking).
+//! Deterministic synthetic figures for the screen's tests, built by the same path as `icare
+//! summary` and `icare report` ([`crate::report::build_from_responses`]) over synthetic responses.
+
+use std::path::Path;
 
 use chrono::NaiveDate;
 
 use super::data::{Data, Filter};
-use super::load::from_responses;
 use super::model::Model;
-use crate::disclosure::Rule;
-use crate::response::{Period, Response};
-use crate::survey::Survey;
+use crate::report::{ReportOptions, build_from_responses};
+use crate::response::{Period, PeriodKind, Response};
+use crate::store::{StoreError, StoreMeta};
+use crate::survey::{Catalog, Survey};
 use crate::synth::{Synth, recent_weeks};
 
 pub const SITE: &str = "Riverside Practice";
@@ -38,16 +40,21 @@ pub fn responses(n: usize) -> Vec<Response> {
 }
 
 pub fn data_of(responses: &[Response], filter: &Filter) -> Data {
-    from_responses(
-        &survey(),
-        SITE,
-        responses,
-        filter,
-        true,
-        &Rule::default(),
-        7,
-    )
-    .unwrap()
+    let meta = StoreMeta {
+        store_id: [7; 16],
+        site: SITE.to_string(),
+        synthetic: true,
+        period: PeriodKind::Week,
+        recipients: Vec::new(),
+    };
+    let mut catalog = Catalog::new();
+    catalog.add(survey());
+    let options = filter.options(&ReportOptions {
+        comment_seed: 7,
+        ..ReportOptions::default()
+    });
+    let parts = vec![responses.iter().cloned().map(Ok::<_, StoreError>)];
+    build_from_responses(Path::new("test-store"), &meta, parts, &catalog, &options).unwrap()
 }
 
 /// 300 synthetic responses by month, every period and site.

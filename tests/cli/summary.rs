@@ -69,7 +69,7 @@ fn a_minimum_group_below_five_is_refused() {
     let (_tmp, data) = store(0);
     let out = icare(&data)
         .env("ICARE_PASSPHRASE", PASSPHRASE)
-        .args(["summary", "--min-group", "3"])
+        .args(["summary", "--min-n", "3"])
         .output()
         .unwrap();
     let (_, stderr) = texts(&out);

@@ -8,25 +8,34 @@ use super::text::{count, fit, put_str, safe};
 use crate::disclosure::Reason;
 use crate::kiosk::theme::Theme;
 use crate::kiosk::view::layout::wrap;
+use crate::manager::data::granularity_word;
 use crate::manager::model::Model;
 
 pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
-    let min = model.data.rule.comment_min();
+    let data = &model.data;
+    let min = data.options.rule.comment_min();
+    let g = granularity_word(model.filter.granularity);
+    let which = match (data.comments_period, model.filter.period) {
+        (Some(p), Some(_)) => format!("the {g} {p}"),
+        (Some(p), None) => format!("the latest {g}, {p}"),
+        (None, _) => format!("the chosen {g}"),
+    };
     let rule = format!(
-        "Only periods with at least {min} responses show comments, in random order and apart from the answers they came with."
+        "Comments from {which} (p chooses another). A {g} needs at least {min} responses before its comments are shown; they come in random order and apart from the answers they came with."
     );
-    let comments = match &model.data.comments {
+    let comments = match &data.comments {
         Ok(c) => c,
         Err(reason) => {
             let why = match reason {
                 Reason::TooFewResponsesForComments { responses, min } => format!(
-                    "No comments can be shown: no period here has {min} responses (the most is {}).",
+                    "No comments can be shown: {which} has {} responses, fewer than the {min} needed.",
                     count(*responses)
                 ),
                 other => other.to_string(),
             };
-            for (row, line) in (0..).zip(wrap(&why, r.width).iter().chain(&wrap(&rule, r.width))) {
-                put_str(buf, r, row, line, theme.base);
+            let lines = wrap(&why, r.width).into_iter().chain(wrap(&rule, r.width));
+            for (row, line) in (0..).zip(lines) {
+                put_str(buf, r, row, &line, theme.base);
             }
             return;
         }
@@ -43,7 +52,7 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     put_str(buf, r, 0, &fit(&head, r.width), theme.heading);
     let rule_lines = wrap(&rule, r.width);
     let mut row = 1;
-    for line in rule_lines.iter().take(2) {
+    for line in rule_lines.iter().take(3) {
         put_str(buf, r, row, line, theme.quiet);
         row += 1;
     }

@@ -59,7 +59,9 @@ fn headline_line(survey: &Survey, h: Option<&HeadlineSummary>, w: u16) -> String
         return fit("This survey has no overall question.", w);
     };
     if let Some(reason) = &h.suppressed {
-        return fit(&format!("Overall experience: {}", hidden(reason, w)), w);
+        let prefix = "Overall experience: ";
+        let why = hidden(reason, w.saturating_sub(super::width(prefix)));
+        return fit(&format!("{prefix}{why}"), w);
     }
     let Some(pct) = h.pct_positive else {
         let why = h.detail_withheld.map(|r| hidden(&r, w)).unwrap_or_default();

@@ -77,6 +77,7 @@ pub fn hidden(reason: &Reason, max: u16) -> String {
     let options: Vec<String> = match reason {
         Reason::TooFewRespondents { min_n, .. } => vec![
             format!("fewer than {min_n} answers: hidden to protect privacy"),
+            format!("under {min_n} answers: hidden for privacy"),
             format!("fewer than {min_n} answers: hidden"),
             format!("hidden: <{min_n} answers"),
         ],
@@ -128,6 +129,7 @@ mod tests {
             hidden(&r, 80),
             "fewer than 10 answers: hidden to protect privacy"
         );
+        assert_eq!(hidden(&r, 40), "under 10 answers: hidden for privacy");
         assert_eq!(hidden(&r, 30), "fewer than 10 answers: hidden");
         assert!(width(&hidden(&r, 5)) <= 5);
         assert_eq!(cell(Cell::Small), "<5");
