@@ -51,6 +51,65 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         let note = "Enter opens the selected theme: its questions, answers and consistency.";
         put_str(buf, r, row + 1, &fit(note, r.width), theme.quiet);
     }
+    // At a glance, where there is room: the strongest and weakest themes and where to act.
+    let glance = at_a_glance(model);
+    if !glance.is_empty() && usize::from(row) + 3 + glance.len() <= usize::from(r.height) {
+        for (i, line) in glance.iter().enumerate() {
+            put_str(buf, r, row + 3 + i as u16, &fit(line, r.width), theme.base);
+        }
+    }
+}
+
+/// One line each: the best and weakest scores, and the themes to act on first.
+fn at_a_glance(model: &Model) -> Vec<String> {
+    let themes: Vec<(&ThemeSummary, f64)> = model
+        .data
+        .overall
+        .themes
+        .iter()
+        .filter_map(|t| Some((t, t.mean?)))
+        .collect();
+    let mut out = Vec::new();
+    let best = themes.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    let worst = themes.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let overlap = |b: &ThemeSummary, w: &ThemeSummary| match (b.ci_low, w.ci_high) {
+        (Some(lo), Some(hi)) => lo <= hi,
+        _ => true,
+    };
+    if let (Some((b, _)), Some((w, _)), true) = (best, worst, themes.len() > 1) {
+        if overlap(b, w) {
+            out.push(
+                "No theme stands out: the highest and lowest scores' 95% ranges overlap."
+                    .to_string(),
+            );
+        }
+    }
+    if let (Some((b, bs)), Some((w, ws)), true) = (best, worst, out.is_empty() && themes.len() > 1)
+    {
+        out.push(format!(
+            "Highest: {} ({}). Lowest: {} ({}).",
+            safe(&b.name),
+            score(*bs),
+            safe(&w.name),
+            score(*ws)
+        ));
+    }
+    let first: Vec<String> = model
+        .data
+        .where_to_act
+        .ranked
+        .iter()
+        .filter(|p| p.quadrant == crate::priority::Quadrant::ActFirst)
+        .take(3)
+        .map(|p| safe(&p.name).into_owned())
+        .collect();
+    if !first.is_empty() {
+        out.push(format!(
+            "Act first on: {} (see view 3).",
+            first.join(", ")
+        ));
+    }
+    out
 }
 
 /// "Overall: 82% said good or very good (4,790 answers)".
