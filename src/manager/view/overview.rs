@@ -104,10 +104,7 @@ fn at_a_glance(model: &Model) -> Vec<String> {
         .map(|p| safe(&p.name).into_owned())
         .collect();
     if !first.is_empty() {
-        out.push(format!(
-            "Act first on: {} (see view 3).",
-            first.join(", ")
-        ));
+        out.push(format!("Act first on: {} (see view 3).", first.join(", ")));
     }
     out
 }

@@ -28,11 +28,29 @@ pub fn render(model: &Model, t: usize, theme: &Theme, r: Rect, buf: &mut Buffer)
         r.width,
         theme,
     );
-    let legend = "<5: one to four people · hidden: held back so a small count cannot be worked out";
-    let legend = wrap_parts(legend, " · ", r.width);
-    let body_h = usize::from(r.height).saturating_sub(legend.len().min(2));
-    // The page scrolls by question: the header stays while the first question is selected.
-    let mut rows: Vec<Row> = head;
+    // The legend only where a count is shown as `<5` or hidden.
+    let cells = summary
+        .items
+        .iter()
+        .filter_map(|i| i.distribution.as_ref())
+        .flat_map(|d| d.points.iter().chain([&d.not_applicable, &d.skipped]));
+    let legend = if cells.clone().any(|c| c.is_hidden()) {
+        let text =
+            "<5: one to four people · hidden: held back so a small count cannot be worked out";
+        wrap_parts(text, " · ", r.width)
+    } else {
+        Vec::new()
+    };
+    // The title stays on the first row; the rest scrolls by question, so the header shows while
+    // the first question is selected and the selected question is always in view.
+    let mut head = head.into_iter();
+    if let Some((title, style)) = head.next() {
+        put_str(buf, r, 0, &title, style);
+    }
+    let body_h = usize::from(r.height)
+        .saturating_sub(1)
+        .saturating_sub(legend.len().min(2));
+    let mut rows: Vec<Row> = head.collect();
     let mut start = 0;
     let mut end = 0;
     for (i, block) in blocks.into_iter().enumerate() {
@@ -48,10 +66,10 @@ pub fn render(model: &Model, t: usize, theme: &Theme, r: Rect, buf: &mut Buffer)
         0
     };
     for (i, (text, style)) in rows.iter().skip(offset).take(body_h).enumerate() {
-        put_str(buf, r, i as u16, text, *style);
+        put_str(buf, r, 1 + i as u16, text, *style);
     }
     for (i, line) in legend.iter().take(2).enumerate() {
-        put_str(buf, r, (body_h + i) as u16, line, theme.quiet);
+        put_str(buf, r, (1 + body_h + i) as u16, line, theme.quiet);
     }
 }
 
@@ -87,6 +105,12 @@ fn lines(
                 parts.push(format!("{}% of answers positive", score(p)));
             }
             parts.push(format!("n {}", count(t.n)));
+            if let Some(p) = t.pct_not_applicable {
+                parts.push(format!("does not apply {}%", score(p)));
+            }
+            if let Some(p) = t.pct_skipped {
+                parts.push(format!("skipped {}%", score(p)));
+            }
             parts.join(" · ")
         }
         (None, None) => "No scored answers yet".to_string(),
@@ -102,7 +126,7 @@ fn lines(
             match a {
                 a if a >= 0.7 => "good",
                 a if a >= 0.5 => "moderate",
-                _ => "low: the questions do not move together here",
+                _ => "low",
             }
         ),
         (None, Some(reason)) => format!("Consistency (Cronbach's alpha): {}", why(reason)),
@@ -206,11 +230,23 @@ fn item_block(
         }
     }
     let mut extra = Vec::new();
-    if let Some(p) = item.pct_not_applicable {
-        extra.push(format!("Does not apply {}%", score(p)));
+    // A share where it may be shown, else the protected count (`<5` or hidden) it stands for.
+    let has_na = scale.is_some_and(|s| s.not_applicable);
+    let cells = item
+        .distribution
+        .as_ref()
+        .map(|d| (d.not_applicable, d.skipped));
+    match (item.pct_not_applicable, cells) {
+        (Some(p), _) if has_na => extra.push(format!("Does not apply {}%", score(p))),
+        (None, Some((c, _))) if has_na && c.is_hidden() => {
+            extra.push(format!("Does not apply {}", cell(c)))
+        }
+        _ => {}
     }
-    if let Some(p) = item.pct_skipped {
-        extra.push(format!("Skipped {}%", score(p)));
+    match (item.pct_skipped, cells) {
+        (Some(p), _) => extra.push(format!("Skipped {}%", score(p))),
+        (None, Some((_, c))) if c.is_hidden() => extra.push(format!("Skipped {}", cell(c))),
+        _ => {}
     }
     match (item_rest, &t.alpha_withheld) {
         (Some(r), _) => extra.push(format!("Item–rest correlation {r:.2}")),
