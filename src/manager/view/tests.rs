@@ -235,3 +235,23 @@ fn nothing_is_told_by_colour_alone() {
     assert!(shown.contains("▶ Humanised care"), "{shown}");
     assert!(shown.contains("[1 Overview]"), "{shown}");
 }
+
+#[test]
+fn colours_mark_the_selection_and_the_banner_as_well_as_the_words() {
+    let m = fixture::model();
+    let buf = draw(&m, &Theme::COLOR, 80, 24);
+    let shown = text(&buf);
+    let y = shown
+        .lines()
+        .position(|l| l.starts_with("▶ Humanised care"))
+        .unwrap();
+    // The theme's name starts after the two cells of "▶ ".
+    let x = 2;
+    assert_eq!(buf[(x, y as u16)].bg, Theme::COLOR.focused.bg.unwrap());
+    let other = shown
+        .lines()
+        .position(|l| l.contains("  Familiarity"))
+        .unwrap();
+    assert_eq!(buf[(x, other as u16)].bg, Theme::COLOR.base.bg.unwrap());
+    assert_eq!(buf[(0, 0)].bg, Theme::COLOR.chosen.bg.unwrap(), "banner");
+}
