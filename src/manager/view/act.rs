@@ -54,7 +54,7 @@ fn weights_note(survey: &Survey) -> String {
         "Importance = the weight each theme has in the survey file"
     };
     format!(
-        "{source}: the same for every practice, not a measure of this one. Priority = importance × (100 − score)."
+        "{source}: the same for every practice, not a measure of this one. Ranked by importance × (100 − score)."
     )
 }
 
