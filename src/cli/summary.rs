@@ -39,7 +39,7 @@ pub struct SummaryArgs {
     /// Least number of respondents for any figure (never below 5).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_N)]
     pub min_n: u64,
-    /// Survey files for versions not built in or kept under <data>/surveys/.
+    /// Survey files for versions not built in or kept in the data folder's `surveys/`.
     #[arg(long = "survey", value_name = "FILE")]
     pub surveys: Vec<PathBuf>,
     /// Show this survey id (default: the one with the most responses).

@@ -42,7 +42,8 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
             top.width - list_w - 1,
             top.height.min(24),
         );
-        quadrant_chart(w, theme, chart, buf);
+        let selected = (model.picker.is_none()).then_some(model.act_row);
+        quadrant_chart(w, selected, theme, chart, buf);
     }
 }
 
@@ -122,7 +123,14 @@ fn ranked_list(model: &Model, w: &WhereToAct, theme: &Theme, r: Rect, buf: &mut 
 }
 
 /// Importance across, score up, the medians as dotted lines, each theme as its rank number.
-fn quadrant_chart(w: &WhereToAct, theme: &Theme, r: Rect, buf: &mut Buffer) {
+/// The selected row of the list (`selected`), when ranked, is drawn in brackets.
+fn quadrant_chart(
+    w: &WhereToAct,
+    selected: Option<usize>,
+    theme: &Theme,
+    r: Rect,
+    buf: &mut Buffer,
+) {
     if r.width < 8 || r.height < 6 {
         return;
     }
@@ -158,8 +166,15 @@ fn quadrant_chart(w: &WhereToAct, theme: &Theme, r: Rect, buf: &mut Buffer) {
             ctx.print(max_imp * 0.62, y_max, "keep up");
             ctx.print(0.0, y_min, "watch");
             ctx.print(0.0, y_max, "maintain");
-            for p in &w.ranked {
-                ctx.print(p.importance, p.score, Span::raw(p.rank.to_string()).bold());
+            for (i, p) in w.ranked.iter().enumerate() {
+                if Some(i) != selected {
+                    ctx.print(p.importance, p.score, Span::raw(p.rank.to_string()).bold());
+                }
+            }
+            // The selected theme last, so it is drawn over any neighbour.
+            if let Some(p) = selected.and_then(|i| w.ranked.get(i)) {
+                let label = Span::styled(format!("[{}]", p.rank), theme.focused);
+                ctx.print(p.importance, p.score, label);
             }
         })
         .render(r, buf);
