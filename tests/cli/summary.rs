@@ -106,3 +106,36 @@ fn the_overview_of_a_synthetic_store_opens_and_q_quits() {
     pty.send(b"q");
     assert_eq!(pty.wait_exit(WAIT), Some(0));
 }
+
+#[test]
+fn an_empty_store_says_there_is_nothing_yet_and_exits_2() {
+    let (_tmp, data) = store(0);
+    let mut pty = Pty::spawn(
+        &data,
+        &["summary"],
+        &[("ICARE_PASSPHRASE", PASSPHRASE)],
+        80,
+        24,
+    );
+    pty.wait_for("no responses", WAIT);
+    assert_eq!(pty.wait_exit(WAIT), Some(2));
+}
+
+#[test]
+fn the_screen_works_at_the_smallest_size_and_a_theme_page_opens() {
+    let (_tmp, data) = store(300);
+    let mut pty = Pty::spawn(
+        &data,
+        &["summary"],
+        &[("ICARE_PASSPHRASE", PASSPHRASE), ("NO_COLOR", "1")],
+        60,
+        20,
+    );
+    pty.wait_for("Overall experience", WAIT);
+    pty.send(b"\r");
+    pty.wait_for("Theme 1 of 10", WAIT);
+    pty.send(b"\x1b");
+    pty.wait_for("[1 Overview]", WAIT);
+    pty.send(b"\x03");
+    assert_eq!(pty.wait_exit(WAIT), Some(0));
+}
