@@ -10,6 +10,7 @@ mod overview;
 mod picker;
 mod text;
 mod theme_page;
+mod trend_chart;
 mod trends;
 
 use ratatui::buffer::Buffer;

@@ -99,6 +99,12 @@ fn big_screens_use_the_room() {
         "where_to_act_120x40",
         text(&draw(&act, &Theme::COLOR, 120, 40))
     );
+    let mut trends = m.clone();
+    press(&mut trends, &[Key::Char('2'), Key::Down]);
+    insta::assert_snapshot!(
+        "trends_120x40",
+        text(&draw(&trends, &Theme::COLOR, 120, 40))
+    );
 }
 
 #[test]

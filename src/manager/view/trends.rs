@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Sparkline, Widget};
 
 use super::text::{fit, pad, put, put_str, safe, score};
+use super::trend_chart;
 use crate::kiosk::theme::Theme;
 use crate::kiosk::view::layout::wrap_parts;
 use crate::manager::data::{granularity_word, timeline};
@@ -138,12 +139,17 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
             .collect();
         let room = usize::from(r.height - row);
         let text = format!("{}, newest first: {}", s.name, parts.join(" · "));
-        for (k, line) in wrap_parts(&text, " · ", r.width)
-            .iter()
-            .take(room)
-            .enumerate()
-        {
+        let lines = wrap_parts(&text, " · ", r.width);
+        // On a tall screen the figures take two rows and a line chart of the theme the rest.
+        let chart = room >= 2 + 1 + usize::from(trend_chart::MIN_HEIGHT) && selected_series > 0;
+        let take = if chart { 2 } else { room };
+        for (k, line) in lines.iter().take(take).enumerate() {
             put_str(buf, r, row + k as u16, line, theme.quiet);
+        }
+        if chart {
+            let top = row + 3;
+            let area = Rect::new(r.x, r.y + top, r.width, r.height - top);
+            trend_chart::render(&periods, model.theme, &s.name, theme, area, buf);
         }
     }
 }
