@@ -7,6 +7,7 @@ pub mod report;
 pub mod secret;
 pub mod simulate;
 pub mod store;
+pub mod summary;
 pub mod survey;
 
 use std::path::PathBuf;
@@ -56,6 +57,8 @@ pub enum Command {
     Keys(batches::KeysArgs),
     /// The practice's summary as text, Markdown, CSV, JSON or HTML.
     Report(report::ReportArgs),
+    /// Open the practice manager's screen: themes, trends, where to act first, comments.
+    Summary(summary::SummaryArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Trust(args)) => batches::trust(&cli.data, args),
         Some(Command::Keys(args)) => batches::keys(&cli.data, args),
         Some(Command::Report(args)) => report::run(&cli.data, args),
+        Some(Command::Summary(args)) => summary::run(&cli.data, args),
         None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

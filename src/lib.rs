@@ -8,6 +8,7 @@ pub mod disclosure;
 pub mod fsio;
 pub mod keys;
 pub mod kiosk;
+pub mod manager;
 pub mod priority;
 pub mod report;
 pub mod response;

@@ -8,5 +8,6 @@ mod kiosk;
 mod questionnaires;
 mod report;
 mod store;
+mod summary;
 mod survey_check;
 mod survey_show;

@@ -1,0 +1,196 @@
+//! Drawing the manager's screen: a pure function of the [`Model`] and the [`Theme`]. No I/O,
+//! cannot fail, draws something sensible at any size down to 0×0.
+//!
+//! Every view has the same frame: a "SYNTHETIC DEMO DATA" banner for demonstration stores, the
+//! tab bar, the filters in force, the view itself and the keys in plain words.
+
+mod act;
+mod comments;
+mod overview;
+mod picker;
+mod text;
+mod theme_page;
+mod trend_chart;
+mod trends;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::data::granularity_word;
+use super::model::{Model, Tab};
+use crate::kiosk::theme::Theme;
+use crate::kiosk::view::layout::{too_small, width, wrap, wrap_parts};
+use text::{count, fit, put, put_str, safe};
+
+/// What is drawn in place of the screen below the smallest supported size.
+pub const TOO_SMALL: &str = "Please make this window larger (at least 60 × 20)";
+
+/// The manager's screen as a widget: the model drawn with a theme.
+#[derive(Debug, Clone, Copy)]
+pub struct Screen<'a> {
+    pub model: &'a Model,
+    pub theme: &'a Theme,
+}
+
+impl Widget for Screen<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        render(self.model, self.theme, area, buf);
+    }
+}
+
+impl Widget for &Model {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        render(self, &Theme::COLOR, area, buf);
+    }
+}
+
+/// Draw `model` into `buf` within `area`.
+pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    buf.set_style(area, theme.base);
+    if area.is_empty() {
+        return;
+    }
+    if too_small(area) {
+        let lines = wrap(TOO_SMALL, area.width);
+        let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+        for (i, line) in lines.iter().enumerate() {
+            let y = top + i as u16;
+            if y < area.bottom() {
+                let x = area.x + area.width.saturating_sub(width(line)) / 2;
+                buf.set_stringn(x, y, line, usize::from(area.width), theme.heading);
+            }
+        }
+        return;
+    }
+    let keys = wrap_parts(&footer(model), " · ", area.width);
+    let banner = u16::from(model.data.synthetic);
+    // A blank row under the filters where there is room for it.
+    let spacer = u16::from(area.height >= 22);
+    let [banner_r, tabs_r, filter_r, _, body, footer_r] = Layout::vertical([
+        Constraint::Length(banner),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(spacer),
+        Constraint::Fill(1),
+        Constraint::Length(keys.len().min(2) as u16),
+    ])
+    .areas(area);
+    if banner == 1 {
+        let text = fit(
+            "SYNTHETIC DEMO DATA: made-up responses, not real patients",
+            banner_r.width,
+        );
+        buf.set_style(banner_r, theme.chosen);
+        let x = banner_r.width.saturating_sub(width(&text)) / 2;
+        put_str(
+            buf,
+            banner_r,
+            0,
+            &format!("{}{text}", " ".repeat(x.into())),
+            theme.chosen,
+        );
+    }
+    tab_bar(model, theme, tabs_r, buf);
+    filter_line(model, theme, filter_r, buf);
+    match (model.theme_page, model.tab) {
+        (Some(t), _) => theme_page::render(model, t, theme, body, buf),
+        (None, Tab::Overview) => overview::render(model, theme, body, buf),
+        (None, Tab::Trends) => trends::render(model, theme, body, buf),
+        (None, Tab::WhereToAct) => act::render(model, theme, body, buf),
+        (None, Tab::Comments) => comments::render(model, theme, body, buf),
+    }
+    for (i, line) in keys.iter().take(2).enumerate() {
+        put_str(buf, footer_r, i as u16, line, theme.quiet);
+    }
+    if let Some(p) = &model.picker {
+        picker::render(model, p, theme, body, buf);
+    }
+}
+
+/// The keys that work right now, in plain words.
+fn footer(model: &Model) -> String {
+    if model.picker.is_some() {
+        return "↑↓ move · Enter choose · ←→ week/month/quarter · Esc cancel · q quit".to_string();
+    }
+    let mut parts = vec!["Tab/←→ switch view", "↑↓ move"];
+    if model.theme_page.is_some() {
+        parts.push("Esc back");
+    } else if model.tab != Tab::Comments {
+        parts.push("Enter open theme");
+    }
+    parts.extend(["p period", "g week/month/quarter", "s site", "q quit"]);
+    parts.join(" · ")
+}
+
+fn tab_bar(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let label = format!("{} {}", i + 1, tab.title());
+        if *tab == model.tab {
+            spans.push(Span::styled(format!("[{label}]"), theme.focused));
+        } else {
+            spans.push(Span::styled(format!(" {label} "), theme.quiet));
+        }
+        spans.push(Span::raw(" "));
+    }
+    let line = Line::from(spans);
+    if line.width() > usize::from(r.width) {
+        // Narrow: numbers for the others, the name of the current view only.
+        let mut spans = Vec::new();
+        for (i, tab) in Tab::ALL.iter().enumerate() {
+            if *tab == model.tab {
+                spans.push(Span::styled(
+                    format!("[{} {}]", i + 1, tab.title()),
+                    theme.focused,
+                ));
+            } else {
+                spans.push(Span::styled(format!(" {} ", i + 1), theme.quiet));
+            }
+        }
+        put(buf, r, 0, &Line::from(spans));
+    } else {
+        put(buf, r, 0, &line);
+    }
+}
+
+fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
+    if let Some(filter) = &model.loading {
+        let text = format!(
+            "Working out the figures by {}…",
+            granularity_word(filter.granularity)
+        );
+        put_str(buf, r, 0, &fit(&text, r.width), theme.notice);
+        return;
+    }
+    if let Some(e) = &model.error {
+        let text = format!(
+            "Could not change the filter (still showing the figures below): {}",
+            safe(e)
+        );
+        put_str(buf, r, 0, &fit(&text, r.width), theme.notice);
+        return;
+    }
+    let f = &model.filter;
+    let g = granularity_word(f.granularity);
+    let period = match &f.period {
+        Some(p) => format!("{g} {p}"),
+        None => format!("all {g}s"),
+    };
+    let site = match &f.site {
+        Some(s) => safe(s).into_owned(),
+        None => "all sites".to_string(),
+    };
+    let n = model.data.responses;
+    let text = format!(
+        "Period: {period} · Site: {site} · {} response{}",
+        count(n),
+        if n == 1 { "" } else { "s" }
+    );
+    put_str(buf, r, 0, &fit(&text, r.width), theme.strong);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,84 @@
+//! Comments: only those disclosure control releases (periods with enough responses), in random
+//! order, on a view of their own so that no comment sits beside the answers it came with.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::text::{count, fit, put_str, safe};
+use crate::disclosure::Reason;
+use crate::kiosk::theme::Theme;
+use crate::kiosk::view::layout::wrap;
+use crate::manager::data::granularity_word;
+use crate::manager::model::Model;
+
+pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
+    let data = &model.data;
+    let min = data.options.rule.comment_min();
+    let g = granularity_word(model.filter.granularity);
+    let which = match (data.comments_period, model.filter.period) {
+        (Some(p), Some(_)) => format!("the {g} {p}"),
+        (Some(p), None) => format!("the latest {g}, {p}"),
+        (None, _) => format!("the chosen {g}"),
+    };
+    let rule = format!(
+        "Comments from {which} (p chooses another). A {g} needs at least {min} responses before its comments are shown; they come in random order and apart from the answers they came with."
+    );
+    let comments = match &data.comments {
+        Ok(c) => c,
+        Err(reason) => {
+            let why = match reason {
+                Reason::TooFewResponsesForComments { responses, min } => format!(
+                    "No comments can be shown: {which} has {} responses, fewer than the {min} needed.",
+                    count(*responses)
+                ),
+                other => other.to_string(),
+            };
+            let lines = wrap(&why, r.width).into_iter().chain(wrap(&rule, r.width));
+            for (row, line) in (0..).zip(lines) {
+                put_str(buf, r, row, &line, theme.base);
+            }
+            return;
+        }
+    };
+    let head = match comments.len() {
+        0 => "Comments from patients".to_string(),
+        1 => "1 comment from patients".to_string(),
+        n => format!(
+            "{} comments from patients · from number {} (↑↓ to read on)",
+            count(n as u64),
+            count(model.comment as u64 + 1)
+        ),
+    };
+    put_str(buf, r, 0, &fit(&head, r.width), theme.heading);
+    let rule_lines = wrap(&rule, r.width);
+    let mut row = 1;
+    for line in rule_lines.iter().take(3) {
+        put_str(buf, r, row, line, theme.quiet);
+        row += 1;
+    }
+    row += 1;
+    if comments.is_empty() {
+        put_str(buf, r, row, "No one has left a comment.", theme.base);
+        return;
+    }
+    // Comments are listed from the selected one down, each wrapped under a quotation mark.
+    let inner = r.width.saturating_sub(4);
+    for (i, c) in comments.iter().enumerate().skip(model.comment) {
+        let selected = i == model.comment && model.picker.is_none();
+        let lines = wrap(&safe(c), inner);
+        for (k, line) in lines.iter().enumerate() {
+            if row >= r.height {
+                return;
+            }
+            let lead = match (k, selected) {
+                (0, true) => "▶ “ ",
+                (0, false) => "  “ ",
+                _ => "    ",
+            };
+            let style = if selected { theme.strong } else { theme.base };
+            put_str(buf, r, row, &format!("{lead}{line}"), style);
+            row += 1;
+        }
+        row += 1;
+    }
+}

@@ -1,0 +1,263 @@
+//! Screen tests: snapshots of every view at 80×24 and 60×20, every view at many sizes without a
+//! panic, privacy (seven responses), hostile comments, and meaning that does not rest on colour.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::{TOO_SMALL, render};
+use crate::kiosk::theme::Theme;
+use crate::manager::data::Filter;
+use crate::manager::fixture;
+use crate::manager::model::{Key, Model, Msg, update};
+
+fn press(m: &mut Model, keys: &[Key]) {
+    for k in keys {
+        update(m, Msg::Key(*k));
+    }
+}
+
+/// Every view the screen can show, each in a typical state.
+fn views() -> Vec<(&'static str, Model)> {
+    let base = fixture::model();
+    let with = |keys: &[Key]| {
+        let mut m = base.clone();
+        press(&mut m, keys);
+        m
+    };
+    let mut out = vec![
+        ("overview", base.clone()),
+        ("theme_page", with(&[Key::Down, Key::Enter])),
+        ("theme_page_last_item", with(&[Key::Enter, Key::End])),
+        ("trends", with(&[Key::Char('2'), Key::Down])),
+        ("where_to_act", with(&[Key::Char('3')])),
+        ("comments", with(&[Key::Char('4')])),
+        ("period_picker", with(&[Key::Char('p'), Key::Down])),
+        ("site_picker", with(&[Key::Char('s')])),
+        ("loading", with(&[Key::Char('g')])),
+    ];
+    let mut failed = with(&[Key::Char('g')]);
+    update(
+        &mut failed,
+        Msg::Loaded(Err("records/0001.rec: damaged at offset 512".into())),
+    );
+    out.push(("load_failed", failed));
+    out.push(("seven_responses", seven()));
+    let mut weekly = fixture::model();
+    let filter = weekly
+        .filter
+        .with_granularity(crate::stats::Granularity::Week);
+    weekly.data = fixture::data_of(&fixture::responses(300), &filter);
+    weekly.filter = filter;
+    press(&mut weekly, &[Key::Char('2')]);
+    out.push(("trends_weekly", weekly));
+    out
+}
+
+fn seven() -> Model {
+    let rs: Vec<_> = fixture::responses(7).into_iter().take(7).collect();
+    let data = fixture::data_of(&rs, &Filter::default());
+    Model::new(data, Filter::default())
+}
+
+fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
+    let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+    render(m, theme, buf.area, &mut buf);
+    buf
+}
+
+/// The buffer as text, one line per row, trailing spaces removed.
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn every_view_at_80x24_and_60x20() {
+    for (name, m) in views() {
+        for (w, h) in [(80, 24), (60, 20)] {
+            let shown = text(&draw(&m, &Theme::COLOR, w, h));
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), shown);
+        }
+    }
+}
+
+#[test]
+fn big_screens_use_the_room() {
+    let m = fixture::model();
+    insta::assert_snapshot!("overview_120x40", text(&draw(&m, &Theme::COLOR, 120, 40)));
+    let mut act = m.clone();
+    press(&mut act, &[Key::Char('3')]);
+    insta::assert_snapshot!(
+        "where_to_act_120x40",
+        text(&draw(&act, &Theme::COLOR, 120, 40))
+    );
+    let mut trends = m.clone();
+    press(&mut trends, &[Key::Char('2'), Key::Down]);
+    insta::assert_snapshot!(
+        "trends_120x40",
+        text(&draw(&trends, &Theme::COLOR, 120, 40))
+    );
+}
+
+#[test]
+fn every_view_draws_at_every_size_up_to_120x40_without_panic() {
+    for (_, m) in views() {
+        // Layout does not depend on the theme, so one theme is enough here.
+        for w in (0..=120).step_by(11).chain([1, 59, 60, 61, 250]) {
+            for h in (0..=40).step_by(5).chain([1, 19, 20, 21, 70]) {
+                draw(&m, &Theme::COLOR, w, h);
+            }
+        }
+    }
+}
+
+#[test]
+fn below_60x20_asks_for_a_larger_window() {
+    let m = fixture::model();
+    for (w, h) in [(59, 24), (80, 19), (59, 19)] {
+        let shown = text(&draw(&m, &Theme::COLOR, w, h))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            shown.contains("Please make this window larger"),
+            "{w}×{h}: {shown}"
+        );
+    }
+    assert!(TOO_SMALL.contains("60 × 20"));
+}
+
+#[test]
+fn a_synthetic_store_says_so_on_every_view() {
+    for (name, m) in views() {
+        for (w, h) in [(80, 24), (60, 20), (250, 70)] {
+            let shown = text(&draw(&m, &Theme::COLOR, w, h));
+            assert!(
+                shown
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .contains("SYNTHETIC DEMO DATA"),
+                "{name} {w}×{h}"
+            );
+        }
+    }
+    let mut real = fixture::model();
+    real.data.synthetic = false;
+    assert!(!text(&draw(&real, &Theme::COLOR, 80, 24)).contains("SYNTHETIC"));
+}
+
+#[test]
+fn a_store_with_seven_responses_shows_every_theme_hidden() {
+    let m = seven();
+    let shown = text(&draw(&m, &Theme::COLOR, 100, 30));
+    for t in &m.data.survey.themes {
+        let line = shown
+            .lines()
+            .find(|l| l.contains(&t.name))
+            .unwrap_or_else(|| panic!("{} listed:\n{shown}", t.name));
+        assert!(
+            line.contains("fewer than 10 answers: hidden to protect privacy"),
+            "{line}"
+        );
+    }
+    assert!(
+        shown.contains("Overall experience: fewer than 10 answers"),
+        "{shown}"
+    );
+    for t in &m.data.survey.themes {
+        let line = shown.lines().find(|l| l.contains(&t.name)).unwrap();
+        assert!(!line.contains('█') && !line.contains('▓'), "no bar: {line}");
+    }
+    // Nothing to rank, no comments, no trend figures.
+    let mut act = m.clone();
+    press(&mut act, &[Key::Char('3')]);
+    let shown = text(&draw(&act, &Theme::COLOR, 100, 30));
+    assert_eq!(
+        shown.matches("fewer than 10 answers: hidden").count(),
+        10,
+        "{shown}"
+    );
+    let mut c = m.clone();
+    press(&mut c, &[Key::Char('4')]);
+    let shown = text(&draw(&c, &Theme::COLOR, 100, 30));
+    assert!(shown.contains("No comments can be shown"), "{shown}");
+    let mut page = m.clone();
+    press(&mut page, &[Key::Enter]);
+    let shown = text(&draw(&page, &Theme::COLOR, 100, 30));
+    assert!(
+        !shown.contains("Strongly agree"),
+        "no distribution:\n{shown}"
+    );
+}
+
+#[test]
+fn a_comment_with_escape_sequences_is_drawn_harmlessly() {
+    let mut m = fixture::model();
+    let evil = "Nice staff\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mRED\u{9b}1;1H\u{202e}desrever";
+    m.data.comments = Ok(vec![evil.to_string()]);
+    m.data.overall.themes[0].name = "Humanised\u{1b}[5m care".to_string();
+    m.data.sites = vec!["Site\u{1b}[H one".to_string()];
+    for keys in [&[Key::Char('4')][..], &[], &[Key::Char('s')]] {
+        let mut v = m.clone();
+        press(&mut v, keys);
+        let buf = draw(&v, &Theme::COLOR, 100, 30);
+        for cell in buf.content() {
+            assert!(
+                !cell.symbol().chars().any(crate::sanitize::is_unsafe),
+                "{:?}",
+                cell.symbol()
+            );
+        }
+        let shown = text(&buf);
+        assert!(
+            !shown.contains("pwned") && !shown.contains("[2J"),
+            "{shown}"
+        );
+    }
+    let mut v = m.clone();
+    press(&mut v, &[Key::Char('4')]);
+    assert!(text(&draw(&v, &Theme::COLOR, 100, 30)).contains("Nice staffREDdesrever"));
+}
+
+#[test]
+fn nothing_is_told_by_colour_alone() {
+    // The monochrome theme draws the same characters: the selection arrow, the current tab's
+    // brackets, the bar shapes and the hidden-figure words are all text.
+    for (name, m) in views() {
+        let colour = text(&draw(&m, &Theme::COLOR, 80, 24));
+        let mono = text(&draw(&m, &Theme::MONO, 80, 24));
+        assert_eq!(colour, mono, "{name}");
+    }
+    let shown = text(&draw(&fixture::model(), &Theme::MONO, 80, 24));
+    assert!(shown.contains("▶ Humanised care"), "{shown}");
+    assert!(shown.contains("[1 Overview]"), "{shown}");
+}
+
+#[test]
+fn colours_mark_the_selection_and_the_banner_as_well_as_the_words() {
+    let m = fixture::model();
+    let buf = draw(&m, &Theme::COLOR, 80, 24);
+    let shown = text(&buf);
+    let y = shown
+        .lines()
+        .position(|l| l.starts_with("▶ Humanised care"))
+        .unwrap();
+    // The theme's name starts after the two cells of "▶ ".
+    let x = 2;
+    assert_eq!(buf[(x, y as u16)].bg, Theme::COLOR.focused.bg.unwrap());
+    let other = shown
+        .lines()
+        .position(|l| l.contains("  Familiarity"))
+        .unwrap();
+    assert_eq!(buf[(x, other as u16)].bg, Theme::COLOR.base.bg.unwrap());
+    assert_eq!(buf[(0, 0)].bg, Theme::COLOR.chosen.bg.unwrap(), "banner");
+}

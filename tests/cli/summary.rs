@@ -1,0 +1,141 @@
+//! `icare summary` as a manager runs it: the passphrase is checked before the screen starts, and
+//! the screen opens on a synthetic store, switches view and quits cleanly.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::pty::Pty;
+use crate::util::{icare, texts};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+const WAIT: Duration = Duration::from_secs(60);
+
+/// A synthetic store with `count` simulated responses.
+fn store(count: u32) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let run = |args: &[&str]| {
+        let out = icare(&data)
+            .env("ICARE_PASSPHRASE", PASSPHRASE)
+            .env("ICARE_EXIT_PIN", "2468")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {:?}", texts(&out));
+    };
+    run(&[
+        "init",
+        "--synthetic",
+        "--kdf-work-factor",
+        "10",
+        "--site",
+        "Riverside Practice",
+    ]);
+    if count > 0 {
+        run(&["simulate", "--count", &count.to_string(), "--seed", "3"]);
+    }
+    (tmp, data)
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused_before_the_screen_starts() {
+    let (_tmp, data) = store(0);
+    let out = icare(&data)
+        .env("ICARE_PASSPHRASE", "not the passphrase at all")
+        .arg("summary")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("wrong passphrase"), "{stderr}");
+    assert!(stdout.is_empty(), "nothing drawn: {stdout:?}");
+}
+
+#[test]
+fn without_a_terminal_the_summary_says_what_to_use_instead() {
+    let (_tmp, data) = store(0);
+    let out = icare(&data)
+        .env("ICARE_PASSPHRASE", PASSPHRASE)
+        .arg("summary")
+        .output()
+        .unwrap();
+    let (_, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+}
+
+#[test]
+fn a_minimum_group_below_five_is_refused() {
+    let (_tmp, data) = store(0);
+    let out = icare(&data)
+        .env("ICARE_PASSPHRASE", PASSPHRASE)
+        .args(["summary", "--min-n", "3"])
+        .output()
+        .unwrap();
+    let (_, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("at least 5"), "{stderr}");
+}
+
+#[test]
+fn a_wrong_passphrase_typed_at_the_prompt_exits_2() {
+    let (_tmp, data) = store(0);
+    let mut pty = Pty::spawn(&data, &["summary"], &[], 80, 24);
+    pty.wait_for("manager passphrase", WAIT);
+    pty.send(b"nope nope nope nope\r");
+    pty.wait_for("wrong passphrase", WAIT);
+    assert_eq!(pty.wait_exit(WAIT), Some(2));
+}
+
+#[test]
+fn the_overview_of_a_synthetic_store_opens_and_q_quits() {
+    let (_tmp, data) = store(300);
+    let mut pty = Pty::spawn(
+        &data,
+        &["summary"],
+        &[("ICARE_PASSPHRASE", PASSPHRASE)],
+        80,
+        24,
+    );
+    let screen = pty.wait_for("Overall experience", WAIT);
+    assert!(screen.contains("SYNTHETIC DEMO DATA"), "{screen}");
+    assert!(screen.contains("300 responses"), "{screen}");
+    assert!(screen.contains("Humanised care"), "{screen}");
+    pty.send(b"\t");
+    pty.wait_for("[2 Trends]", WAIT);
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(WAIT), Some(0));
+}
+
+#[test]
+fn an_empty_store_says_there_is_nothing_yet_and_exits_2() {
+    let (_tmp, data) = store(0);
+    let mut pty = Pty::spawn(
+        &data,
+        &["summary"],
+        &[("ICARE_PASSPHRASE", PASSPHRASE)],
+        80,
+        24,
+    );
+    pty.wait_for("no responses", WAIT);
+    assert_eq!(pty.wait_exit(WAIT), Some(2));
+}
+
+#[test]
+fn the_screen_works_at_the_smallest_size_and_a_theme_page_opens() {
+    let (_tmp, data) = store(300);
+    let mut pty = Pty::spawn(
+        &data,
+        &["summary"],
+        &[("ICARE_PASSPHRASE", PASSPHRASE), ("NO_COLOR", "1")],
+        60,
+        20,
+    );
+    pty.wait_for("Overall experience", WAIT);
+    pty.send(b"\r");
+    pty.wait_for("Theme 1 of 10", WAIT);
+    pty.send(b"\x1b");
+    pty.wait_for("[1 Overview]", WAIT);
+    pty.send(b"\x03");
+    assert_eq!(pty.wait_exit(WAIT), Some(0));
+}
