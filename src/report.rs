@@ -24,7 +24,7 @@ use crate::stats::{Granularity, PeriodKey};
 use crate::store::StoreError;
 use crate::survey::{LoadError, Survey, SurveyHash};
 
-pub use data::{build, build_from_responses, site_of};
+pub use data::{Source, build, build_from_responses, build_from_sited, site_of};
 
 /// What a report covers.
 #[derive(Debug, Clone, PartialEq)]

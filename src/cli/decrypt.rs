@@ -118,12 +118,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(
-        format: Format,
-        synthetic: bool,
-        with_site: bool,
-        surveys: survey::Catalog,
-    ) -> Self {
+    fn new(format: Format, synthetic: bool, with_site: bool, surveys: survey::Catalog) -> Self {
         Writer {
             format,
             synthetic,

@@ -142,17 +142,22 @@ pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &
             return out;
         }
         let positive = plan.headline_positive_points();
+        let dont_know = plan.headline_dont_know_points();
         let mut counts = acc.headline.counts.clone();
         counts.push(acc.headline.skipped);
+        // Groups as for items: positive (0), other answers (1), not scored: "Don't know" and
+        // skipped (2). A small skip count then has "Don't know" to hide beside it, so % positive
+        // (the positive group's subtotal) can still be published.
+        let unscored = |i: usize| i >= positive.len() || dont_know.get(i) == Some(&true);
         let fine: Vec<usize> = (0..counts.len())
-            .map(|i| match positive.get(i) {
-                Some(true) => 0,
-                Some(false) => 1,
-                None => 2,
+            .map(|i| match (unscored(i), positive.get(i)) {
+                (true, _) => 2,
+                (false, Some(true)) => 0,
+                _ => 1,
             })
             .collect();
         let coarse: Vec<usize> = (0..counts.len())
-            .map(|i| usize::from(i >= positive.len()))
+            .map(|i| usize::from(unscored(i)))
             .collect();
         let p = protect(&counts, &[&fine, &coarse]);
         match p.grouping {

@@ -289,3 +289,29 @@ fn a_theme_below_min_n_is_suppressed_while_others_show() {
         Some(Reason::TooFewForConsistency { n: 12, min: 30 })
     );
 }
+
+#[test]
+fn a_few_skipped_headlines_hide_dont_know_with_them_not_the_percent_positive() {
+    use Answer::{Skipped, Value as V};
+    let s = fixture();
+    let answers = vec![V(4), V(4), V(4), V(4)];
+    // 30 Very good, 20 Good, 10 Neither, 8 Poor, 6 Very poor, 12 Don't know, 3 skipped.
+    let mut rs = Vec::new();
+    for (value, n) in [(1, 30), (2, 20), (3, 10), (4, 8), (5, 6), (6, 12)] {
+        rs.extend((0..n).map(|_| response(&s, answers.clone(), V(value))));
+    }
+    rs.extend((0..3).map(|_| response(&s, answers.clone(), Skipped)));
+    let h = summary_of(&rs).headline.unwrap();
+    assert_eq!(h.detail_withheld, None, "% positive must not be withheld");
+    // Very good + Good over every answer including "Don't know" (the FFT denominator).
+    let pct = h.pct_positive.unwrap();
+    assert!((pct - 50.0 / 86.0 * 100.0).abs() < 1e-9, "{pct}");
+    assert_eq!(h.skipped, Some(Cell::Small));
+    let d = h.distribution.unwrap();
+    assert_eq!(
+        d[5],
+        Cell::Suppressed,
+        "Don't know is hidden beside the small skip count"
+    );
+    assert_eq!(&d[..5], &[30, 20, 10, 8, 6].map(Cell::Shown));
+}

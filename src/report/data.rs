@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{NaiveDate, Weekday};
 
 use super::{OtherSurvey, ReportData, ReportError, ReportOptions};
+use crate::batch;
 use crate::disclosure::{self, Summary};
 use crate::fsio::RealFs;
 use crate::priority;
@@ -20,14 +21,31 @@ mod groups;
 
 use groups::{complementary, merged, site_summaries};
 
-/// The site a response belongs to. A kiosk store holds one site: the name in its `store.meta`
-/// (or "(unnamed site)" when none was given at `init`). Stores that carry a site per response
-/// extend this function.
-pub fn site_of<'a>(meta: &'a StoreMeta, _response: &Response) -> &'a str {
-    if meta.site.trim().is_empty() {
-        "(unnamed site)"
-    } else {
-        &meta.site
+/// What the responses come from: the store's name and whether it holds synthetic data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// A kiosk store's site name, or an aggregation store's name.
+    pub name: String,
+    pub synthetic: bool,
+}
+
+impl Source {
+    /// The source a kiosk store's `store.meta` describes.
+    pub fn of(meta: &StoreMeta) -> Source {
+        Source {
+            name: meta.site.clone(),
+            synthetic: meta.synthetic,
+        }
+    }
+}
+
+/// The site a response belongs to: the site an aggregation store recorded for it, else (a kiosk
+/// store holds one site) the store's own name, or "(unnamed site)" when none was given at `init`.
+pub fn site_of<'a>(source: &'a Source, recorded: Option<&'a str>) -> &'a str {
+    match recorded {
+        Some(site) => site,
+        None if source.name.trim().is_empty() => "(unnamed site)",
+        None => &source.name,
     }
 }
 
@@ -40,6 +58,16 @@ pub fn build(
     catalog: &Catalog,
     options: &ReportOptions,
 ) -> Result<ReportData, ReportError> {
+    if batch::aggregate::is_aggregate(&RealFs, data_dir) {
+        // An aggregation store records each response's site; it is read by one reader.
+        let all = store::read_all(data_dir, identity)?;
+        let source = Source {
+            name: all.name().to_string(),
+            synthetic: all.synthetic(),
+        };
+        let part = all.map(|r| r.map(|(site, r)| (Some(site), r)));
+        return build_from_sited(data_dir, &source, vec![part], catalog, options);
+    }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
     let meta = StoreMeta::load(&RealFs, data_dir)?;
     let parts = store::read_responses_split(data_dir, identity, threads)?;
@@ -58,6 +86,25 @@ pub fn build_from_responses<I>(
 where
     I: Iterator<Item = Result<Response, StoreError>> + Send,
 {
+    let parts = parts
+        .into_iter()
+        .map(|part| part.map(|r| r.map(|r| (None, r))))
+        .collect();
+    build_from_sited(data_dir, &Source::of(meta), parts, catalog, options)
+}
+
+/// [`build`] over response streams that may carry each response's site (an aggregation store's
+/// reader does; `None` means the source's own site).
+pub fn build_from_sited<I>(
+    data_dir: &Path,
+    source: &Source,
+    parts: Vec<I>,
+    catalog: &Catalog,
+    options: &ReportOptions,
+) -> Result<ReportData, ReportError>
+where
+    I: Iterator<Item = Result<(Option<String>, Response), StoreError>> + Send,
+{
     let plans: BTreeMap<SurveyHash, Result<ScoringPlan, ScoringError>> = catalog
         .iter()
         .map(|s| (s.hash, ScoringPlan::new(s)))
@@ -70,7 +117,8 @@ where
                 scope.spawn(move || {
                     let mut t = Tally::new(plans, options);
                     for r in part {
-                        t.add(meta, &r?)?;
+                        let (site, r) = r?;
+                        t.add(site_of(source, site.as_deref()), &r)?;
                     }
                     Ok(t)
                 })
@@ -85,7 +133,7 @@ where
     for t in tallies {
         total.merge(t?);
     }
-    finish(data_dir, meta, catalog, &plans, total, options)
+    finish(data_dir, source, catalog, &plans, total, options)
 }
 
 /// The comments kept while reading: those of one period (the filter's, else the latest seen).
@@ -148,7 +196,7 @@ impl<'p> Tally<'p> {
         }
     }
 
-    fn add(&mut self, meta: &StoreMeta, r: &Response) -> Result<(), ReportError> {
+    fn add(&mut self, site: &str, r: &Response) -> Result<(), ReportError> {
         if !in_dates(r.period, self.options.from, self.options.to) {
             self.outside_dates += 1;
             return Ok(());
@@ -160,7 +208,6 @@ impl<'p> Tally<'p> {
         let Some(Ok(plan)) = self.plans.get(&r.survey_hash) else {
             return Ok(());
         };
-        let site = site_of(meta, r);
         let g = self.options.granularity;
         self.collectors
             .entry(r.survey_hash)
@@ -234,7 +281,7 @@ fn list<T: ToString>(xs: impl IntoIterator<Item = T>) -> String {
 
 fn finish(
     data_dir: &Path,
-    meta: &StoreMeta,
+    source: &Source,
     catalog: &Catalog,
     plans: &BTreeMap<SurveyHash, Result<ScoringPlan, ScoringError>>,
     mut total: Tally<'_>,
@@ -346,8 +393,8 @@ fn finish(
         .collect();
     Ok(ReportData {
         survey: survey.clone(),
-        synthetic: meta.synthetic,
-        store_site: meta.site.clone(),
+        synthetic: source.synthetic,
+        store_site: source.name.clone(),
         sites,
         responses: overall.responses,
         where_to_act: priority::where_to_act(&overall.themes),

@@ -316,3 +316,57 @@ fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
         3
     );
 }
+
+#[test]
+fn a_commissioner_reports_by_site_with_suppression_applied_per_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (agg, key) = aggregation(tmp.path(), true);
+    let sites = [("North Surgery", 40u32), ("South Clinic", 25), ("East", 6)];
+    let mut paths = Vec::new();
+    for (name, n) in sites {
+        let data = practice(tmp.path(), name, &key, n);
+        let out = tmp.path().join(format!("{}.icb", name.replace(' ', "")));
+        ok(&data, &["export", "--out", out.to_str().unwrap()]);
+        paths.push(out.to_str().unwrap().to_string());
+    }
+    for _ in 0..2 {
+        let mut args = vec!["import", "--trust-new-site"];
+        args.extend(paths.iter().map(String::as_str));
+        ok(&agg, &args);
+    }
+    let json = ok(&agg, &["report", "--by", "site", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["responses"], 71, "each response counted once");
+    assert_eq!(report["synthetic"], true);
+    let by_site: BTreeMap<String, (u64, bool)> = report["by_site"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let name = g["site"].as_str().unwrap().to_string();
+            (
+                name,
+                (g["responses"].as_u64().unwrap(), g["suppressed"] == true),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_site.get("North Surgery"),
+        Some(&(40, false)),
+        "{by_site:?}"
+    );
+    // East's 6 responses are never shown on their own: East is pooled, and the next smallest
+    // site joins the pool, since a pool of 6 would be hidden and East then follow from the total.
+    assert!(!by_site.contains_key("East"), "{by_site:?}");
+    let pooled = by_site
+        .iter()
+        .find(|(name, _)| name.contains("pooled") && name.contains("East"))
+        .map(|(name, v)| (name.as_str(), *v));
+    assert_eq!(
+        pooled,
+        Some(("Other sites, pooled (East, South Clinic)", (31, false))),
+        "{by_site:?}"
+    );
+    let html = ok(&agg, &["report", "--by", "site", "--format", "html"]);
+    assert!(html.contains("North Surgery") && html.contains("pooled"));
+}
