@@ -2,6 +2,7 @@
 
 pub mod decrypt;
 pub mod kiosk;
+pub mod report;
 pub mod secret;
 pub mod simulate;
 pub mod store;

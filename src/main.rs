@@ -7,7 +7,7 @@ fn main() {
     let code = match icare::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("icare: {err:#}");
+            eprintln!("icare: {}", icare::cli::report::error_message(&err));
             2
         }
     };

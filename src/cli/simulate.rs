@@ -66,6 +66,9 @@ pub fn run(data: &Path, args: SimulateArgs) -> anyhow::Result<i32> {
             q.saved_as.display()
         );
     }
+    for p in &store.report().damaged {
+        eprintln!("icare: warning: {p}; left as it is (run `icare verify` to see all damage)");
+    }
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut rng = StdRng::seed_from_u64(seed);
     let today = chrono::Local::now().date_naive();

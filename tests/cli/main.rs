@@ -4,6 +4,7 @@ mod pty;
 mod util;
 
 mod crash;
+mod errors;
 mod kiosk;
 mod questionnaires;
 mod store;
