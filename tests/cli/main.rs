@@ -5,6 +5,7 @@ mod util;
 
 mod crash;
 mod errors;
+mod keylock;
 mod kiosk;
 mod questionnaires;
 mod store;
