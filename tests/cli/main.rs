@@ -5,6 +5,7 @@ mod util;
 
 mod crash;
 mod errors;
+mod faults;
 mod keylock;
 mod kiosk;
 mod questionnaires;
