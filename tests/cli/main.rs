@@ -6,6 +6,7 @@ mod util;
 mod crash;
 mod errors;
 mod faults;
+mod hostile;
 mod keylock;
 mod kiosk;
 mod questionnaires;
