@@ -13,3 +13,4 @@ mod questionnaires;
 mod store;
 mod survey_check;
 mod survey_show;
+mod terminal;
