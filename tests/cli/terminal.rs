@@ -92,7 +92,7 @@ impl Drive {
         }
     }
     /// From the welcome screen to the comment screen, checking every screen on the way.
-    fn to_comment(&mut self) -> Result<(), TestCaseError> {
+    fn go_to_comment(&mut self) -> Result<(), TestCaseError> {
         for _ in 0..200 {
             self.check()?;
             let k = match self.m.screen() {
@@ -154,7 +154,7 @@ proptest! {
     #[test]
     fn nothing_typed_into_the_comment_reaches_the_terminal(typed in hostile_text(120)) {
         let mut d = Drive::new(tiny());
-        d.to_comment()?;
+        d.go_to_comment()?;
         for c in typed.chars() {
             d.key(Key::Char(c));
         }
@@ -179,7 +179,7 @@ proptest! {
         d.key(Key::Staff);
         d.check()?;
         d.key(Key::Esc);
-        d.to_comment()?;
+        d.go_to_comment()?;
         d.key(Key::Enter);
         d.check()?;
         // Send: the sending screen, then a failure, then thanks.
