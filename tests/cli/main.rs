@@ -3,6 +3,7 @@
 mod pty;
 mod util;
 
+mod batches;
 mod crash;
 mod errors;
 mod faults;
