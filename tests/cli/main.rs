@@ -3,6 +3,7 @@
 mod pty;
 mod util;
 
+mod batch_faults;
 mod batches;
 mod crash;
 mod errors;
