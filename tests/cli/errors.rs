@@ -1,7 +1,7 @@
 //! The error table: every command with each of its input files missing, empty, truncated, of a
 //! wrong version or of a wrong type exits 2 (verify: 1 for damage it reports; simulate, like the
 //! kiosk, cuts a torn tail or leaves damage to `verify` and goes on) with a message naming the
-//! file.
+//! file. `export` and `import` (batches) are in the table too.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -19,6 +19,12 @@ enum Input {
     Identity,
     Passphrase,
     ExitPin,
+    /// A batch file made by `export`.
+    Batch,
+    /// `aggregate.meta` of an aggregation store.
+    AggregateMeta,
+    /// `keys/site-signing.key`.
+    SigningKey,
 }
 
 /// What is wrong with it.
@@ -44,6 +50,8 @@ enum Cmd {
     SurveyCheck,
     SurveyShow,
     Kiosk,
+    Export,
+    Import,
 }
 
 /// The files of one case, in its own folder.
@@ -53,9 +61,12 @@ struct Case {
     survey: PathBuf,
     pass: PathBuf,
     pin: PathBuf,
+    agg: PathBuf,
+    batch: PathBuf,
 }
 
-/// A small synthetic store with three responses, made once and copied for every case.
+/// A small synthetic store with three responses, readable by a synthetic aggregation store, and
+/// a batch exported from it: made once and copied for every case.
 fn base() -> &'static Path {
     static BASE: OnceLock<tempfile::TempDir> = OnceLock::new();
     BASE.get_or_init(|| {
@@ -64,18 +75,38 @@ fn base() -> &'static Path {
         std::fs::write(dir.join("pass"), format!("{PASSPHRASE}\n")).unwrap();
         std::fs::write(dir.join("pin"), "2468\n").unwrap();
         std::fs::copy(repo("surveys/icare.toml"), dir.join("survey.toml")).unwrap();
+        let init = |data: &Path, extra: &[&str]| {
+            let mut c = icare(data);
+            c.args(["init", "--synthetic", "--kdf-work-factor", "8"])
+                .args(extra)
+                .arg("--passphrase-file")
+                .arg(dir.join("pass"));
+            if !extra.contains(&"--aggregate") {
+                c.arg("--exit-pin-file").arg(dir.join("pin"));
+            }
+            let out = c.output().unwrap();
+            let (stdout, stderr) = texts(&out);
+            assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+            stdout
+        };
+        let agg = init(&dir.join("agg"), &["--aggregate"]);
+        let key = agg
+            .lines()
+            .find_map(|l| l.strip_prefix("Manager public key: "))
+            .unwrap()
+            .trim()
+            .to_string();
         let data = dir.join("data");
+        init(&data, &["--recipient", &key]);
         let out = icare(&data)
-            .args(["init", "--synthetic", "--kdf-work-factor", "8"])
-            .arg("--passphrase-file")
-            .arg(dir.join("pass"))
-            .arg("--exit-pin-file")
-            .arg(dir.join("pin"))
+            .args(["simulate", "--count", "3", "--seed", "1"])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{:?}", texts(&out));
         let out = icare(&data)
-            .args(["simulate", "--count", "3", "--seed", "1"])
+            .arg("export")
+            .arg("--out")
+            .arg(dir.join("batch.icb"))
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{:?}", texts(&out));
@@ -106,6 +137,8 @@ fn case() -> Case {
         survey: dir.join("survey.toml"),
         pass: dir.join("pass"),
         pin: dir.join("pin"),
+        agg: dir.join("agg"),
+        batch: dir.join("batch.icb"),
         _tmp: tmp,
     }
 }
@@ -127,6 +160,9 @@ impl Case {
             Identity => self.data.join("keys/manager.age"),
             Passphrase => self.pass.clone(),
             ExitPin => self.pin.clone(),
+            Batch => self.batch.clone(),
+            AggregateMeta => self.agg.join("aggregate.meta"),
+            SigningKey => self.data.join("keys/site-signing.key"),
         }
     }
 
@@ -153,7 +189,7 @@ impl Case {
                     .replacen("\nversion = 1\n", "\nversion = 0\n", 1)
                     .into_bytes(),
             ),
-            (StoreMeta | Records, WrongVersion) => {
+            (StoreMeta | Records | Batch | AggregateMeta, WrongVersion) => {
                 let mut b = bytes;
                 b[8] = 9;
                 Some(b)
@@ -165,7 +201,7 @@ impl Case {
                 b[head.len() - 1] = b'9';
                 Some(b)
             }
-            (Passphrase | ExitPin, WrongVersion) => unreachable!("no version"),
+            (Passphrase | ExitPin | SigningKey, WrongVersion) => unreachable!("no version"),
             // A records file where the store description should be, and the description
             // everywhere else.
             (StoreMeta, WrongType) => Some(std::fs::read(self.file(Records)).unwrap()),
@@ -201,6 +237,14 @@ impl Case {
             Cmd::SurveyCheck => c.args(["survey", "check"]).arg(&self.survey),
             Cmd::SurveyShow => c.args(["survey", "show"]).arg(&self.survey),
             Cmd::Kiosk => c.args(["kiosk", "--survey"]).arg(&self.survey),
+            Cmd::Export => c
+                .arg("export")
+                .arg("--out")
+                .arg(self.batch.with_file_name("new.icb")),
+            Cmd::Import => {
+                c = icare(&self.agg);
+                c.arg("import").arg(&self.batch).arg("--trust-new-site")
+            }
         };
         let out = c.output().unwrap();
         let (stdout, stderr) = texts(&out);
@@ -218,19 +262,23 @@ fn readers(input: Input) -> &'static [Cmd] {
             Cmd::Simulate,
             Cmd::Decrypt,
         ],
-        StoreMeta | Records => &[Cmd::Verify, Cmd::Decrypt, Cmd::Simulate],
+        StoreMeta | Records => &[Cmd::Verify, Cmd::Decrypt, Cmd::Simulate, Cmd::Export],
         Identity => &[Cmd::Verify, Cmd::Decrypt],
         Passphrase => &[Cmd::Init, Cmd::Verify, Cmd::Decrypt],
         ExitPin => &[Cmd::Init],
+        Batch | AggregateMeta => &[Cmd::Import],
+        SigningKey => &[Cmd::Export],
     }
 }
 
 /// The documented outcome, where it is not exit 2: `verify` reports damage with exit 1, and
-/// `simulate` (the kiosk's side) cuts a torn tail into quarantine or leaves damage to `verify`.
+/// `simulate` (the kiosk's side) cuts a torn tail into quarantine or leaves damage to `verify`;
+/// `export` leaves out what it cannot frame and goes on (a torn tail may be a record the running
+/// kiosk is writing, and the next `--since-last` export takes it).
 fn expected(cmd: Cmd, input: Input, fault: Fault) -> i32 {
     match (cmd, input, fault) {
         (Cmd::Verify, Records, Empty | Truncated | WrongType) => 1,
-        (Cmd::Simulate, Records, Empty | Truncated | WrongType) => 0,
+        (Cmd::Simulate | Cmd::Export, Records, Empty | Truncated | WrongType) => 0,
         _ => 2,
     }
 }
@@ -252,9 +300,19 @@ fn says_twice(output: &str) -> bool {
 fn every_command_with_a_broken_input_file_exits_2_naming_it() {
     let mut failures = Vec::new();
     let mut cases = 0;
-    for input in [Survey, StoreMeta, Records, Identity, Passphrase, ExitPin] {
+    for input in [
+        Survey,
+        StoreMeta,
+        Records,
+        Identity,
+        Passphrase,
+        ExitPin,
+        Batch,
+        AggregateMeta,
+        SigningKey,
+    ] {
         for fault in [Missing, Empty, Truncated, WrongVersion, WrongType] {
-            if matches!(input, Passphrase | ExitPin) && fault == WrongVersion {
+            if matches!(input, Passphrase | ExitPin | SigningKey) && fault == WrongVersion {
                 continue; // One line of text: there is no version to get wrong.
             }
             for &cmd in readers(input) {
@@ -267,6 +325,8 @@ fn every_command_with_a_broken_input_file_exits_2_naming_it() {
                 // holds nothing: the kiosk's recovery removes it without a word.
                 let named = if (cmd, input, fault) == (Cmd::Simulate, Records, Empty) {
                     !c.data.join("records").join(&name).exists()
+                } else if cmd == Cmd::Export && input == Records && fault != WrongType {
+                    true
                 } else {
                     output.contains(&name)
                 };

@@ -134,6 +134,22 @@ fn small_store() -> (MemFs, age::x25519::Identity, std::path::PathBuf, Vec<u8>) 
     (fs, id, path, bytes)
 }
 
+/// A valid batch file exported from a small store.
+fn valid_batch() -> Vec<u8> {
+    let (fs, _, _, _) = small_store();
+    icare::batch::sign::create(&fs, Path::new(DIR)).unwrap();
+    fs.create_dir_all(Path::new("/out")).unwrap();
+    let out = Path::new("/out/b.icb");
+    icare::batch::export::export_with(
+        &fs,
+        Path::new(DIR),
+        out,
+        &icare::batch::export::ExportOptions::default(),
+    )
+    .unwrap();
+    fs.read(out).unwrap()
+}
+
 fn read_back(fs: &MemFs, id: &age::x25519::Identity) -> Vec<Result<Response, String>> {
     match icare::store::read_responses_with(Arc::new(fs.clone()), Path::new(DIR), id) {
         Ok(rs) => rs.map(|r| r.map_err(|e| e.to_string())).collect(),
@@ -261,6 +277,24 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The batch reader checks everything before trusting anything: arbitrary bytes and any
+    /// edit of a valid batch are refused (never a panic), the valid batch itself accepted.
+    #[test]
+    fn the_batch_reader_refuses_arbitrary_and_edited_batches(
+        raw in proptest::collection::vec(any::<u8>(), 0..400),
+        edits in proptest::collection::vec(edit(), 1..4),
+    ) {
+        let path = Path::new("/out/b.icb");
+        prop_assert!(icare::batch::file::check(path, &raw).is_err());
+        let original = valid_batch();
+        prop_assert!(icare::batch::file::check(path, &original).is_ok());
+        let mut bytes = original.clone();
+        apply(&mut bytes, &edits);
+        if bytes != original {
+            prop_assert!(icare::batch::file::check(path, &bytes).is_err(), "an edited batch was accepted");
+        }
+    }
 
     /// The record reader and `verify` on an edited records file: no panic, and never a response
     /// other than the ones written.
