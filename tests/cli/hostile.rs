@@ -325,3 +325,47 @@ proptest! {
         }
     }
 }
+
+/// Security promise 4: a comment is scrubbed before it is sealed, so an identifier typed into
+/// it is in no file, and reads back as the marker.
+#[test]
+fn a_comment_is_scrubbed_before_it_is_sealed() {
+    let (fs, id, _, _) = small_store();
+    let s = survey();
+    let mut store = Store::open_with(Arc::new(fs.clone()), Path::new(DIR)).unwrap();
+    let r = Response {
+        survey_id: s.id.clone(),
+        survey_hash: s.hash,
+        language: "en".into(),
+        period: Period::Week {
+            year: 2026,
+            week: 47,
+        },
+        answers: vec![Answer::Skipped; s.items.len()],
+        headline: Answer::Skipped,
+        comment: Some("ring me on 07700 900123 or jo.smith@example.org\u{1b}[2J".into()),
+    };
+    store.submit(&s, &r).unwrap();
+    let got: Vec<String> = read_back(&fs, &id)
+        .into_iter()
+        .map(|r| r.unwrap().comment.unwrap_or_default())
+        .filter(|c| c.starts_with("ring"))
+        .collect();
+    // The escape character became a space; what followed it is plain text now.
+    assert_eq!(
+        got,
+        [format!(
+            "ring me on {m} or {m} [2J",
+            m = icare::scrub::MARKER
+        )]
+    );
+    for (path, bytes) in fs.snapshot() {
+        for needle in [&b"900123"[..], b"jo.smith", b"example.org"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{path:?} holds {:?}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+}
