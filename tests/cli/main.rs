@@ -11,6 +11,7 @@ mod faults;
 mod hostile;
 mod keylock;
 mod kiosk;
+mod powercut;
 mod questionnaires;
 mod store;
 mod survey_check;
