@@ -63,15 +63,11 @@ fn quarantined(fs: &MemFs) -> Vec<(String, u64, Vec<u8>)> {
     out
 }
 
+/// Every file of a store and its bytes.
+type Files = Vec<(PathBuf, Vec<u8>)>;
+
 /// A store with three acknowledged responses and a torn fourth one; the torn file and tail.
-fn torn_store(
-    keep: usize,
-) -> (
-    Vec<(PathBuf, Vec<u8>)>,
-    age::x25519::Identity,
-    String,
-    Vec<u8>,
-) {
+fn torn_store(keep: usize) -> (Files, age::x25519::Identity, String, Vec<u8>) {
     let fs = MemFs::new();
     let id = age::x25519::Identity::generate();
     for d in [RECORDS_DIR, QUARANTINE_DIR] {
