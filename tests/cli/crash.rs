@@ -20,7 +20,8 @@ use crate::util::{icare, texts};
 /// Kills per store: the last check decrypts everything, and each start reads every records file,
 /// so long runs start a fresh store now and then.
 const ROUND: usize = 250;
-/// Longest wait between starting `simulate` and killing it.
+/// Longest wait between starting `simulate` and killing it (half of it after the first
+/// acknowledgement, for every other kill).
 const MAX_DELAY_MS: u64 = 120;
 
 /// A torn tail as a kill left it: records file name, offset, the bytes past the offset.
@@ -104,8 +105,17 @@ fn quarantined(data: &Path) -> BTreeSet<Tail> {
     kept
 }
 
-/// Start a continuous writer, kill it after `delay`, return the ids it acknowledged.
-fn run_and_kill(data: &Path, run: &str, delay: Duration) -> Vec<String> {
+/// When a kill lands.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    /// This long after the start: during start-up, recovery or writing.
+    AfterStart(Duration),
+    /// This long after the first acknowledgement: while writing, on a busy machine too.
+    AfterFirstAck(Duration),
+}
+
+/// Start a continuous writer, kill it at `when`, return the ids it acknowledged.
+fn run_and_kill(data: &Path, run: &str, when: When) -> Vec<String> {
     let mut child: std::process::Child = icare(data)
         .args(["simulate", "--count", "100000", "--ack-log", run])
         .stdout(Stdio::piped())
@@ -113,7 +123,33 @@ fn run_and_kill(data: &Path, run: &str, delay: Duration) -> Vec<String> {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while start.elapsed() < delay {
+    let (first_tx, first_rx) = std::sync::mpsc::channel();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        let mut told = false;
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+            if !told && out.contains(&b'\n') {
+                told = true;
+                let _ = first_tx.send(());
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    });
+    let deadline = match when {
+        When::AfterStart(d) => start + d,
+        When::AfterFirstAck(d) => {
+            // A process that never acknowledges (it failed) is caught by the status check below.
+            let _ = first_rx.recv_timeout(Duration::from_secs(30));
+            Instant::now() + d
+        }
+    };
+    while Instant::now() < deadline {
         if child.try_wait().unwrap().is_some() {
             break;
         }
@@ -122,13 +158,7 @@ fn run_and_kill(data: &Path, run: &str, delay: Duration) -> Vec<String> {
     // std's kill is SIGKILL on Unix: no destructor, no flush, no cleanup runs.
     let _ = child.kill();
     let status = child.wait().unwrap();
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    let out = reader.join().unwrap();
     assert!(
         status.code().is_none() || status.code() == Some(0),
         "simulate failed on its own: {status:?}"
@@ -156,8 +186,12 @@ fn round(kills: usize, first: usize, rng: &mut impl Rng, figures: &mut Figures) 
     let mut tails = BTreeSet::new();
     let mut empty = BTreeSet::new();
     for i in first..first + kills {
-        let delay = Duration::from_millis(rng.gen_range(0..=MAX_DELAY_MS));
-        for id in run_and_kill(&r.data, &format!("k{i}"), delay) {
+        let when = if i % 2 == 0 {
+            When::AfterStart(Duration::from_millis(rng.gen_range(0..=MAX_DELAY_MS)))
+        } else {
+            When::AfterFirstAck(Duration::from_millis(rng.gen_range(0..=MAX_DELAY_MS / 2)))
+        };
+        for id in run_and_kill(&r.data, &format!("k{i}"), when) {
             assert!(acked.insert(id.clone()), "{id} acknowledged twice");
         }
         let (torn, none) = torn_tails(&r.data);
