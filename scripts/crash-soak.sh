@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crash soak: the crash test of tests/cli/crash.rs with N kills (default 10000) on a release build.
-# `icare simulate --ack-log` writes continuously and is killed with SIGKILL after a random delay
-# (0-120 ms), N times; every 250 kills the store is reopened (recovery), verified with the
+# `icare simulate --ack-log` writes continuously and is killed with SIGKILL N times, at a random
+# 0-120 ms after its start or (every other kill) 0-60 ms after its first acknowledgement; every 250 kills the store is reopened (recovery), verified with the
 # passphrase and decrypted, and checked: every acknowledged response exactly once, no response
 # twice, every torn tail in quarantine. The figures are printed at the end.
 #
