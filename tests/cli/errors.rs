@@ -342,3 +342,25 @@ fn every_command_with_a_broken_input_file_exits_2_naming_it() {
     assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
     assert!(cases >= 80, "{cases} cases");
 }
+
+/// `icare verify | head -0`: a reader that stops reading is not a crash (it was a panic in
+/// `println!`); the command ends with exit 0 and no panic message.
+#[test]
+fn a_closed_standard_output_is_not_a_crash() {
+    let c = case();
+    for args in [&["verify"][..], &["export", "--out", "closed.icb"][..]] {
+        let mut child = icare(&c.data)
+            .args(args)
+            .current_dir(c.data.parent().unwrap())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end at once, before the command has anything to print.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let (_, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
