@@ -162,10 +162,14 @@ proptest! {
 
     #[test]
     fn scanning_arbitrary_bytes_reports_only_whole_checked_frames(
-        body in proptest::collection::vec(any::<u8>(), 0..600),
-        with_header in any::<bool>(),
+        body in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..4),
+            proptest::collection::vec(any::<u8>(), 0..600),
+        ],
+        header in 0..=FILE_HEADER_LEN,
     ) {
-        let mut bytes = if with_header { format::file_header(MAGIC_RECORDS).to_vec() } else { Vec::new() };
+        // Behind all, part or none of a good file header (part of it found a panic once).
+        let mut bytes = format::file_header(MAGIC_RECORDS)[..header].to_vec();
         bytes.extend(body);
         if let Ok(scan) = format::scan(&bytes, MAGIC_RECORDS, "records") {
             frames_are_sound(&bytes, &scan)?;
