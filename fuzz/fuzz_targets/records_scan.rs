@@ -5,11 +5,13 @@ use icare::store::format::{self, FILE_HEADER_LEN, FRAME_TRAILER_LEN, MAGIC_RECOR
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    // Half the inputs get a valid file header, so the frames behind it are reached.
-    let mut bytes = Vec::new();
-    if data.first().is_some_and(|b| b & 1 == 1) {
-        bytes.extend_from_slice(&format::file_header(MAGIC_RECORDS));
-    }
+    // The first byte chooses how much of a valid file header goes first (0 to 12 bytes), so
+    // both the header checks and the frames behind a good header are reached.
+    let Some((choice, data)) = data.split_first() else {
+        return;
+    };
+    let header = format::file_header(MAGIC_RECORDS);
+    let mut bytes = header[..*choice as usize % (header.len() + 1)].to_vec();
     bytes.extend_from_slice(data);
     let Ok(scan) = format::scan(&bytes, MAGIC_RECORDS, "records") else {
         return;
