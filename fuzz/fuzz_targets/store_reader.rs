@@ -30,7 +30,10 @@ fuzz_target!(|data: &[u8]| {
         recipients: vec![identity().to_public()],
     };
     fs.put(&StoreMeta::path(dir), meta.to_bytes());
-    fs.put(&dir.join(RECORDS_DIR).join("2026-W47-00.icr"), data.to_vec());
+    fs.put(
+        &dir.join(RECORDS_DIR).join("2026-W47-00.icr"),
+        data.to_vec(),
+    );
     if let Ok(rs) = icare::store::read_responses_with(Arc::new(fs.clone()), dir, identity()) {
         for r in rs {
             let _ = r;
