@@ -82,7 +82,7 @@ pub enum BatchError {
     Keys(#[from] KeysError),
     /// The store was made before batches existed and has no signing key.
     #[error(
-        "{0}: this store has no site signing key (it was made before batches existed); create one with `icare keys --create-signing-key`"
+        "{0}: this store has no site signing key (no keys/site-signing.key: it was made before batches existed); create one with `icare keys --create-signing-key`"
     )]
     NoSigningKey(PathBuf),
     /// The signing key file exists but cannot be used.
@@ -125,7 +125,7 @@ pub enum BatchError {
     },
     /// The command needs an aggregation store and this is not one.
     #[error(
-        "{0}: not an aggregation store; create one with `icare init --aggregate` (add --synthetic for demo batches)"
+        "{0}: not an aggregation store (no aggregate.meta); create one with `icare init --aggregate` (add --synthetic for demo batches)"
     )]
     NotAggregate(PathBuf),
     /// The command needs a site's store and this is an aggregation store.

@@ -2,6 +2,7 @@
 
 pub mod batches;
 pub mod decrypt;
+pub mod exit;
 pub mod kiosk;
 pub mod report;
 pub mod secret;

@@ -64,6 +64,51 @@ pub fn write_atomic(fs: &dyn Fs, path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Write a file atomically from a stream: `body` writes through a buffer into a temporary file
+/// beside `path`, which is then `fdatasync`ed, renamed into place and its folder `fsync`ed. On any
+/// error (from `body` or from a file operation) nothing is left at `path` and the temporary file
+/// is removed (best effort: the temporary name is never read).
+pub fn write_atomic_with<E: From<io::Error>>(
+    fs: &dyn Fs,
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
+    let dir = parent(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::random::<u64>()));
+    let result = (|| {
+        let file = fs.create_new(&tmp)?;
+        let mut out = io::BufWriter::with_capacity(64 * 1024, Appender(file));
+        body(&mut out)?;
+        let Appender(mut file) = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_data()?;
+        drop(file);
+        fs.rename(&tmp, path)?;
+        fs.sync_dir(dir)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs.remove_file(&tmp);
+    }
+    result
+}
+
+/// An [`FsFile`] as an [`io::Write`] (every write appended whole).
+struct Appender(Box<dyn FsFile>);
+
+impl Write for Appender {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.append(buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The folder holding `path` (`.` for a bare file name).
 pub fn parent(path: &Path) -> &Path {
     match path.parent() {

@@ -63,11 +63,11 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
                         .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
                 });
                 if !closed {
-                    return Err(e);
+                    return Err(e.context("cannot write to standard output"));
                 }
             }
         }
-        Some(path) => write_atomically(path, |out| writer.all(responses, out))?,
+        Some(path) => write_atomically(path, |mut out| writer.all(responses, &mut out))?,
     }
     for (hash, id) in &writer.unknown {
         eprintln!(
@@ -82,30 +82,11 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
 /// everything succeeded; on any error no file is left at `path`.
 fn write_atomically(
     path: &Path,
-    body: impl FnOnce(&mut BufWriter<std::fs::File>) -> anyhow::Result<()>,
+    body: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let dir = crate::fsio::parent(path);
-    let name = path.file_name().context("--out needs a file name")?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{:08x}",
-        name.to_string_lossy(),
-        rand::random::<u32>()
-    ));
-    let result = (|| -> anyhow::Result<()> {
-        let file = std::fs::File::create_new(&tmp)
-            .with_context(|| format!("{}: cannot create", tmp.display()))?;
-        let mut out = BufWriter::new(file);
-        body(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_data()?;
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("{}: not written", path.display()))
+    path.file_name().context("--out needs a file name")?;
+    crate::fsio::write_atomic_with(&crate::fsio::RealFs, path, body)
+        .with_context(|| format!("{}: not written", path.display()))
 }
 
 struct Writer {

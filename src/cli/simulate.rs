@@ -27,6 +27,10 @@ pub struct SimulateArgs {
     /// Survey to answer (default: the built-in iCARE survey).
     #[arg(long, value_name = "FILE")]
     pub survey: Option<PathBuf>,
+    /// For crash tests: put `ack RUNnK` in the comment of response K and print that line to
+    /// standard output as soon as the store has acknowledged it (RUN: letters and digits).
+    #[arg(long, hide = true, value_name = "RUN")]
+    pub ack_log: Option<String>,
 }
 
 pub fn run(data: &Path, args: SimulateArgs) -> anyhow::Result<i32> {
@@ -34,6 +38,19 @@ pub fn run(data: &Path, args: SimulateArgs) -> anyhow::Result<i32> {
         Some(p) => survey::from_file(p)?,
         None => survey::embedded()?,
     };
+    if let Some(run) = &args.ack_log {
+        // Letters only between digit groups, so the comment scrubber never takes the id for a
+        // phone number.
+        if run.is_empty() || run.len() > 16 || !run.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            bail!("--ack-log {run:?}: give 1 to 16 letters and digits");
+        }
+        if survey.comment.is_none() {
+            bail!(
+                "--ack-log: survey {} has no comment, so there is nowhere to put the ids",
+                survey.id
+            );
+        }
+    }
     let mut store = Store::open(data)?;
     if !store.is_synthetic() {
         bail!(
@@ -50,6 +67,9 @@ pub fn run(data: &Path, args: SimulateArgs) -> anyhow::Result<i32> {
             q.saved_as.display()
         );
     }
+    for p in &store.report().damaged {
+        eprintln!("icare: warning: {p}; left as it is (run `icare verify` to see all damage)");
+    }
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut rng = StdRng::seed_from_u64(seed);
     let today = chrono::Local::now().date_naive();
@@ -62,12 +82,22 @@ pub fn run(data: &Path, args: SimulateArgs) -> anyhow::Result<i32> {
     // Plausible answers: a latent attitude per respondent and per theme, so themes differ and
     // items within a theme agree (see `synth`).
     let mut synth = Synth::new(&survey, seed);
+    let mut k = 0u64;
     for (i, n) in per_week.iter().enumerate() {
         let date = today - chrono::Duration::days(7 * (WEEKS - 1 - i as i64));
         let period = Period::of_date(kind, date);
         for _ in 0..*n {
-            let r = synth.next_response(period);
+            let mut r = synth.next_response(period);
+            let ack = args.ack_log.as_ref().map(|run| format!("ack {run}n{k}"));
+            if let Some(ack) = &ack {
+                r.comment = Some(format!("Synthetic comment: {ack}"));
+            }
             store.submit(&survey, &r)?;
+            if let Some(ack) = &ack {
+                // Standard output is line-buffered: the line leaves the process here.
+                println!("{ack}");
+            }
+            k += 1;
         }
     }
     println!(

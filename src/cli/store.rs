@@ -78,7 +78,7 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
         Prompt::Twice,
     )?
     .context("no passphrase")?;
-    keys::check_passphrase(&passphrase)?;
+    named(keys::check_passphrase(&passphrase), &args.passphrase_file)?;
     let pin = secret::read_secret(
         args.exit_pin_file.as_deref(),
         secret::EXIT_PIN_ENV,
@@ -86,7 +86,7 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
         Prompt::Twice,
     )?
     .context("no exit PIN")?;
-    keys::check_pin(&pin)?;
+    named(keys::check_pin(&pin), &args.exit_pin_file)?;
     let options = InitOptions {
         site: args.site,
         recipients,
@@ -120,6 +120,18 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
         println!("Also readable by:   {r}");
     }
     Ok(0)
+}
+
+/// A refused secret's error, naming the file it came from (if it came from one) so the message
+/// says what to fix.
+fn named(checked: Result<(), keys::KeysError>, file: &Option<PathBuf>) -> anyhow::Result<()> {
+    match (checked, file) {
+        (Ok(()), _) => Ok(()),
+        (Err(e), Some(f)) => {
+            Err(anyhow::Error::new(e).context(format!("{}: first line", f.display())))
+        }
+        (Err(e), None) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -168,6 +168,11 @@ pub fn scan(bytes: &[u8], magic: [u8; 8], expected: &'static str) -> Result<Scan
     if bytes.len() < 8 || bytes[..8] != magic {
         return Err(HeaderError::WrongMagic { expected });
     }
+    // Shorter than a header and not a prefix of a good one (found by fuzzing: this indexed past
+    // the end).
+    if bytes.len() < FILE_HEADER_LEN {
+        return Err(HeaderError::Damaged);
+    }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     if version > VERSION {
         return Err(HeaderError::NewerVersion(version));
@@ -331,6 +336,22 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(crc32c(&data), !c);
+        }
+    }
+
+    #[test]
+    fn a_short_header_that_is_not_a_prefix_of_a_good_one_is_damage() {
+        // The fuzzer's find: magic, version 1, then one wrong reserved byte, and nothing more.
+        let found = b"iCAREre\x01\x01\x00\x01";
+        assert_eq!(
+            scan(found, MAGIC_RECORDS, "records"),
+            Err(HeaderError::Damaged)
+        );
+        for len in 8..FILE_HEADER_LEN {
+            let mut bytes = file_header(MAGIC_RECORDS)[..len].to_vec();
+            *bytes.last_mut().unwrap() ^= 0xff;
+            let s = scan(&bytes, MAGIC_RECORDS, "records");
+            assert!(s.is_err(), "{len}: {s:?}");
         }
     }
 

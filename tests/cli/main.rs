@@ -3,11 +3,19 @@
 mod pty;
 mod util;
 
+mod batch_faults;
 mod batches;
+mod crash;
+mod errors;
+mod faults;
+mod hostile;
+mod keylock;
 mod kiosk;
+mod powercut;
 mod questionnaires;
 mod report;
 mod store;
 mod summary;
 mod survey_check;
 mod survey_show;
+mod terminal;
