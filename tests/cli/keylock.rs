@@ -1,10 +1,11 @@
 //! Key lock, through a pseudo-terminal: the keys that stop, suspend, end or freeze a terminal
 //! program do nothing to the kiosk, and the staff PIN lockout holds after five wrong tries.
 //!
-//! Written against the in-memory demo store (exit PIN 1234) until the kiosk runs on the real one.
+//! The kiosk runs on a real encrypted store made with `icare init`.
 
 use std::time::Duration;
 
+use crate::kiosk::{PIN, init_store};
 use crate::pty::Pty;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -21,13 +22,8 @@ const CTRL_KEYS: [(&str, u8); 6] = [
 ];
 
 fn kiosk(data: &std::path::Path) -> Pty {
-    Pty::spawn(
-        data,
-        &["kiosk", "--demo-memory-backend"],
-        &[("NO_COLOR", "1")],
-        80,
-        24,
-    )
+    init_store(data);
+    Pty::spawn(data, &["kiosk"], &[("NO_COLOR", "1")], 80, 24)
 }
 
 /// Send each locked key; the screen must still show `marker` and the kiosk keep running. (The
@@ -86,7 +82,7 @@ fn the_staff_menu_stays_locked_after_five_wrong_pins_even_for_the_right_one() {
     pty.send(F10);
     pty.wait_for("Staff menu locked", WAIT);
     // Any key leaves the lock notice, so "1" goes back and "2" starts the survey.
-    pty.send(b"1234\r");
+    pty.send(format!("{PIN}\r").as_bytes());
     pty.wait_for("Question ", WAIT);
     pty.send(F10);
     let shown = pty.wait_for("Staff menu locked", WAIT);

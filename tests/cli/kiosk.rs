@@ -11,7 +11,7 @@ use crate::pty::Pty;
 use crate::util::{icare, texts};
 
 const PASSPHRASE: &str = "kiosk test passphrase";
-const PIN: &str = "2468";
+pub(crate) const PIN: &str = "2468";
 const WAIT: Duration = Duration::from_secs(30);
 const F10: &[u8] = b"\x1b[21~";
 const RIGHT: &[u8] = b"\x1b[C";
@@ -20,7 +20,7 @@ const RIGHT: &[u8] = b"\x1b[C";
 fn without_a_terminal_the_kiosk_says_so_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = icare(dir.path())
-        .args(["kiosk", "--demo-memory-backend"])
+        .args(["kiosk"])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -54,7 +54,7 @@ fn a_missing_survey_file_is_named() {
 }
 
 /// A store made with `icare init`, as a practice's staff would, with a fast key derivation.
-fn init_store(data: &Path) {
+pub(crate) fn init_store(data: &Path) {
     let out = icare(data)
         .args([
             "init",
@@ -128,7 +128,7 @@ fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly
     assert!(pty.is_running(), "the kiosk stays up after a response");
     staff_quit(&mut pty, 1);
 
-    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    let raw = String::from_utf8_lossy(&pty.raw_at_end(WAIT)).into_owned();
     assert!(raw.contains("\x1b[?1049l"), "the alternate screen was left");
     assert!(
         raw.contains("\x1b[?1000l"),

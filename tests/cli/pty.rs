@@ -14,6 +14,8 @@ pub struct Pty {
     writer: Box<dyn Write + Send>,
     screen: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Set by the reader thread once the program's side of the terminal is closed.
+    ended: Arc<std::sync::atomic::AtomicBool>,
     // Kept so the master side stays open while the child runs.
     _master: Box<dyn portable_pty::MasterPty + Send>,
 }
@@ -54,6 +56,8 @@ impl Pty {
         let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (sink, raw_sink) = (Arc::clone(&screen), Arc::clone(&raw));
+        let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let ended_flag = Arc::clone(&ended);
         thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -63,12 +67,14 @@ impl Pty {
                 sink.lock().unwrap().process(&buf[..n]);
                 raw_sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            ended_flag.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Pty {
             child,
             writer,
             screen,
             raw,
+            ended,
             _master: pair.master,
         }
     }
@@ -87,6 +93,16 @@ impl Pty {
     /// Every byte the program has written to the terminal so far.
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
+    }
+
+    /// Every byte the program wrote, once it has ended and its output is drained (the reader
+    /// thread may still hold the last bytes when the process exit is seen).
+    pub fn raw_at_end(&self, timeout: Duration) -> Vec<u8> {
+        let start = Instant::now();
+        while !self.ended.load(std::sync::atomic::Ordering::SeqCst) && start.elapsed() < timeout {
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.raw()
     }
 
     /// Wait until the screen shows `text`; panics with the screen if it does not within `timeout`.
