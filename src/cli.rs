@@ -2,6 +2,7 @@
 
 pub mod decrypt;
 pub mod kiosk;
+pub mod report;
 pub mod secret;
 pub mod simulate;
 pub mod store;
@@ -44,6 +45,8 @@ pub enum Command {
     Decrypt(decrypt::DecryptArgs),
     /// Add synthetic responses to a store made with `init --synthetic`.
     Simulate(simulate::SimulateArgs),
+    /// The practice's summary as text, Markdown, CSV, JSON or HTML.
+    Report(report::ReportArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Verify(args)) => store::verify(&cli.data, args),
         Some(Command::Decrypt(args)) => decrypt::run(&cli.data, args),
         Some(Command::Simulate(args)) => simulate::run(&cli.data, args),
+        Some(Command::Report(args)) => report::run(&cli.data, args),
         None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

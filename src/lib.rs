@@ -8,6 +8,7 @@ pub mod fsio;
 pub mod keys;
 pub mod kiosk;
 pub mod priority;
+pub mod report;
 pub mod response;
 pub mod sanitize;
 pub mod scoring;

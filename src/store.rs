@@ -17,7 +17,7 @@ use std::sync::Arc;
 use age::secrecy::SecretString;
 
 pub use meta::{META_FILE, StoreMeta};
-pub use read::{Responses, read_responses, read_responses_with};
+pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
 pub use verify::{Problem, VerifyReport, verify, verify_with};
 

@@ -3,6 +3,7 @@
 //! A [`Survey`] is only ever built by the loader ([`load`]), which checks every reference, so code
 //! that holds a `Survey` may rely on each item's theme and scale existing.
 
+pub mod catalog;
 pub mod diagnostic;
 pub mod hash;
 pub mod load;
@@ -22,6 +23,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use catalog::{Catalog, SURVEYS_DIR};
 pub use diagnostic::{Diagnostic, Severity};
 pub use hash::content_hash;
 pub use load::{Checked, LoadError, check_str, embedded, from_file, from_str};

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use super::secret::{self, IdentityArgs, Prompt};
 use crate::response::{Answer, Response};
 use crate::store;
-use crate::survey::{self, Survey, SurveyHash};
+use crate::survey::{self, SurveyHash};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -27,7 +27,8 @@ pub struct DecryptArgs {
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Survey files that name the items of older survey versions (the built-in survey is known).
+    /// Survey files that name the items of older survey versions (the built-in surveys and those
+    /// under `<data>/surveys/` are known).
     #[arg(long = "survey", value_name = "FILE")]
     pub surveys: Vec<PathBuf>,
     #[command(flatten)]
@@ -35,13 +36,7 @@ pub struct DecryptArgs {
 }
 
 pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
-    let mut surveys: BTreeMap<SurveyHash, Survey> = BTreeMap::new();
-    let builtin = survey::embedded()?;
-    surveys.insert(builtin.hash, builtin);
-    for path in &args.surveys {
-        let s = survey::from_file(path)?;
-        surveys.insert(s.hash, s);
-    }
+    let surveys = survey::Catalog::for_store(data, &args.surveys)?;
     let identity =
         secret::unlock(data, &args.identity, Prompt::Once)?.context("no passphrase given")?;
     let responses = store::read_responses(data, &identity)?;
@@ -112,13 +107,13 @@ fn write_atomically(
 struct Writer {
     format: Format,
     synthetic: bool,
-    surveys: BTreeMap<SurveyHash, Survey>,
+    surveys: survey::Catalog,
     unknown: BTreeMap<SurveyHash, String>,
     n: u64,
 }
 
 impl Writer {
-    fn new(format: Format, synthetic: bool, surveys: BTreeMap<SurveyHash, Survey>) -> Self {
+    fn new(format: Format, synthetic: bool, surveys: survey::Catalog) -> Self {
         Writer {
             format,
             synthetic,

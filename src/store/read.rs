@@ -174,6 +174,45 @@ pub fn read_responses_with<'a>(
     })
 }
 
+/// [`read_responses`] split into at most `parts` readers over disjoint sets of records files
+/// (balanced by file size), so that a store can be decrypted on several threads. Every response
+/// is read by exactly one of them.
+pub fn read_responses_split<'a>(
+    data_dir: &Path,
+    identity: &'a age::x25519::Identity,
+    parts: usize,
+) -> Result<Vec<Responses<'a>>, StoreError> {
+    let fs: Arc<dyn Fs> = Arc::new(RealFs);
+    let meta = StoreMeta::load(fs.as_ref(), data_dir)?;
+    let mut files: Vec<(u64, PathBuf)> = records_files(fs.as_ref(), data_dir)?
+        .into_iter()
+        .map(|p| (std::fs::metadata(&p).map_or(0, |m| m.len()), p))
+        .collect();
+    // Largest first, each to the lightest reader so far.
+    files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut split: Vec<(u64, VecDeque<PathBuf>)> = vec![(0, VecDeque::new()); parts.max(1)];
+    for (len, path) in files {
+        if let Some(lightest) = split.iter_mut().min_by_key(|(total, _)| *total) {
+            lightest.0 += len;
+            lightest.1.push_back(path);
+        }
+    }
+    Ok(split
+        .into_iter()
+        .map(|(_, mut files)| {
+            files.make_contiguous().sort();
+            Responses {
+                fs: fs.clone(),
+                meta: meta.clone(),
+                identity,
+                files,
+                current: None,
+                buf: Vec::with_capacity(1024),
+            }
+        })
+        .collect())
+}
+
 impl Responses<'_> {
     /// The store's description (site, synthetic flag).
     pub fn meta(&self) -> &StoreMeta {

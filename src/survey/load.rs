@@ -17,6 +17,19 @@ pub const EMBEDDED_ICARE: &str = include_str!("../../surveys/icare.toml");
 /// Name the embedded survey goes by in messages.
 pub const EMBEDDED_NAME: &str = "<built-in icare.toml>";
 
+/// The short iCARE questionnaire compiled into the binary.
+pub const EMBEDDED_ICARE_SHORT: &str = include_str!("../../surveys/icare-short.toml");
+
+/// The physical-health questionnaire compiled into the binary.
+pub const EMBEDDED_PHYSICAL_HEALTH: &str = include_str!("../../surveys/physical-health.toml");
+
+/// Every questionnaire compiled into the binary, with the name each goes by in messages.
+pub const EMBEDDED_ALL: [(&str, &str); 3] = [
+    (EMBEDDED_ICARE, EMBEDDED_NAME),
+    (EMBEDDED_ICARE_SHORT, "<built-in icare-short.toml>"),
+    (EMBEDDED_PHYSICAL_HEALTH, "<built-in physical-health.toml>"),
+];
+
 /// Why a survey could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

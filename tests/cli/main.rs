@@ -6,6 +6,7 @@ mod util;
 mod bulk;
 mod kiosk;
 mod questionnaires;
+mod report;
 mod store;
 mod survey_check;
 mod survey_show;

@@ -1,0 +1,282 @@
+//! The report as plain text for a terminal: bars, sparklines, every survey or comment string made
+//! terminal-safe.
+
+use std::fmt::Write as _;
+
+use super::common::{self, whole_text};
+use super::{COMMENTS_SHOWN, ReportData};
+use crate::disclosure::ThemeSummary;
+use crate::sanitize::terminal_safe;
+
+/// Width of a theme bar in characters (each is 4 points of the 0–100 scale).
+const BAR: usize = 25;
+/// Longest theme name before it is cut.
+const NAME: usize = 28;
+
+fn safe(s: &str) -> String {
+    terminal_safe(s).into_owned()
+}
+
+fn cut(s: &str, n: usize) -> String {
+    let s = safe(s);
+    if s.chars().count() <= n {
+        format!("{s:<n$}")
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// `text` broken into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if line > 0 && line + 1 + len > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
+}
+
+/// `█` up to the interval's low end, `▓` across the 95% interval, `░` for the rest.
+pub fn bar(t: &ThemeSummary) -> String {
+    let (Some(mean), lo, hi) = (t.mean, t.ci_low, t.ci_high) else {
+        return " ".repeat(BAR);
+    };
+    let lo = lo.unwrap_or(mean);
+    let hi = hi.unwrap_or(mean);
+    (0..BAR)
+        .map(|i| {
+            let x = (i as f64 + 0.5) * 100.0 / BAR as f64;
+            if x < lo {
+                '█'
+            } else if x <= hi || (i == 0 && mean > 0.0) {
+                '▓'
+            } else {
+                '░'
+            }
+        })
+        .collect()
+}
+
+/// One character per period: `▁`…`█` from the series' lowest to highest mean, `·` where not
+/// shown.
+pub fn sparkline(series: &[Option<f64>]) -> String {
+    const TICKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let shown: Vec<f64> = series.iter().flatten().copied().collect();
+    let lo = shown.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = shown.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    series
+        .iter()
+        .map(|v| match v {
+            None => '·',
+            Some(_) if hi - lo < 1e-9 => TICKS[3],
+            Some(v) => TICKS[(((v - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize],
+        })
+        .collect()
+}
+
+/// Render the report as text.
+pub fn render(data: &ReportData) -> String {
+    let mut o = String::new();
+    let syn = data.synthetic;
+    let banner = |o: &mut String| {
+        if syn {
+            let _ = writeln!(o, "*** {} ***", common::SYNTHETIC_BANNER);
+        }
+    };
+    let heading = |o: &mut String, h: &str| {
+        let _ = writeln!(o);
+        let tag = if syn { " [SYNTHETIC DATA]" } else { "" };
+        let _ = writeln!(o, "{h}{tag}");
+        let _ = writeln!(o, "{}", "─".repeat(h.chars().count() + tag.len()));
+    };
+    banner(&mut o);
+    let _ = writeln!(o, "iCARE report: {}", safe(&common::title(data)));
+    let _ = writeln!(o, "{}", safe(&common::scope_line(data)));
+    if let Some(s) = common::other_surveys_sentence(data) {
+        let _ = writeln!(o, "{}", wrap(&format!("Note: {}", safe(&s)), 96));
+    }
+
+    heading(&mut o, "Overall experience");
+    let _ = writeln!(o, "{}", safe(&common::headline_sentence(data)));
+    if let Some(h) = &data.overall.headline {
+        if let Some(cells) = &h.distribution {
+            let labels = common::headline_labels(data);
+            let parts: Vec<String> = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let l = labels.get(i).map_or("?", String::as_str);
+                    format!("{} {}", safe(l), common::cell_text(*c))
+                })
+                .collect();
+            let skipped = h.skipped.map_or("–".into(), common::cell_text);
+            let _ = writeln!(o, "  {} · skipped {skipped}", parts.join(" · "));
+        }
+    }
+
+    heading(&mut o, "Themes (score 0–100)");
+    let _ = writeln!(
+        o,
+        "Bars: █ up to the 95% confidence interval, ▓ the interval, ░ the rest of 0–100."
+    );
+    let _ = writeln!(
+        o,
+        "{:<31} {:<BAR$}  {:>13}  {:>6}  {:>5}",
+        "", "", "score (CI)", "n", "% pos"
+    );
+    for t in &data.overall.themes {
+        let name = cut(&t.name, NAME);
+        match &t.suppressed {
+            Some(r) => {
+                let _ = writeln!(o, "{:>2} {name} {}", t.number, safe(&common::reason(r)));
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "{:>2} {name} {}  {:>13}  {:>6}  {:>5}",
+                    t.number,
+                    bar(t),
+                    common::mean_ci(t),
+                    t.n,
+                    t.pct_positive
+                        .map_or("–".into(), |p| format!("{}%", whole_text(Some(p))))
+                );
+            }
+        }
+    }
+
+    heading(&mut o, "Where to act first");
+    let w = &data.where_to_act;
+    if w.ranked.is_empty() {
+        let _ = writeln!(
+            o,
+            "No theme can be ranked: none has a score that may be shown."
+        );
+    }
+    for p in &w.ranked {
+        let _ = writeln!(
+            o,
+            "{:>2}. {} priority {:>3}  (importance {}, score {})  {}",
+            p.rank,
+            cut(&p.name, NAME),
+            whole_text(Some(p.priority)),
+            p.importance,
+            whole_text(Some(p.score)),
+            common::quadrant_words(p.quadrant)
+        );
+    }
+    for n in &w.not_ranked {
+        let _ = writeln!(
+            o,
+            "    {} not ranked: {}",
+            cut(&n.name, NAME),
+            common::reason(&n.reason)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "{}",
+        wrap(
+            "Priority = (importance ÷ largest importance) × (100 − score). Importance: how often patients in the iCARE study raised the theme (see Method).",
+            96
+        )
+    );
+
+    heading(
+        &mut o,
+        &format!(
+            "Trends by {}",
+            common::granularity_word(data.options.granularity)
+        ),
+    );
+    let periods: Vec<String> = data.trends.iter().map(|(p, _)| p.to_string()).collect();
+    if let (Some(a), Some(b)) = (periods.first(), periods.last()) {
+        let _ = writeln!(o, "{a} … {b}; each mark is one period, · = not shown");
+    }
+    for (i, t) in data.overall.themes.iter().enumerate() {
+        let series: Vec<Option<f64>> = common::theme_series(data, i)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        let first = series.iter().flatten().next().copied();
+        let last = series.iter().rev().flatten().next().copied();
+        let ends = match (first, last) {
+            (Some(a), Some(b)) => format!("{} → {}", whole_text(Some(a)), whole_text(Some(b))),
+            _ => "not shown".into(),
+        };
+        let _ = writeln!(
+            o,
+            "{:>2} {} {}  {ends}",
+            t.number,
+            cut(&t.name, NAME),
+            sparkline(&series)
+        );
+    }
+    let responses: Vec<String> = data
+        .trends
+        .iter()
+        .map(|(_, s)| s.responses.to_string())
+        .collect();
+    let _ = writeln!(o, "Responses per period: {}", responses.join(", "));
+
+    if !data.by_site.is_empty() {
+        heading(&mut o, "By site");
+        for (site, s) in &data.by_site {
+            let _ = writeln!(o, "{} ({} responses)", safe(site), s.responses);
+            for t in &s.themes {
+                let fig = t.suppressed.as_ref().map_or_else(
+                    || format!("{}  n={}", common::mean_ci(t), t.n),
+                    common::reason,
+                );
+                let _ = writeln!(o, "  {:>2} {} {}", t.number, cut(&t.name, NAME), safe(&fig));
+            }
+        }
+    }
+
+    let period = data
+        .comments_period
+        .map_or_else(String::new, |p| format!(" ({p})"));
+    heading(&mut o, &format!("Comments{period}"));
+    match &data.comments {
+        Err(r) => {
+            let _ = writeln!(o, "{}", common::reason(r));
+        }
+        Ok(c) if c.is_empty() => {
+            let _ = writeln!(o, "No comments in this period.");
+        }
+        Ok(c) => {
+            let _ = writeln!(o, "{} comments, in random order:", c.len());
+            for text in c.iter().take(COMMENTS_SHOWN) {
+                let _ = writeln!(o, "  – {}", safe(text));
+            }
+            if c.len() > COMMENTS_SHOWN {
+                let _ = writeln!(
+                    o,
+                    "  … and {} more (the JSON report has them all)",
+                    c.len() - COMMENTS_SHOWN
+                );
+            }
+        }
+    }
+
+    heading(&mut o, "Method");
+    for p in common::method_paragraphs(data) {
+        let _ = writeln!(o, "{}\n", wrap(&safe(&p), 96));
+    }
+    if syn {
+        let _ = writeln!(o);
+    }
+    banner(&mut o);
+    o
+}
