@@ -1,5 +1,6 @@
 //! The command line: argument definitions and one module per subcommand.
 
+pub mod batches;
 pub mod decrypt;
 pub mod kiosk;
 pub mod report;
@@ -47,6 +48,14 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// The practice's summary as text, Markdown, CSV, JSON or HTML.
     Report(report::ReportArgs),
+    /// Write the stored records (still encrypted) into one signed batch file.
+    Export(batches::ExportArgs),
+    /// Check batch files completely and add their new records to an aggregation store.
+    Import(batches::ImportArgs),
+    /// Trust a site's signing key in an aggregation store.
+    Trust(batches::TrustArgs),
+    /// Print the site's name, signing key and recipients (or an aggregation store's keys).
+    Keys(batches::KeysArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
@@ -59,6 +68,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Decrypt(args)) => decrypt::run(&cli.data, args),
         Some(Command::Simulate(args)) => simulate::run(&cli.data, args),
         Some(Command::Report(args)) => report::run(&cli.data, args),
+        Some(Command::Export(args)) => batches::export(&cli.data, args),
+        Some(Command::Import(args)) => batches::import(&cli.data, args),
+        Some(Command::Trust(args)) => batches::trust(&cli.data, args),
+        Some(Command::Keys(args)) => batches::keys(&cli.data, args),
         None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

@@ -1,6 +1,7 @@
 //! iCARE kiosk: anonymous, encrypted patient-experience surveys for opioid substitution treatment.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod cli;
 pub mod crypto;
 pub mod disclosure;

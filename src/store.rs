@@ -7,8 +7,8 @@
 
 pub mod format;
 pub mod meta;
-mod read;
-mod recover;
+pub(crate) mod read;
+pub(crate) mod recover;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use age::secrecy::SecretString;
 
+pub use crate::batch::read::{SiteResponses, StoreKind, read_all, read_all_with};
 pub use meta::{META_FILE, StoreMeta};
 pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
@@ -89,6 +90,11 @@ pub enum StoreError {
         "{0}: not a synthetic store; writing with one fsync per batch is only for stores made with `icare init --synthetic`"
     )]
     NotSynthetic(PathBuf),
+    /// The folder holds an aggregation store (imported batches), which takes no responses.
+    #[error(
+        "{0}: an aggregation store (batches imported from sites): it takes no responses; read it with `icare decrypt`, add batches with `icare import`"
+    )]
+    IsAggregate(PathBuf),
     /// An earlier write failed and could not be undone; the store takes no more responses.
     #[error(
         "the store stopped taking responses after a write failure that could not be undone ({0}); restart the kiosk"
@@ -168,6 +174,11 @@ pub fn init_with(
     let pin_path = data_dir.join(keys::EXIT_PIN_FILE);
     let hash = keys::hash_exit_pin(exit_pin)?;
     fsio::write_atomic(fs, &pin_path, format!("{hash}\n").as_bytes()).map_err(io(&pin_path))?;
+    // The key that signs exported batches (see `docs/batches.md`).
+    crate::batch::sign::create(fs, data_dir).map_err(|e| match e {
+        crate::batch::BatchError::Io { path, source } => StoreError::Io { path, source },
+        _ => StoreError::Exists(crate::batch::sign::key_path(data_dir)),
+    })?;
     let mut recipients = vec![identity.to_public()];
     for r in &options.recipients {
         if !recipients.iter().any(|x| x.to_string() == r.to_string()) {

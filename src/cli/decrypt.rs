@@ -39,12 +39,14 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
     let surveys = survey::Catalog::for_store(data, &args.surveys)?;
     let identity =
         secret::unlock(data, &args.identity, Prompt::Once)?.context("no passphrase given")?;
-    let responses = store::read_responses(data, &identity)?;
-    let synthetic = responses.meta().synthetic;
+    let responses = store::read_all(data, &identity)?;
+    let synthetic = responses.synthetic();
     if synthetic {
         eprintln!("icare: SYNTHETIC store: this output is demo data, not real answers");
     }
-    let mut writer = Writer::new(args.format, synthetic, surveys);
+    // An aggregation store holds many sites: each response says which.
+    let with_site = responses.kind() == store::StoreKind::Aggregate;
+    let mut writer = Writer::new(args.format, synthetic, with_site, surveys);
     match &args.out {
         None => {
             let stdout = std::io::stdout();
@@ -107,34 +109,42 @@ fn write_atomically(
 struct Writer {
     format: Format,
     synthetic: bool,
+    with_site: bool,
     surveys: survey::Catalog,
     unknown: BTreeMap<SurveyHash, String>,
     n: u64,
 }
 
 impl Writer {
-    fn new(format: Format, synthetic: bool, surveys: survey::Catalog) -> Self {
+    fn new(format: Format, synthetic: bool, with_site: bool, surveys: survey::Catalog) -> Self {
         Writer {
             format,
             synthetic,
+            with_site,
             surveys,
             unknown: BTreeMap::new(),
             n: 0,
         }
     }
 
-    fn all(&mut self, responses: store::Responses<'_>, out: &mut impl Write) -> anyhow::Result<()> {
+    fn all(
+        &mut self,
+        responses: store::SiteResponses<'_>,
+        out: &mut impl Write,
+    ) -> anyhow::Result<()> {
         if self.format == Format::Csv {
-            writeln!(out, "response,period,survey,item,theme,value,status")?;
+            let site = if self.with_site { "site," } else { "" };
+            writeln!(out, "response,{site}period,survey,item,theme,value,status")?;
         }
         for r in responses {
-            let r = r.context("cannot decrypt the store (run `icare verify` to see all damage)")?;
-            self.one(&r, out)?;
+            let (site, r) =
+                r.context("cannot decrypt the store (run `icare verify` to see all damage)")?;
+            self.one(&site, &r, out)?;
         }
         Ok(())
     }
 
-    fn one(&mut self, r: &Response, out: &mut impl Write) -> anyhow::Result<()> {
+    fn one(&mut self, site: &str, r: &Response, out: &mut impl Write) -> anyhow::Result<()> {
         self.n += 1;
         let key = if self.synthetic {
             format!("synthetic-{}", self.n)
@@ -161,9 +171,14 @@ impl Writer {
             Format::Csv => {
                 let mut row = |item: &str, theme: &str, a: Answer| {
                     let (value, status) = parts(a);
+                    let site = if self.with_site {
+                        format!("{},", csv(site))
+                    } else {
+                        String::new()
+                    };
                     writeln!(
                         out,
-                        "{},{},{},{},{},{},{}",
+                        "{},{site}{},{},{},{},{},{}",
                         csv(&key),
                         r.period,
                         csv(&survey_name),
@@ -191,6 +206,7 @@ impl Writer {
                 };
                 let line = JsonResponse {
                     response: key,
+                    site: self.with_site.then_some(site),
                     synthetic: self.synthetic,
                     period: r.period.to_string(),
                     survey: &r.survey_id,
@@ -217,6 +233,9 @@ impl Writer {
 #[derive(serde::Serialize)]
 struct JsonResponse<'a> {
     response: String,
+    /// Only for aggregation stores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<&'a str>,
     synthetic: bool,
     period: String,
     survey: &'a str,

@@ -31,6 +31,10 @@ pub struct InitArgs {
     /// A store for demo data only (`icare simulate` writes only to such stores).
     #[arg(long)]
     pub synthetic: bool,
+    /// An aggregation store for batches from many sites (`icare import`), not a kiosk's store.
+    /// With --synthetic it takes synthetic batches only. --site names its owner.
+    #[arg(long, conflicts_with_all = ["recipients", "exit_pin_file"])]
+    pub aggregate: bool,
     /// How finely responses are dated.
     #[arg(long, value_enum, default_value = "week")]
     pub period: PeriodArg,
@@ -47,6 +51,15 @@ pub struct InitArgs {
 }
 
 pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
+    if args.aggregate {
+        return super::batches::init_aggregate(
+            data,
+            &args.site,
+            args.synthetic,
+            args.passphrase_file.as_deref(),
+            args.kdf_work_factor,
+        );
+    }
     // Refuse before asking for any secret.
     for p in [data.join(store::META_FILE), data.join(keys::IDENTITY_FILE)] {
         if p.exists() {
@@ -96,6 +109,9 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
         options.period
     );
     println!("Manager public key: {}", made.public_key);
+    if let Ok(Some(key)) = crate::batch::sign::public(&crate::fsio::RealFs, data) {
+        println!("Site signing key:   {key} (signs exported batches)");
+    }
     println!(
         "Manager identity:   {} (opened with your passphrase; keep a copy off the kiosk)",
         made.identity_path.display()
@@ -115,7 +131,12 @@ pub struct VerifyArgs {
 pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
     // A passphrase only from a file or the environment: without one, framing is still checked.
     let identity = secret::unlock(data, &args.identity, Prompt::Never)?;
-    let report = store::verify(data, identity.as_ref())?;
+    let report = if crate::batch::aggregate::is_aggregate(&crate::fsio::RealFs, data) {
+        let fs = std::sync::Arc::new(crate::fsio::RealFs);
+        crate::batch::verify::verify_with(fs, data, identity.as_ref())?
+    } else {
+        store::verify(data, identity.as_ref())?
+    };
     let label = if report.synthetic {
         " - SYNTHETIC demo data"
     } else {

@@ -58,7 +58,11 @@ impl StoreMeta {
         let path = dir.join(META_FILE);
         let bytes = fs.read(&path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                StoreError::NotAStore(dir.to_owned())
+                if crate::batch::aggregate::is_aggregate(fs, dir) {
+                    StoreError::IsAggregate(dir.to_owned())
+                } else {
+                    StoreError::NotAStore(dir.to_owned())
+                }
             } else {
                 StoreError::Io {
                     path: path.clone(),

@@ -3,6 +3,7 @@
 mod pty;
 mod util;
 
+mod batches;
 mod bulk;
 mod kiosk;
 mod questionnaires;

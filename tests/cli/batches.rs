@@ -1,0 +1,318 @@
+//! `icare export`, `import`, `trust`, `keys` and `init --aggregate` as a user runs them: three
+//! synthetic practices send batches to one commissioner, twice, and every response counts once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::util::{icare, texts};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+/// Run `icare --data DATA ARGS` with the passphrase and PIN in the environment.
+fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
+    let out = icare(data)
+        .env("ICARE_PASSPHRASE", PASSPHRASE)
+        .env("ICARE_EXIT_PIN", "2468")
+        .args(args)
+        .output()
+        .unwrap();
+    let (o, e) = texts(&out);
+    (out, o, e)
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let (out, stdout, stderr) = run(data, args);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
+    stdout
+}
+
+fn fails(data: &Path, args: &[&str]) -> String {
+    let (out, stdout, stderr) = run(data, args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+    stderr
+}
+
+/// The `age1...` key on a line starting with `Manager public key:`.
+fn manager_key(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Manager public key: "))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// An aggregation store (synthetic or real) and its manager key.
+fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
+    let data = tmp.join(if synthetic { "agg-demo" } else { "agg" });
+    let mut args = vec!["init", "--aggregate", "--site", "Commissioner"];
+    args.extend(["--kdf-work-factor", "10"]);
+    if synthetic {
+        args.push("--synthetic");
+    }
+    let stdout = ok(&data, &args);
+    (data, manager_key(&stdout))
+}
+
+/// A synthetic practice readable by `recipient`, with `n` simulated responses.
+fn practice(tmp: &Path, name: &str, recipient: &str, n: u32) -> PathBuf {
+    let data = tmp.join(name.replace(' ', "-"));
+    ok(
+        &data,
+        &[
+            "init",
+            "--synthetic",
+            "--site",
+            name,
+            "--kdf-work-factor",
+            "10",
+            "--recipient",
+            recipient,
+        ],
+    );
+    ok(
+        &data,
+        &["simulate", "--count", &n.to_string(), "--seed", "3"],
+    );
+    data
+}
+
+fn signing_key(data: &Path) -> String {
+    let stdout = ok(data, &["keys"]);
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Signing key: "))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn three_sites_imported_twice_decrypt_once_each_with_their_site_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (agg, key) = aggregation(tmp.path(), true);
+    let sites = [("North Surgery", 7u32), ("South, Clinic", 5), ("East", 9)];
+    let mut batches = Vec::new();
+    for (name, n) in sites {
+        let data = practice(tmp.path(), name, &key, n);
+        let keys = ok(&data, &["keys"]);
+        assert!(keys.contains(&key), "{keys}");
+        assert!(keys.contains("Signing key: icare-site-ed25519:"), "{keys}");
+        let out = tmp
+            .path()
+            .join(format!("{}.icb", name.replace([' ', ','], "")));
+        let stdout = ok(&data, &["export", "--out", out.to_str().unwrap()]);
+        assert!(stdout.contains(&format!("with {n} records")), "{stdout}");
+        batches.push(out);
+    }
+    let paths: Vec<&str> = batches.iter().map(|p| p.to_str().unwrap()).collect();
+    let mut args = vec!["import", "--trust-new-site"];
+    args.extend(&paths);
+    let stdout = ok(&agg, &args);
+    for (name, n) in sites {
+        assert!(
+            stdout.contains(&format!("Trusted new site {name:?}")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("site {name:?}: {n} of {n} records added")),
+            "{stdout}"
+        );
+    }
+    // The second time every record is already there.
+    let mut args = vec!["import"];
+    args.extend(&paths);
+    let stdout = ok(&agg, &args);
+    assert_eq!(stdout.matches(" 0 of ").count(), 3, "{stdout}");
+    let stdout = ok(&agg, &["decrypt", "--format", "jsonl"]);
+    let mut per_site: BTreeMap<String, u32> = BTreeMap::new();
+    for line in stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["synthetic"], true);
+        *per_site
+            .entry(v["site"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    let expected: BTreeMap<String, u32> = sites.iter().map(|(s, n)| (s.to_string(), *n)).collect();
+    assert_eq!(per_site, expected);
+    let csv = ok(&agg, &["decrypt", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("response,site,period,survey,item,theme,value,status")
+    );
+    assert!(
+        csv.contains(",\"South, Clinic\","),
+        "site names are CSV-quoted"
+    );
+    let keys = ok(&agg, &["keys"]);
+    assert_eq!(keys.matches("Trusted site:").count(), 3, "{keys}");
+    // With the passphrase (in the environment) every record is opened; without, framing only.
+    let with_key = ok(&agg, &["verify"]);
+    assert!(with_key.contains("every record opened"), "{with_key}");
+    let out = icare(&agg).arg("verify").output().unwrap();
+    let (without_key, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(without_key.contains("framing checked"), "{without_key}");
+    for stdout in [with_key, without_key] {
+        assert!(stdout.contains("OK: no problems found"), "{stdout}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with("total") && l.trim_end().ends_with(" 21")),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn unknown_signer_tampering_and_mixing_are_refused_with_the_failed_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (agg, key) = aggregation(tmp.path(), false);
+    let (demo_agg, _) = aggregation(tmp.path(), true);
+    let data = practice(tmp.path(), "North", &key, 4);
+    let batch = tmp.path().join("north.icb");
+    ok(&data, &["export", "--out", batch.to_str().unwrap()]);
+    let b = batch.to_str().unwrap();
+    let stderr = fails(&demo_agg, &["import", b]);
+    assert!(
+        stderr.contains("unknown site key") && stderr.contains("icare trust"),
+        "{stderr}"
+    );
+    // A synthetic batch never enters a real aggregation store, trusted or not.
+    let stderr = fails(&agg, &["import", "--trust-new-site", b]);
+    assert!(
+        stderr.contains("synthetic batch cannot go into a real"),
+        "{stderr}"
+    );
+    // Tampered: one byte changed in the middle.
+    let mut bytes = std::fs::read(&batch).unwrap();
+    let n = bytes.len() / 2;
+    bytes[n] ^= 1;
+    let bad = tmp.path().join("bad.icb");
+    std::fs::write(&bad, &bytes).unwrap();
+    let stderr = fails(
+        &demo_agg,
+        &["import", "--trust-new-site", bad.to_str().unwrap()],
+    );
+    assert!(
+        stderr.contains("framing check failed") && stderr.contains("nothing from this batch"),
+        "{stderr}"
+    );
+    // Truncated.
+    std::fs::write(&bad, &std::fs::read(&batch).unwrap()[..n]).unwrap();
+    let stderr = fails(
+        &demo_agg,
+        &["import", "--trust-new-site", bad.to_str().unwrap()],
+    );
+    assert!(stderr.contains("cut short"), "{stderr}");
+    assert!(ok(&demo_agg, &["keys"]).contains("No trusted sites yet"));
+    // Trusted by hand, then accepted.
+    let site_key = signing_key(&data);
+    let stdout = ok(&demo_agg, &["trust", &site_key, "--site", "North practice"]);
+    assert!(
+        stdout.contains("Trusted site \"North practice\""),
+        "{stdout}"
+    );
+    let stdout = ok(&demo_agg, &["import", b]);
+    assert!(stdout.contains("4 of 4 records added"), "{stdout}");
+    let stderr = fails(&demo_agg, &["trust", &site_key, "--site", "Other"]);
+    assert!(stderr.contains("already trusted"), "{stderr}");
+    let stderr = fails(
+        &demo_agg,
+        &["trust", "icare-site-ed25519:zz", "--site", "X"],
+    );
+    assert!(stderr.contains("not a site signing key"), "{stderr}");
+}
+
+#[test]
+fn since_last_exports_only_new_records_and_an_old_store_is_told_how_to_get_a_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (agg, key) = aggregation(tmp.path(), true);
+    let data = practice(tmp.path(), "North", &key, 3);
+    let out = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
+    let stdout = ok(&data, &["export", "--since-last", "--out", &out("1.icb")]);
+    assert!(stdout.contains("with 3 records"), "{stdout}");
+    let stderr = fails(&data, &["export", "--since-last", "--out", &out("2.icb")]);
+    assert!(stderr.contains("no new records"), "{stderr}");
+    assert!(!tmp.path().join("2.icb").exists());
+    ok(&data, &["simulate", "--count", "2", "--seed", "9"]);
+    let stdout = ok(&data, &["export", "--since-last", "--out", &out("2.icb")]);
+    assert!(stdout.contains("with 2 records"), "{stdout}");
+    let stderr = fails(&data, &["export", "--out", &out("2.icb")]);
+    assert!(stderr.contains("refusing to overwrite"), "{stderr}");
+    ok(
+        &agg,
+        &["import", "--trust-new-site", &out("1.icb"), &out("2.icb")],
+    );
+    assert_eq!(
+        ok(&agg, &["decrypt", "--format", "jsonl"]).lines().count(),
+        5
+    );
+    // A store from before batches: no signing key.
+    std::fs::remove_file(data.join("keys/site-signing.key")).unwrap();
+    let stderr = fails(&data, &["export", "--out", &out("3.icb")]);
+    assert!(
+        stderr.contains("icare keys --create-signing-key"),
+        "{stderr}"
+    );
+    assert!(ok(&data, &["keys"]).contains("--create-signing-key"));
+    let stdout = ok(&data, &["keys", "--create-signing-key"]);
+    assert!(
+        stdout.contains("Created a site signing key: icare-site-ed25519:"),
+        "{stdout}"
+    );
+    ok(&data, &["export", "--out", &out("3.icb")]);
+    // A new key is a new signer: the aggregator must trust it first.
+    let stderr = fails(&agg, &["import", &out("3.icb")]);
+    assert!(stderr.contains("unknown site key"), "{stderr}");
+}
+
+#[test]
+fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (agg, key) = aggregation(tmp.path(), true);
+    // This practice did not name the commissioner at init.
+    let data = tmp.path().join("west");
+    ok(
+        &data,
+        &[
+            "init",
+            "--synthetic",
+            "--site",
+            "West",
+            "--kdf-work-factor",
+            "10",
+        ],
+    );
+    ok(&data, &["simulate", "--count", "3", "--seed", "1"]);
+    // Without --to the commissioner holds the batch but cannot open it.
+    let plain = tmp.path().join("plain.icb");
+    ok(&data, &["export", "--out", plain.to_str().unwrap()]);
+    ok(
+        &agg,
+        &["import", "--trust-new-site", plain.to_str().unwrap()],
+    );
+    let stderr = fails(&agg, &["decrypt", "--format", "csv"]);
+    assert!(stderr.contains("no matching identity"), "{stderr}");
+    let to = tmp.path().join("to.icb");
+    let stdout = ok(
+        &data,
+        &["export", "--out", to.to_str().unwrap(), "--to", &key],
+    );
+    assert!(
+        stdout.contains(&format!("also wrapped for {key}")),
+        "{stdout}"
+    );
+    let stdout = ok(&agg, &["import", to.to_str().unwrap()]);
+    assert!(
+        stdout.contains("0 of 3 records added")
+            && stdout.contains("3 records already here stored again"),
+        "{stdout}"
+    );
+    assert_eq!(
+        ok(&agg, &["decrypt", "--format", "jsonl"]).lines().count(),
+        3
+    );
+}
