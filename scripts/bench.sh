@@ -5,6 +5,7 @@
 #   scripts/bench.sh            10^4, 10^5 and 10^6 responses, 60 idle seconds (about 15 minutes)
 #   scripts/bench.sh --quick    10^4 responses only, 10 idle seconds, default build settings only:
 #                               to try the script
+#   scripts/bench.sh --only-summaries   only the summaries (report, DuckDB, pandas)
 #
 # Everything it writes stays in bench-data/ (stores, CSV, logs) and .venv-bench/ (DuckDB, pandas and
 # scipy, installed by the script itself); both are gitignored. The machine is shared and noisy, so
@@ -12,8 +13,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-quick=0
-if [[ "${1:-}" == "--quick" ]]; then quick=1; fi
+quick=0 only_summaries=0
+for arg in "$@"; do
+  case $arg in
+    --quick) quick=1 ;;
+    --only-summaries) only_summaries=1 ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--only-summaries]" >&2; exit 2 ;;
+  esac
+done
 if ((quick)); then
   sizes=(10000) latency_n=200 read_n=10000 idle=10 launches=3
 else
@@ -65,6 +72,15 @@ bench_exe() {
 say "building in release (default settings)"
 cargo build --release --locked 2>>"$log"
 icare=$root/target/release/icare
+# `icare report` also built with the portable software Poly1305 (see BENCHMARKS.md), in its own
+# target folder.
+icare_soft=
+if ((!quick)); then
+  say "building icare with --cfg poly1305_force_soft"
+  RUSTFLAGS='--cfg poly1305_force_soft' CARGO_TARGET_DIR=$root/target/bench-soft \
+    cargo build --release --locked --bin icare 2>>"$log"
+  icare_soft=$root/target/bench-soft/release/icare
+fi
 declare -A exe
 while read -r name path; do exe[$name]=$path; done < <(bench_exe "$root/target" store stats kiosk summary)
 # measure OUT CMD...: run CMD under /usr/bin/time -v with stdout to OUT; sets $secs and $rss_mb.
@@ -79,9 +95,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 atleast() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? "met" : "MISSED" }'; }
 
 # --- Store ----------------------------------------------------------------------------------------
+if ((!only_summaries)); then
 (cd "$work" && ICARE_BENCH_FLAVOUR="default release build" "${exe[store]}" "$latency_n" "$read_n") \
   | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
 "${exe[stats]}" "$read_n" | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
+fi
 
 # --- Summaries ------------------------------------------------------------------------------------
 pass=$work/passphrase
@@ -131,6 +149,12 @@ for n in "${sizes[@]}"; do
       --passphrase-file "$pass"
     row "icare report --format json, $n responses" "${secs} s, ${rss_mb} MB" "" ""
     ours=$secs what="icare report"
+    if [[ -n $icare_soft ]]; then
+      measure "$work/report-soft-$n.out" "$icare_soft" --data "$d" report --format json \
+        --out "$work/report-soft-$n.json" --passphrase-file "$pass"
+      row "icare report --format json, $n responses, built with --cfg poly1305_force_soft" "${secs} s, ${rss_mb} MB" "" ""
+      soft_secs=$secs
+    fi
     # The report rounds for display: it must agree with the exact library figures to that precision.
     if ! "$py" scripts/bench_summary.py compare --tol 0.5 "$work/lib-$n.json" "$work/report-$n.json" 2>>"$log"; then
       row "icare report agrees with benches/summary.rs, $n" "NO" "agree" "MISSED"
@@ -148,6 +172,11 @@ for n in "${sizes[@]}"; do
   fi
   row "DuckDB engine time ÷ $what wall time, $n" "$(ratio "$duck" "$ours")" "≥ 2" "$(atleast "$(ratio "$duck" "$ours")" 2)"
   row "pandas engine time ÷ $what wall time, $n" "$(ratio "$pandas" "$ours")" "≥ 10" "$(atleast "$(ratio "$pandas" "$ours")" 10)"
+  if ((has_report)) && [[ -n $icare_soft ]]; then
+    w="icare report (poly1305_force_soft build)"
+    row "DuckDB engine time ÷ $w wall time, $n" "$(ratio "$duck" "$soft_secs")" "≥ 2" "$(atleast "$(ratio "$duck" "$soft_secs")" 2)"
+    row "pandas engine time ÷ $w wall time, $n" "$(ratio "$pandas" "$soft_secs")" "≥ 10" "$(atleast "$(ratio "$pandas" "$soft_secs")" 10)"
+  fi
   rm -f "$work/r-$n.csv"
 done
 if ((!has_report)); then
@@ -155,7 +184,9 @@ if ((!has_report)); then
 fi
 
 # --- Batches --------------------------------------------------------------------------------------
-if ((has_batches)); then
+if ((only_summaries)); then
+  :
+elif ((has_batches)); then
   n=${sizes[-1]}
   d=$work/store-$n
   say "batches: export and import of $n responses"
@@ -170,11 +201,13 @@ else
 fi
 
 # --- Kiosk ----------------------------------------------------------------------------------------
+if ((!only_summaries)); then
 say "kiosk: render times, $launches launches, $idle idle seconds"
 "${exe[kiosk]}" "$idle" "$launches" | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
+fi
 
 # --- The store read path under the two other settings of the AEAD backends ----------------------
-if ((!quick)); then
+if ((!quick && !only_summaries)); then
 # The store benchmark again under the two other settings of the AEAD backends (bench builds only;
 # their own target folders, so the project's own builds are not disturbed).
 say "building the store benchmark with --cfg poly1305_force_soft"
