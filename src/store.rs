@@ -85,6 +85,11 @@ pub enum StoreError {
     /// A response too large to seal (a comment far over any survey's limit).
     #[error("response not saved: {0}")]
     TooLarge(#[source] CryptoError),
+    /// Batched durability was asked of a store that may hold real answers.
+    #[error(
+        "{0}: not a synthetic store; writing with one fsync per batch is only for stores made with `icare init --synthetic`"
+    )]
+    NotSynthetic(PathBuf),
     /// The folder holds an aggregation store (imported batches), which takes no responses.
     #[error(
         "{0}: an aggregation store (batches imported from sites): it takes no responses; read it with `icare decrypt`, add batches with `icare import`"
@@ -197,6 +202,19 @@ pub fn init_with(
     })
 }
 
+/// When appended responses are made durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `fdatasync` after every response, before [`Store::submit`] returns: what the kiosk
+    /// promises patients, and the only choice for a store that may hold real answers.
+    #[default]
+    EveryResponse,
+    /// `fdatasync` once every this many responses, before an epoch file is left and on
+    /// [`Store::flush`]. Same format, far fewer syncs; a crash may lose the responses since the
+    /// last sync. Synthetic stores only (bulk demo and benchmark data).
+    Batched(u32),
+}
+
 /// The epoch being appended to.
 struct Epoch {
     info: EpochInfo,
@@ -206,6 +224,10 @@ struct Epoch {
     path: PathBuf,
     /// Length of the file up to its last acknowledged record.
     len: u64,
+    /// Length of the file up to its last synced record (`len` except in batched mode).
+    synced_len: u64,
+    /// Records appended since the last sync.
+    unsynced: u32,
     count: u32,
 }
 
@@ -217,6 +239,7 @@ pub struct Store {
     epoch: Option<Epoch>,
     stopped: Option<String>,
     report: OpenReport,
+    durability: Durability,
 }
 
 impl Store {
@@ -236,6 +259,7 @@ impl Store {
             epoch: None,
             stopped: None,
             report,
+            durability: Durability::EveryResponse,
         })
     }
 
@@ -254,8 +278,54 @@ impl Store {
         &self.meta
     }
 
+    /// Choose when responses are made durable. [`Durability::Batched`] is refused unless the
+    /// store is synthetic. Syncs what is pending first.
+    pub fn set_durability(&mut self, durability: Durability) -> Result<(), StoreError> {
+        if durability != Durability::EveryResponse && !self.meta.synthetic {
+            return Err(StoreError::NotSynthetic(self.dir.clone()));
+        }
+        self.flush()?;
+        self.durability = durability;
+        Ok(())
+    }
+
+    /// Make every appended response durable (only batched mode leaves any pending). On `Err`
+    /// the pending responses are cut off and the next response starts a new epoch file.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        let Some(epoch) = self.epoch.as_mut() else {
+            return Ok(());
+        };
+        if epoch.unsynced == 0 {
+            return Ok(());
+        }
+        match epoch.file.sync_data() {
+            Ok(()) => {
+                epoch.unsynced = 0;
+                epoch.synced_len = epoch.len;
+                Ok(())
+            }
+            Err(source) => Err(self.abandon_epoch(source)),
+        }
+    }
+
+    /// After a failed write: cut the epoch's file back to its last synced record so the failed
+    /// ones cannot reappear, and never append to it again.
+    fn abandon_epoch(&mut self, source: std::io::Error) -> StoreError {
+        let Some(epoch) = self.epoch.take() else {
+            return StoreError::Stopped(source.to_string());
+        };
+        let path = epoch.path.clone();
+        let good = epoch.synced_len;
+        drop(epoch);
+        if let Err(e) = self.fs.truncate(&path, good) {
+            self.stopped = Some(format!("{}: {e}", path.display()));
+        }
+        StoreError::Io { path, source }
+    }
+
     /// Seal and append one response; on `Ok` it is durable on disk (the kiosk may say "thank
-    /// you"). On `Err` it is not saved and will not appear later.
+    /// you"), or with [`Durability::Batched`] at the next sync. On `Err` it is not saved and
+    /// will not appear later.
     pub fn submit(&mut self, survey: &Survey, response: &Response) -> Result<(), StoreError> {
         if let Some(why) = &self.stopped {
             return Err(StoreError::Stopped(why.clone()));
@@ -283,6 +353,7 @@ impl Store {
             }
         };
         if needs_new {
+            self.flush()?;
             self.epoch = None;
             self.epoch = Some(self.start_epoch(survey, response)?);
         }
@@ -294,27 +365,28 @@ impl Store {
             .seal(&epoch.binding, &plain)
             .map_err(StoreError::TooLarge)?;
         let bytes = format::frame(KIND_RECORD, &sealed);
+        let batch = match self.durability {
+            Durability::EveryResponse => 1,
+            Durability::Batched(n) => n.max(1),
+        };
+        let sync = epoch.unsynced + 1 >= batch;
         let written = epoch
             .file
             .append(&bytes)
-            .and_then(|_| epoch.file.sync_data());
+            .and_then(|_| if sync { epoch.file.sync_data() } else { Ok(()) });
         match written {
             Ok(()) => {
                 epoch.len += bytes.len() as u64;
                 epoch.count += 1;
+                epoch.unsynced += 1;
+                if sync {
+                    epoch.unsynced = 0;
+                    epoch.synced_len = epoch.len;
+                }
                 Ok(())
             }
-            Err(source) => {
-                let path = epoch.path.clone();
-                let good = epoch.len;
-                // Never reuse this file: cut it back to the last acknowledged record so the failed
-                // one cannot reappear, and start a fresh epoch for the next response.
-                self.epoch = None;
-                if let Err(e) = self.fs.truncate(&path, good) {
-                    self.stopped = Some(format!("{}: {e}", path.display()));
-                }
-                Err(StoreError::Io { path, source })
-            }
+            // Start a fresh epoch for the next response.
+            Err(source) => Err(self.abandon_epoch(source)),
         }
     }
 
@@ -370,6 +442,8 @@ impl Store {
             sealer: key.cipher(),
             file,
             len: bytes.len() as u64,
+            synced_len: bytes.len() as u64,
+            unsynced: 0,
             path,
             count: 0,
         })

@@ -7,11 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::kiosk::{self, MemoryBackend, RunOptions, StoreBackend};
+use crate::kiosk::{self, RunOptions, StoreBackend};
 use crate::survey;
-
-/// Exit PIN of the hidden in-memory demo store.
-pub const DEMO_PIN: &str = "1234";
 
 #[derive(Debug, Clone, Args)]
 pub struct KioskArgs {
@@ -23,15 +20,6 @@ pub struct KioskArgs {
     #[arg(long, value_name = "SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub idle_timeout: u64,
-
-    /// Keep answers in memory only and forget them on exit (exit PIN 1234). For trying the
-    /// screens without a store; nothing is saved.
-    #[arg(long, hide = true)]
-    pub demo_memory_backend: bool,
-
-    /// With --demo-memory-backend: start with first-run setup, as on a new machine.
-    #[arg(long, hide = true, requires = "demo_memory_backend")]
-    pub demo_setup: bool,
 }
 
 impl Default for KioskArgs {
@@ -39,8 +27,6 @@ impl Default for KioskArgs {
         KioskArgs {
             survey: None,
             idle_timeout: 60,
-            demo_memory_backend: false,
-            demo_setup: false,
         }
     }
 }
@@ -63,15 +49,6 @@ pub fn run(args: KioskArgs, data: &Path) -> anyhow::Result<i32> {
         idle_timeout: Duration::from_secs(args.idle_timeout),
         log_file: data.join("kiosk.log"),
     };
-    if args.demo_memory_backend {
-        let mut backend = if args.demo_setup {
-            MemoryBackend::unset()
-        } else {
-            MemoryBackend::with_pin(DEMO_PIN)
-        };
-        kiosk::run(survey, &mut backend, options)?;
-        return Ok(0);
-    }
     let mut backend = StoreBackend::open(data, survey.clone(), source)
         .with_context(|| format!("{}: cannot open the response store", data.display()))?;
     if let Some(store) = backend.store() {

@@ -28,7 +28,7 @@ pub trait Backend {
     fn setup(&mut self, site: &str, passphrase: &str, pin: &str) -> Result<SetupInfo, String>;
 }
 
-/// A store kept in memory: for tests and the hidden demo flag. Nothing is written to disk.
+/// A store kept in memory, for tests. Nothing is written to disk.
 #[derive(Debug, Default)]
 pub struct MemoryBackend {
     /// Every response accepted so far.

@@ -1,5 +1,6 @@
 //! Tests of the store through the in-memory file layer: round trips, tamper detection, torn tails.
 
+mod bulk;
 mod crash;
 
 use std::path::{Path, PathBuf};

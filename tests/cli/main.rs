@@ -5,6 +5,7 @@ mod util;
 
 mod batch_faults;
 mod batches;
+mod bulk;
 mod crash;
 mod errors;
 mod faults;

@@ -319,23 +319,3 @@ fn survey_text_with_escape_sequences_is_drawn_harmlessly() {
         assert!(!cell.symbol().chars().any(crate::sanitize::is_unsafe));
     }
 }
-
-/// A measurement for BENCHMARKS.md, not a check:
-/// `cargo test --lib render_time -- --ignored --nocapture` (add `--release` for release figures).
-#[test]
-#[ignore = "a measurement, not a check"]
-fn render_time_of_every_screen_at_120x40() {
-    let mut buf = Buffer::empty(Rect::new(0, 0, 120, 40));
-    for (name, k) in screens() {
-        let runs = 200;
-        let start = std::time::Instant::now();
-        for _ in 0..runs {
-            buf.reset();
-            render(&k.m, &Theme::COLOR, buf.area, &mut buf);
-        }
-        println!(
-            "{name:20} {:>8.1} µs",
-            start.elapsed().as_secs_f64() * 1e6 / runs as f64
-        );
-    }
-}

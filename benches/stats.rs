@@ -1,6 +1,10 @@
 //! Throughput of scoring + accumulating synthetic responses (in memory, no decryption).
 //!
-//! `cargo run --release --example stats_throughput -- [COUNT]` (default 1,000,000).
+//! `cargo bench --bench stats [-- COUNT]` (default 1,000,000).
+
+#[path = "common/row.rs"]
+mod row;
+use row::row;
 
 use std::time::Instant;
 
@@ -10,8 +14,10 @@ use icare::stats::{Collector, Granularity};
 use icare::synth::Synth;
 
 fn main() -> anyhow::Result<()> {
+    // `cargo bench` adds `--bench`; only the number is ours.
     let count: usize = std::env::args()
-        .nth(1)
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
         .map_or(Ok(1_000_000), |s| s.parse())?;
     let survey = icare::survey::embedded()?;
     let plan = ScoringPlan::new(&survey)?;
@@ -59,6 +65,14 @@ fn main() -> anyhow::Result<()> {
             s,
             count as f64 / s / 1e6,
             months.len()
+        );
+        row(
+            &format!(
+                "stats: score + accumulate {count} decoded responses in memory, {threads} thread(s)"
+            ),
+            &format!("{:.2} M/s", count as f64 / s / 1e6),
+            "",
+            None,
         );
     }
     Ok(())

@@ -1,0 +1,80 @@
+//! Batched durability (bulk synthetic data): same format, fewer syncs, synthetic stores only.
+
+use super::*;
+
+/// Submit the same 25 responses over two weeks with the given durability, then flush.
+fn write(fs: &MemFs, durability: Durability) -> Vec<String> {
+    let s = survey();
+    let mut store = open(fs);
+    store.set_durability(durability).unwrap();
+    let mut tags = Vec::new();
+    for i in 0..25 {
+        let tag = format!("{i:02}");
+        let period = if i < 12 { week(45) } else { week(46) };
+        store.submit(&s, &response(&s, period, &tag)).unwrap();
+        tags.push(format!("comment {tag}"));
+    }
+    store.flush().unwrap();
+    tags.sort();
+    tags
+}
+
+#[test]
+fn a_bulk_written_store_reads_and_verifies_like_a_normal_one() {
+    let (normal, normal_id) = fixture(true);
+    let (bulk, bulk_id) = fixture(true);
+    let expect = write(&normal, Durability::EveryResponse);
+    assert_eq!(write(&bulk, Durability::Batched(10)), expect);
+    assert_eq!(comments(&normal, &normal_id), expect);
+    assert_eq!(comments(&bulk, &bulk_id), expect);
+    // The same files holding the same record frames: only keys, nonces and the age header's
+    // random padding differ.
+    let shape = |fs: &MemFs| {
+        let mut files: Vec<Vec<(u8, usize)>> = record_files(fs)
+            .iter()
+            .map(|(_, b)| {
+                let scan = format::scan(b, MAGIC_RECORDS, "records").unwrap();
+                assert!(scan.damage.is_empty());
+                let frames = scan.frames.iter().map(|f| (f.kind, f.end - f.start));
+                frames.skip(1).collect()
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(shape(&bulk), shape(&normal));
+    let report = verify_with(Arc::new(bulk.clone()), Path::new(DIR), Some(&bulk_id)).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.counts.values().sum::<u64>(), 25);
+    assert_eq!(report.counts.get(&week(45)), Some(&12));
+}
+
+#[test]
+fn batched_mode_syncs_only_per_batch_and_on_flush() {
+    let (fs, _) = fixture(true);
+    let s = survey();
+    let mut store = open(&fs);
+    store.set_durability(Durability::Batched(10)).unwrap();
+    for i in 0..9 {
+        store
+            .submit(&s, &response(&s, week(46), &i.to_string()))
+            .unwrap();
+    }
+    assert!(fs.unsynced_tail() > 0, "nine records wait for the batch");
+    store.submit(&s, &response(&s, week(46), "10th")).unwrap();
+    assert_eq!(fs.unsynced_tail(), 0, "the tenth record syncs the batch");
+    store.submit(&s, &response(&s, week(46), "11th")).unwrap();
+    assert!(fs.unsynced_tail() > 0);
+    store.flush().unwrap();
+    assert_eq!(fs.unsynced_tail(), 0);
+}
+
+#[test]
+fn batched_mode_is_refused_on_a_store_for_real_answers() {
+    let (fs, _) = fixture(false);
+    let mut store = open(&fs);
+    let err = store.set_durability(Durability::Batched(10)).unwrap_err();
+    assert!(matches!(err, StoreError::NotSynthetic(_)), "{err}");
+    assert!(err.to_string().contains("init --synthetic"), "{err}");
+    store.set_durability(Durability::EveryResponse).unwrap();
+}
