@@ -42,6 +42,8 @@ pub struct RunOptions {
 pub fn run(survey: Survey, backend: &mut dyn Backend, options: RunOptions) -> anyhow::Result<()> {
     let theme = Theme::from_env();
     let mut terminal = setup_terminal().context("cannot set up the terminal for the kiosk")?;
+    restore_on_signals(options.log_file.clone())
+        .context("cannot install the kiosk's handler for stop signals")?;
     let result = event_loop(&mut terminal, survey, backend, &options, &theme);
     restore_terminal();
     result
@@ -61,6 +63,22 @@ fn setup_terminal() -> anyhow::Result<Term> {
 }
 
 /// Put the terminal back as it was; safe to call more than once.
+/// `systemctl stop` sends SIGTERM, a closed terminal SIGHUP, `kill -INT` SIGINT (the keyboard's
+/// Ctrl-C sends nothing in raw mode): on any of them restore the terminal, note it in the staff
+/// log and leave, as on a normal exit. Answers in memory are dropped, so nothing partial is saved.
+fn restore_on_signals(log_file: PathBuf) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            restore_terminal();
+            log(&log_file, &format!("kiosk stopped by signal {signal}"));
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(())
+}
+
 fn restore_terminal() {
     let _ = disable_raw_mode();
     let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, Show);

@@ -197,3 +197,37 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     let site = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(site.contains("store set up"), "{site}");
 }
+
+#[test]
+fn systemctl_stop_sigterm_restores_the_terminal_and_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    init_store(&data);
+    let mut pty = Pty::spawn(&data, &["kiosk"], &[], 80, 24);
+    pty.wait_for("Press any key or tap to start", WAIT);
+    pty.send(b"x");
+    pty.wait_for("Question 1 of", WAIT);
+    pty.send(b"4");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pty.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(pty.wait_exit(WAIT), Some(128 + 15));
+    let raw = String::from_utf8_lossy(&pty.raw_at_end(WAIT)).into_owned();
+    let tail = &raw[raw.rfind("Question 1 of").unwrap_or(0)..];
+    assert!(
+        tail.contains("\x1b[?1049l"),
+        "the alternate screen was left"
+    );
+    assert!(
+        tail.contains("\x1b[?1000l"),
+        "mouse capture was switched off"
+    );
+    let log = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
+    assert!(log.contains("kiosk stopped by signal 15"), "{log}");
+    assert!(
+        decrypt(&data).is_empty(),
+        "a half-answered survey is not saved"
+    );
+}
