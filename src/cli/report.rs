@@ -42,6 +42,8 @@ pub enum ByArg {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// Output format: text for the terminal, markdown for an email, tidy csv, json (see
+    /// docs/report-schema.md) or one self-contained html file that prints on A4.
     #[arg(long, value_enum, default_value = "text")]
     pub format: FormatArg,
     /// Write to FILE (atomically) instead of standard output.
