@@ -261,3 +261,52 @@ fn colours_mark_the_selection_and_the_banner_as_well_as_the_words() {
     assert_eq!(buf[(x, other as u16)].bg, Theme::COLOR.base.bg.unwrap());
     assert_eq!(buf[(0, 0)].bg, Theme::COLOR.chosen.bg.unwrap(), "banner");
 }
+
+/// Characters that talk to terminals, mixed into otherwise arbitrary text.
+fn hostile_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    const NASTY: &[char] = &[
+        '\u{1b}', '\u{9b}', '\u{9d}', '\u{90}', '\u{7}', '\u{8}', '\u{7f}', '\r', '\n', '\t',
+        '\u{0}', '\u{202e}', '\u{2066}', '\u{2028}', '[', ']', ';', '2', 'J',
+    ];
+    let c = prop_oneof![
+        3 => proptest::sample::select(NASTY),
+        1 => any::<char>(),
+        1 => proptest::char::range('\u{0}', '\u{a0}'),
+    ];
+    proptest::collection::vec(c, 0..40).prop_map(|v| v.into_iter().collect())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Whatever a comment, a site name or a survey's texts hold, no view puts a control
+    /// character or escape sequence on the manager's terminal.
+    #[test]
+    fn no_text_from_the_data_reaches_the_terminal_unsafe(
+        comment in hostile_text(),
+        name in hostile_text(),
+        site in hostile_text(),
+        item in hostile_text(),
+    ) {
+        for (view, mut m) in views() {
+            m.data.comments = Ok(vec![comment.clone()]);
+            m.data.sites = vec![site.clone(), "Other".to_string()];
+            m.data.survey.title.0.insert("en".to_string(), name.clone());
+            m.data.survey.items[0].text.0.insert("en".to_string(), item.clone());
+            for t in &mut m.data.overall.themes {
+                t.name = name.clone();
+            }
+            for (w, h) in [(80, 24), (60, 20)] {
+                let buf = draw(&m, &Theme::COLOR, w, h);
+                for cell in buf.content() {
+                    proptest::prop_assert!(
+                        !cell.symbol().chars().any(crate::sanitize::is_unsafe),
+                        "{view} at {w}x{h}: {:?}",
+                        cell.symbol()
+                    );
+                }
+            }
+        }
+    }
+}
