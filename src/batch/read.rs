@@ -11,8 +11,8 @@ use super::file::record_id;
 use crate::crypto::{self, DataKey};
 use crate::fsio::{Fs, RealFs};
 use crate::response::Response;
-use crate::store::format::{self, Damage, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD};
-use crate::store::read::{OpenedEpoch, open_record};
+use crate::store::format::{self, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD};
+use crate::store::read::{OpenedEpoch, open_record, read_scanned};
 use crate::store::{Responses, StoreError, read_responses_with};
 
 /// Which kind of store a reader reads.
@@ -171,31 +171,22 @@ impl AggregateReader<'_> {
             offset: offset as u64,
             what: what.to_string(),
         };
-        cur.bytes = match self.fs.read(&cur.path) {
-            Ok(b) => b,
-            Err(source) => {
-                cur.errors.push_back(StoreError::Io {
-                    path: cur.path.clone(),
-                    source,
-                });
+        let scan = match read_scanned(
+            self.fs.as_ref(),
+            &cur.path,
+            MAGIC_IMPORTED,
+            "imported batch",
+        ) {
+            Ok((bytes, scan, damage)) => {
+                cur.bytes = bytes;
+                cur.errors.extend(damage);
+                scan
+            }
+            Err(e) => {
+                cur.errors.push_back(e);
                 return cur;
             }
         };
-        let scan = match format::scan(&cur.bytes, MAGIC_IMPORTED, "imported batch") {
-            Ok(s) => s,
-            Err(source) => {
-                cur.errors.push_back(StoreError::Header {
-                    path: cur.path.clone(),
-                    source,
-                });
-                return cur;
-            }
-        };
-        for d in &scan.damage {
-            let (Damage::BadFrameHeader { offset } | Damage::BadPayload { offset }) = d;
-            cur.errors
-                .push_back(corrupt(&cur.path, *offset, "checksum mismatch"));
-        }
         if let Some(at) = scan.torn_at {
             // Imported files are written whole and renamed into place: a short one is damage.
             cur.errors

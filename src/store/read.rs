@@ -213,6 +213,38 @@ pub fn read_responses_split<'a>(
         .collect())
 }
 
+/// Read a framed file and scan its frames: the bytes, the scan, and one `Corrupt` error per frame
+/// whose checksum fails. A file that cannot be read, or whose header is not `magic` of a version
+/// we know, gives that one error instead.
+pub(crate) fn read_scanned(
+    fs: &dyn Fs,
+    path: &Path,
+    magic: [u8; 8],
+    what: &'static str,
+) -> Result<(Vec<u8>, format::Scan, Vec<StoreError>), StoreError> {
+    let bytes = fs.read(path).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let scan = format::scan(&bytes, magic, what).map_err(|source| StoreError::Header {
+        path: path.to_owned(),
+        source,
+    })?;
+    let damage = scan
+        .damage
+        .iter()
+        .map(|d| {
+            let (Damage::BadFrameHeader { offset } | Damage::BadPayload { offset }) = d;
+            StoreError::Corrupt {
+                path: path.to_owned(),
+                offset: *offset as u64,
+                what: "checksum mismatch".into(),
+            }
+        })
+        .collect();
+    Ok((bytes, scan, damage))
+}
+
 impl Responses<'_> {
     /// The store's description (site, synthetic flag).
     pub fn meta(&self) -> &StoreMeta {
@@ -228,34 +260,17 @@ impl Responses<'_> {
             errors: VecDeque::new(),
             epoch: None,
         };
-        cur.bytes = match self.fs.read(&cur.path) {
-            Ok(b) => b,
-            Err(source) => {
-                cur.errors.push_back(StoreError::Io {
-                    path: cur.path.clone(),
-                    source,
-                });
+        let scan = match read_scanned(self.fs.as_ref(), &cur.path, MAGIC_RECORDS, "records") {
+            Ok((bytes, scan, damage)) => {
+                cur.bytes = bytes;
+                cur.errors.extend(damage);
+                scan
+            }
+            Err(e) => {
+                cur.errors.push_back(e);
                 return cur;
             }
         };
-        let scan = match format::scan(&cur.bytes, MAGIC_RECORDS, "records") {
-            Ok(s) => s,
-            Err(source) => {
-                cur.errors.push_back(StoreError::Header {
-                    path: cur.path.clone(),
-                    source,
-                });
-                return cur;
-            }
-        };
-        for d in &scan.damage {
-            let (Damage::BadFrameHeader { offset } | Damage::BadPayload { offset }) = d;
-            cur.errors.push_back(StoreError::Corrupt {
-                path: cur.path.clone(),
-                offset: *offset as u64,
-                what: "checksum mismatch".into(),
-            });
-        }
         match open_epoch(
             &cur.path,
             &cur.bytes,
