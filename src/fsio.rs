@@ -5,6 +5,9 @@
 //! keeps un-synced writes apart so a test can drop them or tear the last one at any byte.
 
 pub mod mem;
+mod out;
+
+pub use out::{OutTarget, write_out};
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -38,6 +41,18 @@ pub trait Fs: Send + Sync {
     fn remove_file(&self, path: &Path) -> io::Result<()>;
     /// Make a folder's entries durable (`fsync` of the folder).
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+    /// What a user-named output path is once symbolic links are followed (see [`write_out`]).
+    /// The default suits a file layer with neither links nor special files.
+    fn out_target(&self, path: &Path) -> io::Result<OutTarget> {
+        Ok(OutTarget::File(path.to_owned()))
+    }
+    /// Open an existing special file (a device, a FIFO) to write into it in place.
+    fn open_special(&self, path: &Path) -> io::Result<Box<dyn FsFile>> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("{}: not a regular file", path.display()),
+        ))
+    }
 }
 
 /// Write `bytes` to `path` atomically: a temporary file beside it, `fdatasync`, rename, `fsync` of
@@ -170,5 +185,14 @@ impl Fs for RealFs {
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         File::open(dir)?.sync_all()
+    }
+    fn out_target(&self, path: &Path) -> io::Result<OutTarget> {
+        out::resolve(path)
+    }
+    fn open_special(&self, path: &Path) -> io::Result<Box<dyn FsFile>> {
+        // No `O_TRUNC`, no `O_CREAT`: a device or FIFO is written into as it is. Opening a FIFO
+        // waits for its reader, as `cat > fifo` does.
+        let file = OpenOptions::new().write(true).open(path)?;
+        Ok(Box::new(RealFile(file)))
     }
 }
