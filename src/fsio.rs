@@ -11,7 +11,7 @@ pub use out::{OutTarget, write_out};
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A file opened for appending.
 pub trait FsFile: Send {
@@ -59,11 +59,7 @@ pub trait Fs: Send + Sync {
 /// the folder. Readers see the old file or the whole new one, never part of it.
 pub fn write_atomic(fs: &dyn Fs, path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = parent(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::random::<u64>()));
+    let tmp = temporary(path);
     let result = (|| {
         let mut file = fs.create_new(&tmp)?;
         file.append(bytes)?;
@@ -89,11 +85,7 @@ pub fn write_atomic_with<E: From<io::Error>>(
     body: impl FnOnce(&mut dyn Write) -> Result<(), E>,
 ) -> Result<(), E> {
     let dir = parent(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::random::<u64>()));
+    let tmp = temporary(path);
     let result = (|| {
         let file = fs.create_new(&tmp)?;
         let mut out = io::BufWriter::with_capacity(64 * 1024, Appender(file));
@@ -109,6 +101,34 @@ pub fn write_atomic_with<E: From<io::Error>>(
         let _ = fs.remove_file(&tmp);
     }
     result
+}
+
+/// The start of the names of the temporary files beside `path`: `.NAME.tmp-`.
+fn temporary_prefix(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    format!(".{name}.tmp-")
+}
+
+/// A new temporary file name beside `path`: `.NAME.tmp-` and 16 random hex digits.
+fn temporary(path: &Path) -> PathBuf {
+    parent(path).join(format!(
+        "{}{:016x}",
+        temporary_prefix(path),
+        rand::random::<u64>()
+    ))
+}
+
+/// Remove the temporary files that atomic writes of `path` cut short by a crash left beside it.
+/// Nothing reads them, but a key file's leftover may hold a secret since replaced.
+pub fn remove_leftovers(fs: &dyn Fs, path: &Path) -> io::Result<()> {
+    let dir = parent(path);
+    let prefix = temporary_prefix(path);
+    for name in fs.list(dir)? {
+        if name.starts_with(&prefix) {
+            fs.remove_file(&dir.join(name))?;
+        }
+    }
+    Ok(())
 }
 
 /// An [`FsFile`] as an [`io::Write`] (every write appended whole).

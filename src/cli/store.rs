@@ -124,7 +124,10 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
 
 /// A refused secret's error, naming the file it came from (if it came from one) so the message
 /// says what to fix.
-fn named(checked: Result<(), keys::KeysError>, file: &Option<PathBuf>) -> anyhow::Result<()> {
+pub(super) fn named(
+    checked: Result<(), keys::KeysError>,
+    file: &Option<PathBuf>,
+) -> anyhow::Result<()> {
     match (checked, file) {
         (Ok(()), _) => Ok(()),
         (Err(e), Some(f)) => {

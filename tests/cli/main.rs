@@ -10,6 +10,7 @@ mod crash;
 mod errors;
 mod faults;
 mod hostile;
+mod keycare;
 mod keylock;
 mod kiosk;
 mod powercut;
