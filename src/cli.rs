@@ -12,6 +12,7 @@ pub mod simulate;
 pub mod store;
 pub mod summary;
 pub mod survey;
+pub mod verify_keys;
 
 use std::path::PathBuf;
 

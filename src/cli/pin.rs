@@ -44,13 +44,15 @@ pub fn run(data: &Path, args: PinArgs) -> anyhow::Result<i32> {
     let store_keys = super::passwd::store_keys(data)?;
     let pin_path = data.join(keys::EXIT_PIN_FILE);
     let identity = secret::identity_path(data, &args.identity);
-    // Files before variables, the PIN before the passphrase, as every command reads secrets.
+    // Files before variables, the PIN before the passphrase, as every command reads secrets;
+    // but a PIN from the environment waits behind the passphrase when the PIN file is damaged.
     let set = |var: &str| std::env::var_os(var).is_some();
+    let pin_sound = !super::verify_keys::pin_file(&pin_path).problem;
     let (file, proof) = if let Some(f) = &args.exit_pin_file {
         (Some(f.as_path()), Proof::Pin)
     } else if let Some(f) = &args.identity.passphrase_file {
         (Some(f.as_path()), Proof::Passphrase)
-    } else if set(EXIT_PIN_ENV) {
+    } else if set(EXIT_PIN_ENV) && (pin_sound || !set(PASSPHRASE_ENV)) {
         (None, Proof::Pin)
     } else if set(PASSPHRASE_ENV) {
         (None, Proof::Passphrase)

@@ -324,6 +324,17 @@ fn pin_changes_with_the_old_pin_or_the_manager_passphrase_only() {
     };
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(pin_is(&s, "8080"));
+    // A damaged PIN file (verify says how to fix it): the passphrase proves the change, even
+    // with a PIN in the environment too.
+    std::fs::write(&pin_file, "damaged\n").unwrap();
+    let out = icare(&s.data)
+        .env("ICARE_EXIT_PIN", "8080")
+        .env("ICARE_PASSPHRASE", OLD)
+        .args(["pin", "--new-pin-file", &new_pin])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", texts(&out));
+    assert!(pin_is(&s, "13579"));
     assert_eq!(
         s.key_files(),
         ["exit-pin.phc", "manager.age", "site-signing.key"]

@@ -11,6 +11,7 @@ mod errors;
 mod faults;
 mod hostile;
 mod keycare;
+mod keyless;
 mod keylock;
 mod kiosk;
 mod powercut;
