@@ -168,6 +168,11 @@ mod tests {
         fs
     }
 
+    /// Change the passphrase of the identity at [`PATH`] to `new`.
+    fn change(fs: &MemFs, id: &age::x25519::Identity, new: &str) -> Result<(), KeysError> {
+        change_passphrase(fs, Path::new(PATH), id, &secret(new), Some(2))
+    }
+
     /// Which passphrase opens the identity file now (the new one tried first), checking it
     /// still holds `id`. Each try costs an scrypt calibration in age, so no more than needed.
     fn opens(fs: &MemFs, id: &age::x25519::Identity) -> Option<&'static str> {
@@ -183,14 +188,7 @@ mod tests {
     fn the_new_passphrase_opens_the_same_key_and_the_old_one_no_longer_does() {
         let id = age::x25519::Identity::generate();
         let fs = store(&id);
-        change_passphrase(
-            &fs,
-            Path::new(PATH),
-            &id,
-            &secret("the new passphrase"),
-            Some(2),
-        )
-        .unwrap();
+        change(&fs, &id, "the new passphrase").unwrap();
         assert_eq!(opens(&fs, &id), Some("the new passphrase"));
         let old =
             keys::unlock_identity_file(&fs, Path::new(PATH), Some(&secret("the old passphrase")));
@@ -209,14 +207,7 @@ mod tests {
         ] {
             fs.put(&Path::new("/d/keys").join(name), b"left over".to_vec());
         }
-        change_passphrase(
-            &fs,
-            Path::new(PATH),
-            &id,
-            &secret("the new passphrase"),
-            Some(2),
-        )
-        .unwrap();
+        change(&fs, &id, "the new passphrase").unwrap();
         assert_eq!(
             fs.list(Path::new("/d/keys")).unwrap(),
             ["manager.age", "other"]
@@ -230,7 +221,6 @@ mod tests {
     #[test]
     fn a_change_killed_at_any_operation_leaves_a_working_identity() {
         let id = age::x25519::Identity::generate();
-        let new = secret("the new passphrase");
         let start = store(&id).snapshot();
         let original = start
             .iter()
@@ -246,13 +236,13 @@ mod tests {
         };
         let fs = fresh();
         let before = fs.ops();
-        change_passphrase(&fs, Path::new(PATH), &id, &new, Some(2)).unwrap();
+        change(&fs, &id, "the new passphrase").unwrap();
         let total = fs.ops() - before;
         let mut outcomes = std::collections::BTreeSet::new();
         for n in 0..=total {
             let fs = fresh();
             fs.fail_from(fs.ops() + n, Fault::Io);
-            let done = change_passphrase(&fs, Path::new(PATH), &id, &new, Some(2)).is_ok();
+            let done = change(&fs, &id, "the new passphrase").is_ok();
             fs.power_cut(if n % 2 == 0 { 0 } else { usize::MAX });
             // The original bytes open with the old passphrase (as `store` wrote them); anything
             // else must open with the new one. (Each decryption costs an scrypt calibration in
@@ -270,8 +260,7 @@ mod tests {
             }
             outcomes.insert(works);
             if fs.list(Path::new("/d/keys")).unwrap() != ["manager.age"] {
-                let again = secret("a third passphrase");
-                change_passphrase(&fs, Path::new(PATH), &id, &again, Some(2)).unwrap();
+                change(&fs, &id, "a third passphrase").unwrap();
                 assert_eq!(fs.list(Path::new("/d/keys")).unwrap(), ["manager.age"]);
             }
         }

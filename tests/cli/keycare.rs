@@ -12,7 +12,7 @@ use age::secrecy::SecretString;
 use icare::keys;
 
 use crate::pty::Pty;
-use crate::util::{icare, texts};
+use crate::util::{file_names, icare, texts};
 
 const OLD: &str = "correct horse battery staple";
 const NEW: &str = "a brand new passphrase";
@@ -77,12 +77,7 @@ impl Site {
     }
 
     fn key_files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.data.join("keys"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
+        file_names(&self.data.join("keys"))
     }
 
     /// Whether `passphrase` opens the manager identity (and it is the store's manager key).

@@ -8,7 +8,7 @@ use std::process::Output;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::util::{icare, texts};
+use crate::util::{file_names, icare, texts};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -50,15 +50,6 @@ fn writers(out: &str) -> [Vec<&str>; 3] {
     ]
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn every_out_writes_into_a_fifo_for_its_reader_and_leaves_the_fifo() {
     let (tmp, data) = store();
@@ -82,7 +73,7 @@ fn every_out_writes_into_a_fifo_for_its_reader_and_leaves_the_fifo() {
         };
         assert!(whole, "{args:?}: {:?}", &text[..text.len().min(80)]);
     }
-    assert_eq!(names(tmp.path()), ["data", "pipe"]);
+    assert_eq!(file_names(tmp.path()), ["data", "pipe"]);
 }
 
 /// Writing *into* /dev/null is what a user asking for `--out /dev/null` wants; before this, the
@@ -157,6 +148,6 @@ fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
         }
     }
     // No temporary file was left in either folder.
-    assert_eq!(names(&links), ["out-0", "out-1", "out-2"]);
-    assert_eq!(names(&real), ["out-0", "out-1", "out-2"]);
+    assert_eq!(file_names(&links), ["out-0", "out-1", "out-2"]);
+    assert_eq!(file_names(&real), ["out-0", "out-1", "out-2"]);
 }
