@@ -4,12 +4,15 @@ pub mod batches;
 pub mod decrypt;
 pub mod exit;
 pub mod kiosk;
+pub mod passwd;
+pub mod pin;
 pub mod report;
 pub mod secret;
 pub mod simulate;
 pub mod store;
 pub mod summary;
 pub mod survey;
+pub mod verify_keys;
 
 use std::path::PathBuf;
 
@@ -60,6 +63,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Open the practice manager's screen: themes, trends, where to act first, comments.
     Summary(summary::SummaryArgs),
+    /// Change the manager passphrase (the old identity file stays until the new one is proven).
+    Passwd(passwd::PasswdArgs),
+    /// Change the staff exit PIN (with the current PIN or the manager passphrase).
+    Pin(pin::PinArgs),
 }
 
 /// Run the parsed command line; the returned code is the process exit code.
@@ -77,6 +84,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Keys(args)) => batches::keys(&cli.data, args),
         Some(Command::Report(args)) => report::run(&cli.data, args),
         Some(Command::Summary(args)) => summary::run(&cli.data, args),
+        Some(Command::Passwd(args)) => passwd::run(&cli.data, args),
+        Some(Command::Pin(args)) => pin::run(&cli.data, args),
         None => kiosk::run(kiosk::KioskArgs::default(), &cli.data),
     }
 }

@@ -5,10 +5,13 @@
 //! keeps un-synced writes apart so a test can drop them or tear the last one at any byte.
 
 pub mod mem;
+mod out;
+
+pub use out::{OutTarget, write_out};
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A file opened for appending.
 pub trait FsFile: Send {
@@ -38,17 +41,25 @@ pub trait Fs: Send + Sync {
     fn remove_file(&self, path: &Path) -> io::Result<()>;
     /// Make a folder's entries durable (`fsync` of the folder).
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+    /// What a user-named output path is once symbolic links are followed (see [`write_out`]).
+    /// The default suits a file layer with neither links nor special files.
+    fn out_target(&self, path: &Path) -> io::Result<OutTarget> {
+        Ok(OutTarget::File(path.to_owned()))
+    }
+    /// Open an existing special file (a device, a FIFO) to write into it in place.
+    fn open_special(&self, path: &Path) -> io::Result<Box<dyn FsFile>> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("{}: not a regular file", path.display()),
+        ))
+    }
 }
 
 /// Write `bytes` to `path` atomically: a temporary file beside it, `fdatasync`, rename, `fsync` of
 /// the folder. Readers see the old file or the whole new one, never part of it.
 pub fn write_atomic(fs: &dyn Fs, path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = parent(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::random::<u64>()));
+    let tmp = temporary(path);
     let result = (|| {
         let mut file = fs.create_new(&tmp)?;
         file.append(bytes)?;
@@ -74,11 +85,7 @@ pub fn write_atomic_with<E: From<io::Error>>(
     body: impl FnOnce(&mut dyn Write) -> Result<(), E>,
 ) -> Result<(), E> {
     let dir = parent(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::random::<u64>()));
+    let tmp = temporary(path);
     let result = (|| {
         let file = fs.create_new(&tmp)?;
         let mut out = io::BufWriter::with_capacity(64 * 1024, Appender(file));
@@ -94,6 +101,34 @@ pub fn write_atomic_with<E: From<io::Error>>(
         let _ = fs.remove_file(&tmp);
     }
     result
+}
+
+/// The start of the names of the temporary files beside `path`: `.NAME.tmp-`.
+fn temporary_prefix(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    format!(".{name}.tmp-")
+}
+
+/// A new temporary file name beside `path`: `.NAME.tmp-` and 16 random hex digits.
+fn temporary(path: &Path) -> PathBuf {
+    parent(path).join(format!(
+        "{}{:016x}",
+        temporary_prefix(path),
+        rand::random::<u64>()
+    ))
+}
+
+/// Remove the temporary files that atomic writes of `path` cut short by a crash left beside it.
+/// Nothing reads them, but a key file's leftover may hold a secret since replaced.
+pub fn remove_leftovers(fs: &dyn Fs, path: &Path) -> io::Result<()> {
+    let dir = parent(path);
+    let prefix = temporary_prefix(path);
+    for name in fs.list(dir)? {
+        if name.starts_with(&prefix) {
+            fs.remove_file(&dir.join(name))?;
+        }
+    }
+    Ok(())
 }
 
 /// An [`FsFile`] as an [`io::Write`] (every write appended whole).
@@ -170,5 +205,14 @@ impl Fs for RealFs {
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         File::open(dir)?.sync_all()
+    }
+    fn out_target(&self, path: &Path) -> io::Result<OutTarget> {
+        out::resolve(path)
+    }
+    fn open_special(&self, path: &Path) -> io::Result<Box<dyn FsFile>> {
+        // No `O_TRUNC`, no `O_CREAT`: a device or FIFO is written into as it is. Opening a FIFO
+        // waits for its reader, as `cat > fifo` does.
+        let file = OpenOptions::new().write(true).open(path)?;
+        Ok(Box::new(RealFile(file)))
     }
 }

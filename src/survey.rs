@@ -13,6 +13,7 @@ pub mod readability;
 pub mod show;
 pub mod suggest;
 pub mod syntax;
+mod unclosed;
 pub mod validate;
 
 #[cfg(test)]

@@ -106,11 +106,19 @@ pub fn export_with(
     }
     let meta = StoreMeta::load(fs, data_dir)?;
     let signer = sign::load(fs, data_dir)?;
-    if fs.exists(out) {
-        return Err(BatchError::OutExists(out.to_owned()));
-    }
-    let out_dir = fsio::parent(out);
-    if !fs.exists(out_dir) {
+    // An existing regular file (or a link to one) is refused; a device or FIFO is written into.
+    let new_file = match fs.out_target(out).map_err(BatchError::io(out))? {
+        fsio::OutTarget::File(target) if fs.exists(&target) => {
+            return Err(BatchError::OutExists(out.to_owned()));
+        }
+        fsio::OutTarget::File(target) => Some(target),
+        fsio::OutTarget::Special(_) => None,
+    };
+    if let Some(out_dir) = new_file
+        .as_deref()
+        .map(fsio::parent)
+        .filter(|d| !fs.exists(d))
+    {
         return Err(BatchError::Io {
             path: out.to_owned(),
             source: std::io::Error::new(
@@ -214,7 +222,7 @@ pub fn export_with(
     let bytes = file::build(&meta.site, meta.store_id, meta.synthetic, &signer, epochs);
     // The batch must pass the importer's checks before it leaves this program.
     let manifest = file::check(out, &bytes)?.manifest;
-    fsio::write_atomic(fs, out, &bytes).map_err(BatchError::io(out))?;
+    fsio::write_out(fs, out, |w| w.write_all(&bytes)).map_err(BatchError::io(out))?;
     // Only once the batch is durable: a crash before this line repeats these records in the
     // next `--since-last` batch, and importing skips what it already has.
     let watermark_moved = options.since_last && mark != old;

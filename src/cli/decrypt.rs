@@ -78,14 +78,15 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Write through a temporary file beside `path`, synced and renamed into place only when
-/// everything succeeded; on any error no file is left at `path`.
+/// Write as [`crate::fsio::write_out`] does: a regular file through a temporary file beside it,
+/// synced and renamed into place only when everything succeeded (on any error no file is left at
+/// `path`); a device or FIFO written into.
 fn write_atomically(
     path: &Path,
     body: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     path.file_name().context("--out needs a file name")?;
-    crate::fsio::write_atomic_with(&crate::fsio::RealFs, path, body)
+    crate::fsio::write_out(&crate::fsio::RealFs, path, body)
         .with_context(|| format!("{}: not written", path.display()))
 }
 

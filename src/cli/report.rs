@@ -176,8 +176,10 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
     }
     let text = report::render(&report_data, format);
     match &args.out {
-        Some(path) => crate::fsio::write_atomic(&crate::fsio::RealFs, path, text.as_bytes())
-            .with_context(|| format!("{}: report not written", path.display()))?,
+        Some(path) => {
+            crate::fsio::write_out(&crate::fsio::RealFs, path, |w| w.write_all(text.as_bytes()))
+                .with_context(|| format!("{}: report not written", path.display()))?
+        }
         None => {
             let mut out = std::io::stdout().lock();
             let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());

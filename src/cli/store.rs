@@ -124,7 +124,10 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
 
 /// A refused secret's error, naming the file it came from (if it came from one) so the message
 /// says what to fix.
-fn named(checked: Result<(), keys::KeysError>, file: &Option<PathBuf>) -> anyhow::Result<()> {
+pub(super) fn named(
+    checked: Result<(), keys::KeysError>,
+    file: &Option<PathBuf>,
+) -> anyhow::Result<()> {
     match (checked, file) {
         (Ok(()), _) => Ok(()),
         (Err(e), Some(f)) => {
@@ -141,9 +144,14 @@ pub struct VerifyArgs {
 }
 
 pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
-    // A passphrase only from a file or the environment: without one, framing is still checked.
-    let identity = secret::unlock(data, &args.identity, Prompt::Never)?;
-    let report = if crate::batch::aggregate::is_aggregate(&crate::fsio::RealFs, data) {
+    // A passphrase only from a file or the environment, and no identity file is needed: without
+    // them, framing is still checked and the output says why records were not opened.
+    let (identity, not_opened) = match super::verify_keys::opener(data, &args.identity)? {
+        super::verify_keys::Opener::Identity(id) => (Some(id), String::new()),
+        super::verify_keys::Opener::None(why) => (None, why),
+    };
+    let aggregate = crate::batch::aggregate::is_aggregate(&crate::fsio::RealFs, data);
+    let report = if aggregate {
         let fs = std::sync::Arc::new(crate::fsio::RealFs);
         crate::batch::verify::verify_with(fs, data, identity.as_ref())?
     } else {
@@ -159,9 +167,9 @@ pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
         "{} records file(s): {}",
         report.files,
         if report.opened {
-            "every record opened and checked"
+            "every record opened and checked".to_string()
         } else {
-            "framing checked (give a passphrase to open every record)"
+            format!("framing checked; records not opened: {not_opened}")
         }
     );
     if report.counts.is_empty() {
@@ -183,13 +191,22 @@ pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
             report.quarantined
         );
     }
-    if report.problems.is_empty() {
+    let key_files = super::verify_keys::check(data, aggregate);
+    println!("Key files (checked without a secret):");
+    for k in &key_files {
+        println!("  {}: {}", k.path.display(), k.said);
+    }
+    let key_problems = key_files.iter().filter(|k| k.problem).count();
+    if report.problems.is_empty() && key_problems == 0 {
         println!("OK: no problems found.");
         Ok(0)
     } else {
-        println!("{} problem(s):", report.problems.len());
+        println!("{} problem(s):", report.problems.len() + key_problems);
         for p in &report.problems {
             println!("  {p}");
+        }
+        for k in key_files.iter().filter(|k| k.problem) {
+            println!("  {}: {}", k.path.display(), k.said);
         }
         Ok(1)
     }

@@ -3,7 +3,9 @@
 //! operation.
 //!
 //! Simplifications, on purpose: a removed file is gone at once; a renamed file's new name, like a
-//! created file's name, survives a power cut only after the folder is synced.
+//! created file's name, survives a power cut only after the folder is synced, and until then the
+//! durable file it replaced (if any) is what a power cut leaves at that name, as rename(2)
+//! promises; the old name of a renamed file is gone at once.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -48,6 +50,9 @@ struct State {
     /// Every operation from this one on fails (a crashed process).
     fail_from: Option<(u64, Fault)>,
     last_written: Option<PathBuf>,
+    /// Durable files replaced by a rename whose folder is not yet synced: a power cut puts them
+    /// back.
+    replaced: BTreeMap<PathBuf, MemFile>,
 }
 
 impl State {
@@ -100,6 +105,9 @@ impl MemFs {
         let mut st = self.state();
         let last = st.last_written.take();
         st.files.retain(|_, f| f.entry_durable);
+        for (path, old) in std::mem::take(&mut st.replaced) {
+            st.files.entry(path).or_insert(old);
+        }
         for (path, f) in st.files.iter_mut() {
             let extra = if Some(path) == last.as_ref() {
                 keep.min(f.data.len() - f.synced)
@@ -253,7 +261,11 @@ impl Fs for MemFs {
         st.op()?;
         let mut f = st.files.remove(from).ok_or_else(not_found)?;
         f.entry_durable = false;
-        st.files.insert(to.to_owned(), f);
+        if let Some(old) = st.files.insert(to.to_owned(), f) {
+            if old.entry_durable && !st.replaced.contains_key(to) {
+                st.replaced.insert(to.to_owned(), old);
+            }
+        }
         if st.last_written.as_deref() == Some(from) {
             st.last_written = Some(to.to_owned());
         }
@@ -274,6 +286,40 @@ impl Fs for MemFs {
                 f.entry_durable = true;
             }
         }
+        st.replaced.retain(|p, _| parent(p) != dir);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsio::write_atomic;
+
+    /// Replace `/d/f` ("old", durable) with "new", the power cut at every operation: the file
+    /// holds the old or the new contents, never nothing and never a part.
+    #[test]
+    fn an_atomic_replace_cut_at_any_operation_leaves_old_or_new() {
+        let setup = || {
+            let fs = MemFs::new();
+            fs.create_dir_all(Path::new("/d")).unwrap();
+            write_atomic(&fs, Path::new("/d/f"), b"old").unwrap();
+            fs
+        };
+        let fs = setup();
+        let start = fs.ops();
+        write_atomic(&fs, Path::new("/d/f"), b"new").unwrap();
+        let total = fs.ops() - start;
+        let mut seen = std::collections::BTreeSet::new();
+        for n in 0..=total {
+            let fs = setup();
+            fs.fail_from(fs.ops() + n, Fault::Io);
+            let _ = write_atomic(&fs, Path::new("/d/f"), b"new");
+            fs.power_cut(usize::MAX);
+            let got = fs.read(Path::new("/d/f")).unwrap();
+            assert!(got == b"old" || got == b"new", "cut at {n}: {got:?}");
+            seen.insert(got);
+        }
+        assert_eq!(seen.len(), 2, "both outcomes occur");
     }
 }

@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::diagnostic::{Diagnostic, LineIndex, Severity};
 use super::raw::RawSurvey;
 use super::suggest::hint;
+use super::unclosed::unclosed_strings;
 
 /// The tables a survey file may have at the top level.
 const TOP_LEVEL: [&str; 6] = ["survey", "scales", "themes", "items", "headline", "comment"];
@@ -34,16 +35,23 @@ const MAX_SYNTAX_ERRORS: usize = 10;
 pub fn parse(text: &str, idx: &LineIndex) -> Result<RawSurvey, Vec<Diagnostic>> {
     let (root, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        let mut out: Vec<Diagnostic> = Vec::new();
+        // An unclosed string confuses the parser from there on: it is said where it opens, and
+        // only the parser's errors on earlier lines are kept with it.
+        let unclosed = unclosed_strings(text);
+        let first_unclosed = unclosed.first().map(|u| idx.line_col(u.offset).0);
+        let mut out: Vec<Diagnostic> = unclosed
+            .iter()
+            .map(|u| idx.diag(Severity::Error, &(u.offset..u.offset), "", u.message()))
+            .collect();
         for err in syntax {
             let d = toml_error(text, idx, err, "", 0..0);
-            if !out.iter().any(|o| o.line == d.line) {
+            let after_unclosed = first_unclosed.is_some_and(|line| d.line >= line);
+            if !after_unclosed && !out.iter().any(|o| o.line == d.line) {
                 out.push(d);
             }
-            if out.len() == MAX_SYNTAX_ERRORS {
-                break;
-            }
         }
+        out.sort_by_key(|d| (d.line, d.column));
+        out.truncate(MAX_SYNTAX_ERRORS);
         return Err(out);
     }
     let mut p = Parser {

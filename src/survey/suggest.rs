@@ -1,16 +1,26 @@
 //! "Did you mean ...?": the closest known name to a misspelt one, by edit distance.
 
-/// Levenshtein distance between `a` and `b`, counted in characters (insert, delete, substitute).
+/// Edit distance between `a` and `b`, counted in characters: insertions, deletions,
+/// substitutions and transpositions of two neighbours each cost 1 (the optimal string alignment
+/// distance, Levenshtein's with Damerau's transposition), so `lable` is one edit from `label`.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows of the table: two back (for transpositions), the previous and the current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = substitute.min(prev[j + 1] + 1).min(cur[j] + 1);
+        for j in 0..b.len() {
+            let substitute = prev[j] + usize::from(a[i] != b[j]);
+            let mut d = substitute.min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(before[j - 1] + 1);
+            }
+            cur[j + 1] = d;
         }
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -55,6 +65,11 @@ mod tests {
         assert_eq!(edit_distance("familarity", "familiarity"), 1);
         assert_eq!(edit_distance("flaw", "lawn"), 2);
         assert_eq!(edit_distance("żółw", "zolw"), 3);
+        // A swap of two neighbours is one edit, wherever it is.
+        assert_eq!(edit_distance("lable", "label"), 1);
+        assert_eq!(edit_distance("ti", "it"), 1);
+        assert_eq!(edit_distance("tilte", "title"), 1);
+        assert_eq!(edit_distance("ca", "abc"), 3);
     }
 
     #[test]
@@ -63,6 +78,10 @@ mod tests {
         assert_eq!(closest("familarity", known), Some("familiarity"));
         assert_eq!(closest("bnd", known), Some("bond"));
         assert_eq!(closest("housing", known), None);
+        assert_eq!(
+            closest("lable", ["value", "label", "positive", "dont_know"]),
+            Some("label")
+        );
     }
 
     #[test]

@@ -78,12 +78,30 @@ fn a_minimum_group_below_five_is_refused() {
 }
 
 #[test]
-fn a_wrong_passphrase_typed_at_the_prompt_exits_2() {
+fn three_wrong_passphrases_typed_at_the_prompt_exit_2() {
+    let (_tmp, data) = store(0);
+    let mut pty = Pty::spawn(&data, &["summary"], &[], 80, 24);
+    for left in ["2 tries left", "1 try left"] {
+        pty.wait_for("manager passphrase", WAIT);
+        pty.send(b"nope nope nope nope\r");
+        pty.wait_for(left, WAIT);
+    }
+    pty.send(b"nope nope nope nope\r");
+    pty.wait_for("3 wrong tries", WAIT);
+    assert_eq!(pty.wait_exit(WAIT), Some(2));
+}
+
+#[test]
+fn a_mistyped_passphrase_gets_a_second_try() {
     let (_tmp, data) = store(0);
     let mut pty = Pty::spawn(&data, &["summary"], &[], 80, 24);
     pty.wait_for("manager passphrase", WAIT);
-    pty.send(b"nope nope nope nope\r");
+    pty.send(b"correct horse battery stable\r");
     pty.wait_for("wrong passphrase", WAIT);
+    pty.wait_for("try again (2 tries left)", WAIT);
+    pty.send(format!("{PASSPHRASE}\r").as_bytes());
+    // Unlocked: the empty store is what stops it now, not the passphrase.
+    pty.wait_for("no responses", WAIT);
     assert_eq!(pty.wait_exit(WAIT), Some(2));
 }
 

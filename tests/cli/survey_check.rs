@@ -199,6 +199,24 @@ const ERRORS: &[(&str, usize, &str, &str)] = &[
         "themes[0].importance",
         "inf is not a weight",
     ),
+    (
+        "err-unclosed-string.toml",
+        5,
+        "",
+        "unclosed string: nothing closes the \" here before the end of its line",
+    ),
+    (
+        "err-unclosed-multiline.toml",
+        31,
+        "",
+        "unclosed string: nothing closes the \"\"\" here before the end of the file",
+    ),
+    (
+        "err-misspelt-key.toml",
+        15,
+        "scales.agree.points",
+        "unknown field `lable`, expected one of `value`, `label`, `positive`, `dont_know`; did you mean `label`?",
+    ),
 ];
 
 /// Each warning fixture: line, key and words of the warning.
@@ -272,6 +290,26 @@ fn every_invalid_fixture_is_reported_with_file_line_key_and_problem() {
                 .starts_with(&format!("{file}: FAILED")),
             "{name}: no summary line in\n{stdout}"
         );
+    }
+}
+
+/// An unclosed string is reported once, at the line and column of its opening quotes, with none
+/// of the parser's confusion on the lines after it ("missing comma between key-value pairs").
+#[test]
+fn an_unclosed_string_is_reported_where_it_opens_and_nowhere_else() {
+    for (name, at) in [
+        ("err-unclosed-string.toml", "5:16"),
+        ("err-unclosed-multiline.toml", "31:15"),
+    ] {
+        let file = fixture(name);
+        let (_, stdout, _) = run(&["survey", "check", &file]);
+        let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(": error: ")).collect();
+        assert_eq!(errors.len(), 1, "{name}: {stdout}");
+        assert!(
+            errors[0].starts_with(&format!("{file}:{at}: error: unclosed string")),
+            "{name}: {stdout}"
+        );
+        assert!(!stdout.contains("missing comma"), "{stdout}");
     }
 }
 

@@ -1,0 +1,153 @@
+//! `--out` as every command that has it (report, decrypt, export) treats what is there: a device
+//! or FIFO is written into (never renamed over), a symbolic link is followed to its target, and
+//! only a regular file or a new path gets a temporary file and a rename.
+
+use std::os::unix::fs::{FileTypeExt, MetadataExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::util::{file_names, icare, texts};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+/// A synthetic store with 12 responses.
+fn store() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    for args in [
+        &["init", "--synthetic", "--kdf-work-factor", "8"][..],
+        &["simulate", "--count", "12", "--seed", "4"],
+    ] {
+        run(&data, args);
+    }
+    (tmp, data)
+}
+
+fn command(data: &Path, args: &[&str]) -> Output {
+    icare(data)
+        .env("ICARE_PASSPHRASE", PASSPHRASE)
+        .env("ICARE_EXIT_PIN", "2468")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn run(data: &Path, args: &[&str]) -> String {
+    let out = command(data, args);
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
+    stdout
+}
+
+/// The three commands with `--out`, each writing to `out`.
+fn writers(out: &str) -> [Vec<&str>; 3] {
+    [
+        vec!["report", "--format", "csv", "--out", out],
+        vec!["decrypt", "--format", "jsonl", "--out", out],
+        vec!["export", "--out", out],
+    ]
+}
+
+#[test]
+fn every_out_writes_into_a_fifo_for_its_reader_and_leaves_the_fifo() {
+    let (tmp, data) = store();
+    let fifo = tmp.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    for args in writers(fifo.to_str().unwrap()) {
+        let (send, got) = mpsc::channel();
+        let reader = fifo.clone();
+        std::thread::spawn(move || send.send(std::fs::read(reader).unwrap()));
+        run(&data, &args);
+        // A timeout, not a hang, if the command never opened the FIFO.
+        let bytes = got.recv_timeout(Duration::from_secs(30)).unwrap();
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "{args:?} replaced the FIFO: {kind:?}");
+        let text = String::from_utf8_lossy(&bytes);
+        let whole = match args[0] {
+            "report" => text.contains(",theme,") && text.ends_with('\n'),
+            "decrypt" => text.starts_with('{') && text.lines().count() == 12,
+            _ => bytes.starts_with(b"iCAREbt"),
+        };
+        assert!(whole, "{args:?}: {:?}", &text[..text.len().min(80)]);
+    }
+    assert_eq!(file_names(tmp.path()), ["data", "pipe"]);
+}
+
+/// Writing *into* /dev/null is what a user asking for `--out /dev/null` wants; before this, the
+/// temporary file was renamed over it (as root, that replaced the system's /dev/null).
+#[test]
+fn every_out_writes_into_dev_null_and_it_stays_a_character_device() {
+    let (_tmp, data) = store();
+    let null = Path::new("/dev/null");
+    let before = std::fs::symlink_metadata(null).unwrap();
+    assert!(before.file_type().is_char_device());
+    for args in writers("/dev/null") {
+        run(&data, &args);
+        let after = std::fs::symlink_metadata(null).unwrap();
+        assert!(
+            after.file_type().is_char_device(),
+            "{args:?} replaced /dev/null"
+        );
+        assert_eq!(
+            (after.ino(), after.rdev()),
+            (before.ino(), before.rdev()),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
+    let (tmp, data) = store();
+    let (real, links) = (tmp.path().join("real"), tmp.path().join("links"));
+    std::fs::create_dir(&real).unwrap();
+    std::fs::create_dir(&links).unwrap();
+    for (i, args) in writers("OUT").into_iter().enumerate() {
+        let target = real.join(format!("out-{i}"));
+        let link = links.join(format!("out-{i}"));
+        symlink(&target, &link).unwrap();
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| {
+                if *a == "OUT" {
+                    link.to_str().unwrap()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        // A dangling link: its target is made (export refuses only an existing regular file).
+        run(&data, &args);
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let first = std::fs::metadata(&target).unwrap();
+        assert!(first.is_file() && first.len() > 0, "{args:?}");
+        if args[0] == "export" {
+            let out = command(&data, &args);
+            let (_, stderr) = texts(&out);
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains("a file is already there"), "{stderr}");
+        } else {
+            // A link to a regular file: the file is replaced whole (a new inode), the link stays.
+            run(&data, &args);
+            let second = std::fs::metadata(&target).unwrap();
+            assert_ne!(second.ino(), first.ino(), "{args:?}");
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+        }
+    }
+    // No temporary file was left in either folder.
+    assert_eq!(file_names(&links), ["out-0", "out-1", "out-2"]);
+    assert_eq!(file_names(&real), ["out-0", "out-1", "out-2"]);
+}
