@@ -107,8 +107,11 @@ fn screens() -> anyhow::Result<Vec<(&'static str, Model)>> {
         ("setup", Drive::new(None, true)?.m),
         ("welcome", icare()?.m),
         ("language", tiny()?.key(Key::Enter).m),
-        ("question", icare()?.key(Key::Enter).m),
-        ("question_chosen", icare()?.key(Key::Enter).keys("4").m),
+        ("question", icare()?.key(Key::Enter).key(Key::Enter).m),
+        (
+            "question_chosen",
+            icare()?.key(Key::Enter).key(Key::Enter).keys("4").m,
+        ),
         (
             "question_polish",
             tiny()?.key(Key::Enter).keys("2").wait(1).m,
@@ -139,7 +142,13 @@ fn screens() -> anyhow::Result<Vec<(&'static str, Model)>> {
         ),
         (
             "still_there",
-            icare()?.key(Key::Enter).keys("1").wait(60).wait(3).m,
+            icare()?
+                .key(Key::Enter)
+                .keys("1")
+                .keys("1")
+                .wait(60)
+                .wait(3)
+                .m,
         ),
         ("staff_pin", icare()?.key(Key::Staff).keys("12").m),
         (
@@ -404,6 +413,8 @@ fn idle_and_memory(idle_secs: u64) -> anyhow::Result<()> {
     a.first_frame(Duration::from_secs(10))?;
     b.first_frame(Duration::from_secs(10))?;
     b.send("x")?;
+    b.expect("Choose your language", Duration::from_secs(10))?;
+    b.send("1")?;
     b.expect("Question 1 of", Duration::from_secs(10))?;
     thread::sleep(Duration::from_millis(500));
     let (pa, pb) = (a.pid()?, b.pid()?);
@@ -436,6 +447,8 @@ fn idle_and_memory(idle_secs: u64) -> anyhow::Result<()> {
     );
     // Then a whole questionnaire on kiosk A: every question, a comment, send, thank you.
     a.send("x")?;
+    a.expect("Choose your language", Duration::from_secs(10))?;
+    a.send("1")?;
     a.expect("Question 1 of", Duration::from_secs(10))?;
     for _ in 0..a_steps()? {
         a.send("4\x1b[C")?;

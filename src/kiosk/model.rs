@@ -19,6 +19,7 @@ pub use staff::{PinNote, StaffGuard};
 use super::backend::SetupInfo;
 use super::secret::Secret;
 use crate::response::{Answer, Period, Response};
+use crate::survey::direction::display_order;
 use crate::survey::{Scale, Survey, Text};
 
 /// How long a chosen answer stays marked on screen before the next question appears.
@@ -101,11 +102,13 @@ impl Choice {
     }
 }
 
-/// The choices a scale offers: its points, then "Does not apply", then "Skip this question".
+/// The choices a scale offers, numbered from 1 in this order: its points with the good end on the
+/// highest number (so a key means the same on every scale; see
+/// [`display_order`](crate::survey::direction::display_order)), then "Does not apply", then
+/// "Skip this question".
 pub fn choices(scale: &Scale) -> Vec<Choice> {
-    let mut out: Vec<Choice> = scale
-        .points
-        .iter()
+    let mut out: Vec<Choice> = display_order(scale)
+        .into_iter()
         .map(|p| Choice::Value(p.value))
         .collect();
     if scale.not_applicable {
