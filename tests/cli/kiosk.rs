@@ -71,7 +71,7 @@ pub(crate) fn init_store(data: &Path) {
 }
 
 /// Every response in the store, decrypted with the manager passphrase.
-fn decrypt(data: &Path) -> Vec<serde_json::Value> {
+pub(crate) fn decrypt(data: &Path) -> Vec<serde_json::Value> {
     let out = icare(data)
         .args(["decrypt", "--format", "jsonl"])
         .env("ICARE_PASSPHRASE", PASSPHRASE)
@@ -94,7 +94,7 @@ pub(crate) fn start_in_english(pty: &mut Pty) {
 }
 
 /// Staff leave: F10, the exit PIN, "Quit the kiosk"; the program ends with exit code 0.
-fn staff_quit(pty: &mut Pty, saved_today: usize) {
+pub(crate) fn staff_quit(pty: &mut Pty, saved_today: usize) {
     pty.send(F10);
     pty.wait_for("Type the exit PIN", WAIT);
     pty.send(format!("{PIN}\r").as_bytes());
@@ -180,6 +180,8 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     pty.send(format!("{PIN}\r").as_bytes());
     pty.wait_for("PIN again", WAIT);
     pty.send(format!("{PIN}\r").as_bytes());
+    pty.wait_for("Read the screens aloud?", WAIT);
+    pty.send(b"2");
     let shown = pty.wait_for("age1", WAIT);
     assert!(shown.contains("manager.age"), "{shown}");
     pty.send(b"\r");
@@ -202,6 +204,8 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     assert!(responses[0]["comment"].is_null());
     let site = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(site.contains("store set up"), "{site}");
+    let settings = std::fs::read_to_string(data.join("kiosk-settings.toml")).unwrap();
+    assert!(settings.contains("speech = false"), "{settings}");
 }
 
 #[test]

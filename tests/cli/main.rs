@@ -15,6 +15,7 @@ mod kiosk;
 mod powercut;
 mod questionnaires;
 mod report;
+mod speech;
 mod store;
 mod summary;
 mod survey_check;

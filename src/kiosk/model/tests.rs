@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use super::*;
 use crate::response::Answer;
 
+mod direction;
+mod paste;
 mod setup;
 mod staff;
 

@@ -125,14 +125,14 @@ fn setup() -> Kiosk {
     k
 }
 
-fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
+pub(super) fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
     let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
     render(m, theme, buf.area, &mut buf);
     buf
 }
 
 /// The buffer as text, one line per row, trailing spaces removed.
-fn text(buf: &Buffer) -> String {
+pub(super) fn text(buf: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();
