@@ -109,7 +109,7 @@ impl Choice {
 
 /// The choices a scale offers, numbered from 1 in this order: its points with the good end on the
 /// highest number (so a key means the same on every scale; see
-/// [`display_order`](crate::survey::direction::display_order)), then "Does not apply", then
+/// [`display_order`]), then "Does not apply", then
 /// "Skip this question".
 pub fn choices(scale: &Scale) -> Vec<Choice> {
     let mut out: Vec<Choice> = display_order(scale)

@@ -98,8 +98,12 @@ pub fn page(m: &Model) -> Page {
         let mut hear = button(Button::HearAgain, s.hear_again);
         hear.number = number;
         hear.focused = focus == Some(Button::HearAgain);
-        // Between Back and Next (or Done); alone where there is no other small button.
-        let at = p.nav.len().saturating_sub(1);
+        // Between Back and Next (or Done); else after Back, or alone.
+        let forward = p
+            .nav
+            .last()
+            .is_some_and(|b| matches!(b.button, Button::Next | Button::Done));
+        let at = p.nav.len() - usize::from(forward);
         p.nav.insert(at, hear);
     }
     p
