@@ -7,12 +7,12 @@
 //! The kiosk runs on a real encrypted store made with `icare init` (a cheap key derivation, which
 //! only `init` and the manager's commands use), so the first frame includes opening the store.
 
+#[path = "common/pty.rs"]
+mod pty;
 #[path = "common/row.rs"]
 mod row;
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -21,10 +21,10 @@ use icare::kiosk::model::{Key, Screen};
 use icare::kiosk::theme::Theme;
 use icare::kiosk::view::render;
 use icare::kiosk::{Config, Model, Msg, update};
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use pty::Kiosk;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use row::row;
+use row::{median_and_slowest, row};
 
 fn main() -> anyhow::Result<()> {
     // `cargo bench` adds `--bench`; only the numbers are ours.
@@ -107,8 +107,11 @@ fn screens() -> anyhow::Result<Vec<(&'static str, Model)>> {
         ("setup", Drive::new(None, true)?.m),
         ("welcome", icare()?.m),
         ("language", tiny()?.key(Key::Enter).m),
-        ("question", icare()?.key(Key::Enter).m),
-        ("question_chosen", icare()?.key(Key::Enter).keys("4").m),
+        ("question", icare()?.key(Key::Enter).key(Key::Enter).m),
+        (
+            "question_chosen",
+            icare()?.key(Key::Enter).key(Key::Enter).keys("4").m,
+        ),
         (
             "question_polish",
             tiny()?.key(Key::Enter).keys("2").wait(1).m,
@@ -139,7 +142,13 @@ fn screens() -> anyhow::Result<Vec<(&'static str, Model)>> {
         ),
         (
             "still_there",
-            icare()?.key(Key::Enter).keys("1").wait(60).wait(3).m,
+            icare()?
+                .key(Key::Enter)
+                .keys("1")
+                .keys("1")
+                .wait(60)
+                .wait(3)
+                .m,
         ),
         ("staff_pin", icare()?.key(Key::Staff).keys("12").m),
         (
@@ -201,135 +210,6 @@ fn render_times() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The real binary in a pseudo-terminal, with the instant its screen first showed a text.
-struct Kiosk {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    seen: Arc<Mutex<(vt100::Parser, Option<Instant>)>>,
-    started: Instant,
-    _master: Box<dyn MasterPty + Send>,
-    _data: tempfile::TempDir,
-}
-
-const WELCOME: &str = "Press any key or tap to start";
-
-impl Kiosk {
-    fn spawn(extra: &[&str], cols: u16, rows: u16) -> anyhow::Result<Kiosk> {
-        let data = tempfile::tempdir()?;
-        let made = std::process::Command::new(env!("CARGO_BIN_EXE_icare"))
-            .arg("--data")
-            .arg(data.path())
-            .args(["init", "--site", "Bench", "--kdf-work-factor", "10"])
-            .env("ICARE_PASSPHRASE", "benchmark passphrase")
-            .env("ICARE_EXIT_PIN", "2468")
-            .output()?;
-        anyhow::ensure!(made.status.success(), "icare init failed: {made:?}");
-        let pair = native_pty_system().openpty(PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        })?;
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_icare"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        cmd.arg("--data");
-        cmd.arg(data.path());
-        cmd.arg("kiosk");
-        cmd.args(extra);
-        let seen = Arc::new(Mutex::new((vt100::Parser::new(rows, cols, 0), None)));
-        let sink = Arc::clone(&seen);
-        let mut reader = pair.master.try_clone_reader()?;
-        let writer = pair.master.take_writer()?;
-        let started = Instant::now();
-        let child = pair.slave.spawn_command(cmd)?;
-        drop(pair.slave);
-        thread::spawn(move || {
-            let mut buf = [0u8; 16384];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let Ok(mut s) = sink.lock() else { break };
-                s.0.process(&buf[..n]);
-                if s.1.is_none() && s.0.screen().contents().contains(WELCOME) {
-                    s.1 = Some(Instant::now());
-                }
-            }
-        });
-        Ok(Kiosk {
-            child,
-            writer,
-            seen,
-            started,
-            _master: pair.master,
-            _data: data,
-        })
-    }
-
-    fn first_frame(&self, timeout: Duration) -> anyhow::Result<Duration> {
-        let until = Instant::now() + timeout;
-        while Instant::now() < until {
-            if let Some(t) = self.seen.lock().map_err(|_| anyhow::anyhow!("reader"))?.1 {
-                return Ok(t - self.started);
-            }
-            thread::sleep(Duration::from_millis(2));
-        }
-        anyhow::bail!("the kiosk showed no welcome screen within {timeout:?}")
-    }
-
-    fn wait_for(&self, text: &str, timeout: Duration) -> bool {
-        let until = Instant::now() + timeout;
-        while Instant::now() < until {
-            if self
-                .seen
-                .lock()
-                .is_ok_and(|s| s.0.screen().contents().contains(text))
-            {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        false
-    }
-
-    fn screen(&self) -> String {
-        self.seen
-            .lock()
-            .map(|s| s.0.screen().contents())
-            .unwrap_or_default()
-    }
-
-    /// Wait for a text, or fail with what the screen shows.
-    fn expect(&self, text: &str, timeout: Duration) -> anyhow::Result<()> {
-        if self.wait_for(text, timeout) {
-            return Ok(());
-        }
-        anyhow::bail!(
-            "the kiosk never showed {text:?}; it shows:\n{}",
-            self.screen()
-        )
-    }
-
-    fn send(&mut self, bytes: &str) -> anyhow::Result<()> {
-        self.writer.write_all(bytes.as_bytes())?;
-        Ok(self.writer.flush()?)
-    }
-
-    fn pid(&self) -> anyhow::Result<u32> {
-        self.child
-            .process_id()
-            .ok_or_else(|| anyhow::anyhow!("no pid"))
-    }
-}
-
-impl Drop for Kiosk {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn launch_times(launches: usize) -> anyhow::Result<()> {
     let mut times = Vec::new();
     for _ in 0..launches.max(1) {
@@ -349,18 +229,7 @@ fn launch_times(launches: usize) -> anyhow::Result<()> {
         "kiosk: launch to first frame at 120×40, {} launches",
         times.len()
     );
-    row(
-        &format!("{what}, median"),
-        &format!("{median:.1} ms"),
-        "< 100 ms",
-        Some(median < 100.0),
-    );
-    row(
-        &format!("{what}, slowest"),
-        &format!("{max:.1} ms"),
-        "< 100 ms",
-        Some(max < 100.0),
-    );
+    median_and_slowest(&what, median, max, Some(100.0));
     Ok(())
 }
 
@@ -404,6 +273,8 @@ fn idle_and_memory(idle_secs: u64) -> anyhow::Result<()> {
     a.first_frame(Duration::from_secs(10))?;
     b.first_frame(Duration::from_secs(10))?;
     b.send("x")?;
+    b.expect("Choose your language", Duration::from_secs(10))?;
+    b.send("1")?;
     b.expect("Question 1 of", Duration::from_secs(10))?;
     thread::sleep(Duration::from_millis(500));
     let (pa, pb) = (a.pid()?, b.pid()?);
@@ -436,6 +307,8 @@ fn idle_and_memory(idle_secs: u64) -> anyhow::Result<()> {
     );
     // Then a whole questionnaire on kiosk A: every question, a comment, send, thank you.
     a.send("x")?;
+    a.expect("Choose your language", Duration::from_secs(10))?;
+    a.send("1")?;
     a.expect("Question 1 of", Duration::from_secs(10))?;
     for _ in 0..a_steps()? {
         a.send("4\x1b[C")?;

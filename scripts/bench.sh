@@ -82,7 +82,7 @@ if ((!quick)); then
   icare_soft=$root/target/bench-soft/release/icare
 fi
 declare -A exe
-while read -r name path; do exe[$name]=$path; done < <(bench_exe "$root/target" store stats kiosk summary)
+while read -r name path; do exe[$name]=$path; done < <(bench_exe "$root/target" store stats kiosk summary speech)
 # measure OUT CMD...: run CMD under /usr/bin/time -v with stdout to OUT; sets $secs and $rss_mb.
 measure() {
   local out=$1
@@ -204,6 +204,8 @@ fi
 if ((!only_summaries)); then
 say "kiosk: render times, $launches launches, $idle idle seconds"
 "${exe[kiosk]}" "$idle" "$launches" | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
+say "kiosk: key press to the next question's audio (read aloud)"
+"${exe[speech]}" "$launches" | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
 fi
 
 # --- The store read path under the two other settings of the AEAD backends ----------------------

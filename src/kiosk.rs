@@ -2,7 +2,8 @@
 //! mapping ([`input`]) and the terminal event loop ([`mod@run`]) that talks to a [`Backend`].
 //!
 //! Start it with [`run()`]: give it a survey, a [`Backend`] (the encrypted store, or
-//! [`MemoryBackend`] in tests), the data folder for the staff log and the idle timeout.
+//! [`MemoryBackend`] in tests), the data folder for the staff log and the idle timeout. With
+//! speech on, [`spoken`] says what each screen reads aloud and [`crate::speech`] reads it.
 
 pub mod backend;
 pub mod input;
@@ -10,6 +11,8 @@ pub mod model;
 pub mod page;
 pub mod run;
 pub mod secret;
+pub mod settings;
+pub mod spoken;
 pub mod store_backend;
 pub mod strings;
 pub mod theme;

@@ -15,6 +15,7 @@ pub mod response;
 pub mod sanitize;
 pub mod scoring;
 pub mod scrub;
+pub mod speech;
 pub mod stats;
 pub mod store;
 pub mod survey;

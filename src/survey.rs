@@ -3,8 +3,10 @@
 //! A [`Survey`] is only ever built by the loader ([`load`]), which checks every reference, so code
 //! that holds a `Survey` may rely on each item's theme and scale existing.
 
+pub mod advice;
 pub mod catalog;
 pub mod diagnostic;
+pub mod direction;
 pub mod hash;
 pub mod load;
 mod parse;
@@ -13,6 +15,7 @@ pub mod readability;
 pub mod show;
 pub mod suggest;
 pub mod syntax;
+pub mod timing;
 mod unclosed;
 pub mod validate;
 
@@ -104,7 +107,8 @@ pub struct Scale {
     pub not_applicable: bool,
     /// Allows "Skip this question".
     pub skip: bool,
-    /// Points in display order; values strictly increasing.
+    /// Points as written in the file; values strictly increasing. The kiosk shows them in
+    /// [`direction::display_order`], with the good end on the highest number.
     pub points: Vec<ScalePoint>,
 }
 

@@ -68,10 +68,15 @@ impl Plan {
     }
 }
 
+/// Mixed into the seed of the language stream ("lang").
+const LANGUAGE_STREAM: u64 = 0x6c61_6e67;
+
 /// A deterministic generator of synthetic responses to one survey.
 #[derive(Debug, Clone)]
 pub struct Synth {
     rng: StdRng,
+    /// Draws only the language, so a survey gaining a language keeps the same answers.
+    language_rng: StdRng,
     survey_id: String,
     survey_hash: SurveyHash,
     languages: Vec<String>,
@@ -111,6 +116,7 @@ impl Synth {
         };
         Synth {
             rng,
+            language_rng: StdRng::seed_from_u64(seed ^ LANGUAGE_STREAM),
             survey_id: survey.id.clone(),
             survey_hash: survey.hash,
             languages,
@@ -149,10 +155,10 @@ impl Synth {
         };
         let comment = (self.comments && self.rng.gen_bool(0.06))
             .then(|| COMMENTS[self.rng.gen_range(0..COMMENTS.len())].to_string());
-        let language = if self.languages.len() == 1 || self.rng.gen_bool(0.8) {
+        let language = if self.languages.len() == 1 || self.language_rng.gen_bool(0.8) {
             self.languages[0].clone()
         } else {
-            self.languages[self.rng.gen_range(1..self.languages.len())].clone()
+            self.languages[self.language_rng.gen_range(1..self.languages.len())].clone()
         };
         Response {
             survey_id: self.survey_id.clone(),

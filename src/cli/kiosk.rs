@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::kiosk::{self, RunOptions, StoreBackend};
+use crate::speech::Output;
 use crate::survey;
 
 #[derive(Debug, Clone, Args)]
@@ -20,6 +21,16 @@ pub struct KioskArgs {
     #[arg(long, value_name = "SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub idle_timeout: u64,
+
+    /// Read every screen aloud through headphones (espeak-ng), whatever the kiosk's settings say.
+    #[arg(long)]
+    pub speech: bool,
+
+    /// Read aloud into WAV files in DIR instead of playing them, to check a kiosk without sound
+    /// (implies --speech; the files show which screens were shown and when: not for use with
+    /// patients).
+    #[arg(long, value_name = "DIR")]
+    pub speech_out: Option<PathBuf>,
 }
 
 impl Default for KioskArgs {
@@ -27,6 +38,8 @@ impl Default for KioskArgs {
         KioskArgs {
             survey: None,
             idle_timeout: 60,
+            speech: false,
+            speech_out: None,
         }
     }
 }
@@ -45,10 +58,35 @@ pub fn run(args: KioskArgs, data: &Path) -> anyhow::Result<i32> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the kiosk needs a terminal: run `icare kiosk` in a terminal window or on a console");
     }
+    let settings_file = data.join(kiosk::settings::SETTINGS_FILE);
+    let settings = kiosk::settings::load(&settings_file)?;
+    let speech_output = match &args.speech_out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!("{}: cannot make the folder for --speech-out", dir.display())
+            })?;
+            Output::Files(dir.clone())
+        }
+        None => Output::Play,
+    };
     let options = RunOptions {
         idle_timeout: Duration::from_secs(args.idle_timeout),
         log_file: data.join("kiosk.log"),
+        speech: args.speech || args.speech_out.is_some() || settings.speech,
+        speech_output,
+        settings_file,
     };
+    if let Some(dir) = &args.speech_out {
+        kiosk::run::log(
+            &options.log_file,
+            &format!(
+                "speech: writing what is read aloud to WAV files in {} instead of playing it; the \
+                 files show which screens were shown and when, so use this to check a kiosk, \
+                 never with patients",
+                dir.display()
+            ),
+        );
+    }
     let mut backend = StoreBackend::open(data, survey.clone(), source)
         .with_context(|| format!("{}: cannot open the response store", data.display()))?;
     if let Some(store) = backend.store() {

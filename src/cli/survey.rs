@@ -165,6 +165,11 @@ fn check(files: &[PathBuf], strict: bool) -> (String, i32) {
                     plural(s.themes.len(), "theme"),
                     s.hash.short()
                 );
+                let _ = writeln!(
+                    out,
+                    "{name}: reading: {}",
+                    survey::advice::reading_summary(s)
+                );
             }
             _ => {
                 let why = if errors == 0 { " with --strict" } else { "" };

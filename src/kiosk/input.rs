@@ -1,5 +1,6 @@
 //! Terminal events to kiosk messages: keys (Ctrl and Alt combinations ignored, so Ctrl-C, Ctrl-Z,
-//! Ctrl-\, Ctrl-D, Ctrl-S and Ctrl-Q do nothing), and taps mapped to the button drawn there.
+//! Ctrl-\, Ctrl-D, Ctrl-S and Ctrl-Q do nothing), taps mapped to the button drawn there, and
+//! pasted text as one message.
 
 use std::time::Instant;
 
@@ -10,6 +11,7 @@ use ratatui::layout::Rect;
 
 use super::model::{Key, Model, Msg};
 use super::page::page;
+use super::secret::Secret;
 use super::view::layout::{hit, place, too_small};
 
 /// The message for a terminal event, or `None` when the kiosk ignores it.
@@ -23,6 +25,8 @@ pub fn to_msg(event: &Event, model: &Model, area: Rect, now: Instant) -> Option<
             _ => None,
         },
         Event::Resize(..) => Some(Msg::Resize),
+        // Bracketed paste: the whole pasted text at once, so its line breaks never press Enter.
+        Event::Paste(text) => Some(Msg::Paste(Secret::from(text.as_str()), now)),
         _ => None,
     }
 }

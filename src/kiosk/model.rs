@@ -3,6 +3,7 @@
 
 mod flow;
 pub mod setup;
+mod speech;
 mod staff;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -18,7 +19,10 @@ pub use staff::{PinNote, StaffGuard};
 
 use super::backend::SetupInfo;
 use super::secret::Secret;
+use super::settings::Settings;
 use crate::response::{Answer, Period, Response};
+use crate::speech::Utterance;
+use crate::survey::direction::display_order;
 use crate::survey::{Scale, Survey, Text};
 
 /// How long a chosen answer stays marked on screen before the next question appears.
@@ -80,6 +84,8 @@ pub enum Button {
     StaffResume,
     StaffQuit,
     Continue,
+    /// Read the screen aloud again (key 0); shown only when speech is on.
+    HearAgain,
 }
 
 /// An answer choice on a question screen, numbered from 1 in this order.
@@ -101,11 +107,13 @@ impl Choice {
     }
 }
 
-/// The choices a scale offers: its points, then "Does not apply", then "Skip this question".
+/// The choices a scale offers, numbered from 1 in this order: its points with the good end on the
+/// highest number (so a key means the same on every scale; see
+/// [`display_order`]), then "Does not apply", then
+/// "Skip this question".
 pub fn choices(scale: &Scale) -> Vec<Choice> {
-    let mut out: Vec<Choice> = scale
-        .points
-        .iter()
+    let mut out: Vec<Choice> = display_order(scale)
+        .into_iter()
         .map(|p| Choice::Value(p.value))
         .collect();
     if scale.not_applicable {
@@ -138,6 +146,9 @@ pub enum Msg {
     SetupDone(Result<SetupInfo, String>, Instant),
     /// The local date changed (or is first known): resets the daily count and the period.
     NewDay(NaiveDate),
+    /// Text pasted into the terminal (bracketed paste): goes into the comment or a set-up field,
+    /// never presses anything.
+    Paste(Secret, Instant),
 }
 
 /// Work for the event loop, returned by [`update`].
@@ -157,6 +168,12 @@ pub enum Effect {
     Log(String),
     /// Clear the whole terminal before the next draw.
     ClearScreen,
+    /// Stop what is being said and say this (never a patient's answer or words).
+    Speak(Utterance),
+    /// Stop what is being said.
+    Hush,
+    /// Keep the kiosk's settings (chosen at first-run set-up) for the next start.
+    SaveSettings(Settings),
     /// Stop the kiosk.
     Quit,
 }
@@ -207,6 +224,8 @@ pub struct Model {
     saved_today: u32,
     day: Option<NaiveDate>,
     quit: bool,
+    /// Screens are read aloud.
+    speech: bool,
 }
 
 impl Model {
@@ -240,7 +259,19 @@ impl Model {
             saved_today: 0,
             day: None,
             quit: false,
+            speech: false,
         }
+    }
+
+    /// The same kiosk with speech on or off.
+    pub fn with_speech(mut self, on: bool) -> Model {
+        self.speech = on;
+        self
+    }
+
+    /// True when screens are read aloud.
+    pub fn speech(&self) -> bool {
+        self.speech
     }
 
     pub fn survey(&self) -> &Survey {
@@ -323,27 +354,42 @@ impl Model {
             Some(Overlay::StaffMenu) => return vec![Button::StaffResume, Button::StaffQuit],
             None => {}
         }
+        let hear = self.speech.then_some(Button::HearAgain);
         match &self.screen {
-            Screen::Setup(_) | Screen::Sending | Screen::Thanks { .. } => vec![],
+            Screen::Setup(_) | Screen::Sending => vec![],
             Screen::SetupDone(_) => vec![Button::Continue],
-            Screen::Welcome => vec![Button::Start],
+            Screen::Thanks { .. } => hear.into_iter().collect(),
+            Screen::Welcome => [Button::Start].into_iter().chain(hear).collect(),
             Screen::Language => {
                 let mut b: Vec<Button> = (0..self.survey.languages.len())
                     .map(Button::Language)
                     .collect();
                 b.push(Button::Back);
+                b.extend(hear);
                 b
             }
             Screen::Question(n) => {
                 let mut b: Vec<Button> = (0..self.step_choices(*n).len())
                     .map(Button::Choice)
                     .collect();
-                b.extend([Button::Back, Button::Next]);
+                b.push(Button::Back);
+                b.extend(hear);
+                b.push(Button::Next);
                 b
             }
-            Screen::Comment => vec![Button::Back, Button::Done],
-            Screen::Confirm => vec![Button::Send, Button::GoBack],
-            Screen::SaveFailed => vec![Button::TryAgain, Button::Finish],
+            Screen::Comment => [Button::Back]
+                .into_iter()
+                .chain(hear)
+                .chain([Button::Done])
+                .collect(),
+            Screen::Confirm => [Button::Send, Button::GoBack]
+                .into_iter()
+                .chain(hear)
+                .collect(),
+            Screen::SaveFailed => [Button::TryAgain, Button::Finish]
+                .into_iter()
+                .chain(hear)
+                .collect(),
         }
     }
 
@@ -401,8 +447,17 @@ fn is_patient_screen(s: &Screen) -> bool {
     )
 }
 
-/// Apply one message; the returned effects are for the event loop to carry out, in order.
+/// Apply one message; the returned effects are for the event loop to carry out, in order. When
+/// speech is on and the message changed what the screen is about, the last effect says the new
+/// screen (or hushes, for a screen that is not read aloud).
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    let before = m.speech.then(|| m.topic());
+    let mut effects = apply(m, msg);
+    effects.extend(m.speech_after(before));
+    effects
+}
+
+fn apply(m: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key, now) => {
             m.now = now;
@@ -445,6 +500,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             m.day = Some(day);
             vec![]
+        }
+        Msg::Paste(text, now) => {
+            m.now = now;
+            m.last_input = now;
+            m.paste(text)
         }
     }
 }

@@ -92,6 +92,20 @@ pub fn page(m: &Model) -> Page {
             b.number = numbered.iter().position(|x| *x == b.button).map(|i| i + 1);
         }
     }
+    if buttons.contains(&Button::HearAgain) && m.overlay().is_none() {
+        // Key 0 everywhere but in the comment box, where 0 is typed.
+        let number = (!matches!(m.screen(), Screen::Comment)).then_some(0);
+        let mut hear = button(Button::HearAgain, s.hear_again);
+        hear.number = number;
+        hear.focused = focus == Some(Button::HearAgain);
+        // Between Back and Next (or Done); else after Back, or alone.
+        let forward = p
+            .nav
+            .last()
+            .is_some_and(|b| matches!(b.button, Button::Next | Button::Done));
+        let at = p.nav.len() - usize::from(forward);
+        p.nav.insert(at, hear);
+    }
     p
 }
 
@@ -292,6 +306,14 @@ fn setup(form: &SetupForm) -> Page {
             String::new(),
         ),
         SetupStep::PinAgain => ("Type the exit PIN again.".into(), String::new()),
+        SetupStep::Speech => (
+            "Read the screens aloud? The kiosk can read each question and its answers aloud, in \
+             the patient's language, for people who find reading hard. Patients then need \
+             headphones: a loudspeaker would let the waiting room hear the questions. The \
+             patient's answers and words are never read aloud. Press 1 for yes, 2 for no."
+                .into(),
+            String::new(),
+        ),
         SetupStep::Working => (
             "Setting up. This can take a few seconds.".into(),
             String::new(),
@@ -304,7 +326,7 @@ fn setup(form: &SetupForm) -> Page {
     Page {
         heading: "Set up this kiosk".into(),
         body,
-        field: (form.step != SetupStep::Working).then_some(Field {
+        field: (!matches!(form.step, SetupStep::Working | SetupStep::Speech)).then_some(Field {
             text: shown,
             caption,
             multiline: false,
@@ -321,9 +343,14 @@ fn setup(form: &SetupForm) -> Page {
             SetupProblem::PinsDiffer => {
                 "The two PINs were different. Please type it again.".to_string()
             }
+            SetupProblem::ChooseSpeech => "Please press 1 for yes or 2 for no.".to_string(),
             SetupProblem::Failed(reason) => format!("Setup failed: {reason}"),
         }),
-        keys: "Type, then press Enter · Esc: go back a step".into(),
+        keys: if form.step == SetupStep::Speech {
+            "1: yes, read aloud · 2: no · Esc: go back a step".into()
+        } else {
+            "Type, then press Enter · Esc: go back a step".into()
+        },
         ..Page::default()
     }
 }

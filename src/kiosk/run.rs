@@ -11,7 +11,10 @@ use chrono::Local;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -22,8 +25,11 @@ use zeroize::Zeroize;
 use super::backend::Backend;
 use super::input::to_msg;
 use super::model::{Config, Effect, Model, Msg, update};
+use super::settings;
+use super::spoken;
 use super::theme::Theme;
 use super::view::Kiosk;
+use crate::speech::{Engine, Note, Output, Speaker, Utterance};
 use crate::survey::Survey;
 
 /// Longest the loop sleeps without input, so a new day is noticed.
@@ -36,6 +42,12 @@ pub struct RunOptions {
     pub idle_timeout: Duration,
     /// The staff log (`kiosk.log` in the data folder).
     pub log_file: PathBuf,
+    /// Read the screens aloud from the start (first-run set-up can also turn it on).
+    pub speech: bool,
+    /// Where speech goes: the sound device, or WAV files for checking.
+    pub speech_output: Output,
+    /// Where first-run set-up keeps the kiosk's settings (`kiosk-settings.toml`).
+    pub settings_file: PathBuf,
 }
 
 /// Run the kiosk on this terminal until staff quit from the staff menu.
@@ -58,7 +70,12 @@ fn setup_terminal() -> anyhow::Result<Term> {
         previous(info);
     }));
     enable_raw_mode()?;
-    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
     Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
 }
 
@@ -81,7 +98,13 @@ fn restore_on_signals(log_file: PathBuf) -> std::io::Result<()> {
 
 fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, Show);
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
 }
 
 fn event_loop(
@@ -95,10 +118,14 @@ fn event_loop(
         idle_timeout: options.idle_timeout,
         needs_setup: backend.needs_setup(),
     };
-    let mut model = Model::new(survey, config, Instant::now());
+    let mut model = Model::new(survey, config, Instant::now()).with_speech(options.speech);
     let mut today = Local::now().date_naive();
     update(&mut model, Msg::NewDay(today));
     log(&options.log_file, "kiosk started");
+    let mut voice = Voice::new(options);
+    if let Some(u) = model.speech().then(|| spoken::utterance(&model)).flatten() {
+        voice.say(u);
+    }
     let mut queue = VecDeque::new();
     let mut clear = true;
     loop {
@@ -117,6 +144,9 @@ fn event_loop(
             let size = terminal.size()?;
             let area = Rect::new(0, 0, size.width, size.height);
             queue.extend(to_msg(&event, &model, area, Instant::now()));
+            if let Event::Paste(mut pasted) = event {
+                pasted.zeroize();
+            }
         } else {
             queue.push_back(Msg::Tick(Instant::now()));
         }
@@ -151,12 +181,66 @@ fn event_loop(
                     }
                     Effect::Log(line) => log(&options.log_file, &line),
                     Effect::ClearScreen => clear = true,
+                    Effect::Speak(utterance) => voice.say(utterance),
+                    Effect::Hush => voice.hush(),
+                    Effect::SaveSettings(settings) => {
+                        if let Err(e) = settings::save(&options.settings_file, &settings) {
+                            log(&options.log_file, &e.to_string());
+                        }
+                    }
                     Effect::Quit => {}
                 }
             }
         }
         if model.should_quit() {
             return Ok(());
+        }
+    }
+}
+
+/// The speech engine, started the first time something is to be said, so a kiosk without speech
+/// never starts it. Speaking only hands the words to the engine's own thread: it never delays
+/// input or drawing.
+struct Voice {
+    speaker: Option<Speaker>,
+    /// Starting the engine's thread failed once (and was logged): do not try again.
+    broken: bool,
+    output: Output,
+    log_file: PathBuf,
+}
+
+impl Voice {
+    fn new(options: &RunOptions) -> Voice {
+        Voice {
+            speaker: None,
+            broken: false,
+            output: options.speech_output.clone(),
+            log_file: options.log_file.clone(),
+        }
+    }
+
+    fn say(&mut self, utterance: Utterance) {
+        if self.speaker.is_none() && !self.broken {
+            let log_file = self.log_file.clone();
+            let notes = Box::new(move |note: Note| log(&log_file, &note.to_string()));
+            match Speaker::start(Engine::from_env(), self.output.clone(), notes) {
+                Ok(s) => self.speaker = Some(s),
+                Err(e) => {
+                    self.broken = true;
+                    let line = format!("speech: cannot start: {e}; going on without it");
+                    log(&self.log_file, &line);
+                    return;
+                }
+            }
+        }
+        if let Some(s) = &self.speaker {
+            s.say(utterance);
+        }
+    }
+
+    fn hush(&self) {
+        if let Some(s) = &self.speaker {
+            s.hush();
         }
     }
 }

@@ -43,6 +43,12 @@ pub struct Strings {
     /// Keys where there is no going back.
     pub keys_choose: &'static str,
     pub keys_any: &'static str,
+    /// The button that reads the screen aloud again (key 0).
+    pub hear_again: &'static str,
+    /// Said after the welcome when speech is on.
+    pub say_hear_again: &'static str,
+    /// Said on the comment screen, after the survey's prompt and privacy words.
+    pub say_comment: &'static str,
 }
 
 /// English, the fallback for any language without its own words.
@@ -82,6 +88,9 @@ pub const EN: Strings = Strings {
     keys_buttons: "Number: choose · Enter: OK · Backspace: back · Up/Down: move",
     keys_choose: "Number: choose · Enter: OK · Up/Down: move",
     keys_any: "Press any key or tap",
+    hear_again: "Hear it again",
+    say_hear_again: "To hear a screen again, press 0.",
+    say_comment: "Type your words, then press Enter. What you type is not read aloud.",
 };
 
 /// Polish.
@@ -99,7 +108,7 @@ pub const PL: Strings = Strings {
     back: "Wstecz",
     next: "Dalej",
     comment_heading: "Coś jeszcze?",
-    letters_left: "Możesz napisać jeszcze {} znaków.",
+    letters_left: "Pozostało znaków: {}.",
     done: "Gotowe",
     ready: "Gotowe do wysłania?",
     ready_body: "Twoje odpowiedzi są wysyłane bez imienia i nazwiska.",
@@ -121,6 +130,9 @@ pub const PL: Strings = Strings {
     keys_buttons: "Numer: wybór · Enter: OK · Backspace: wstecz · Góra/Dół: ruch",
     keys_choose: "Numer: wybór · Enter: OK · Góra/Dół: ruch",
     keys_any: "Naciśnij dowolny klawisz lub dotknij",
+    hear_again: "Posłuchaj znowu",
+    say_hear_again: "Aby posłuchać jeszcze raz, naciśnij 0.",
+    say_comment: "Wpisz swoje słowa i naciśnij Enter. To, co piszesz, nie jest czytane na głos.",
 };
 
 /// The kiosk's words for a language code.
@@ -163,4 +175,41 @@ pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::survey::readability::word_count;
+    use crate::survey::timing::{KIOSK_WORDS, KioskWords};
+
+    /// The words the kiosk adds around a survey, as `survey check`'s reading-time estimate counts
+    /// them, are the kiosk's own, in its wordiest language.
+    #[test]
+    fn the_reading_time_estimate_counts_the_kiosk_s_own_words() {
+        let count = |s: &Strings| KioskWords {
+            welcome: word_count(s.anonymous)
+                + word_count(&fill(s.about_minutes, &[&9]))
+                + word_count(s.how_to_answer)
+                + word_count(s.press_to_start),
+            language_choice: word_count(s.choose_language),
+            not_applicable: word_count(s.does_not_apply),
+            skip: word_count(s.skip),
+            confirm: word_count(s.ready)
+                + word_count(s.ready_body)
+                + word_count(s.send)
+                + word_count(s.go_back),
+            thanks: word_count(s.thanks) + word_count(s.thanks_body),
+        };
+        let (en, pl) = (count(&EN), count(&PL));
+        let max = KioskWords {
+            welcome: en.welcome.max(pl.welcome),
+            language_choice: en.language_choice.max(pl.language_choice),
+            not_applicable: en.not_applicable.max(pl.not_applicable),
+            skip: en.skip.max(pl.skip),
+            confirm: en.confirm.max(pl.confirm),
+            thanks: en.thanks.max(pl.thanks),
+        };
+        assert_eq!(max, KIOSK_WORDS);
+    }
 }

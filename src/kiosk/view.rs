@@ -6,7 +6,7 @@ pub mod layout;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use ratatui::widgets::{Block, BorderType, Borders, Widget};
 
 use super::model::Model;
@@ -193,6 +193,19 @@ fn draw_button(
     };
     let y = inner.y + inner.height.saturating_sub(1) / 2;
     let w = usize::from(inner.width);
+    // A two-row button: the label row, then a half-height edge in the button's colour, which
+    // leaves half a row of space before the next button. Without colour, a plain blank row.
+    if !tall && r.height == 2 {
+        let edge = r.y + 1;
+        let look = match style.bg {
+            Some(bg) => Style::new()
+                .fg(bg)
+                .bg(theme.base.bg.unwrap_or(Color::Reset)),
+            None => theme.base,
+        };
+        let glyph = if style.bg.is_some() { "▀" } else { " " };
+        buf.set_stringn(r.x, edge, glyph.repeat(w), w, look);
+    }
     buf.set_stringn(inner.x, y, &label, w, style);
     if spec.chosen {
         let tick = format!("✓ {chosen_word} ");
@@ -205,5 +218,7 @@ fn draw_button(
     }
 }
 
+#[cfg(test)]
+mod polish_tests;
 #[cfg(test)]
 mod tests;

@@ -203,7 +203,7 @@ mod tests {
         // its survey. Change `CANONICAL_FORMAT` deliberately, never by accident.
         assert_eq!(
             load(MINIMAL).hash.to_string(),
-            "8e94bf5760d8ab5f96dbd4acb2814763966f2ee4f11d9e2cc198838ba91b5bfe"
+            "4e48f6169367f28a05723581d03e1a7cbefad5d730e23453a3499aaf297e768c"
         );
     }
 
@@ -232,7 +232,7 @@ mod tests {
             ),
             ("not_applicable = true", "not_applicable = false"),
             ("id = \"mini\"", "id = \"mini-b\""),
-            ("minutes = 1", "minutes = 2"),
+            ("minutes = 2", "minutes = 3"),
             ("A few questions", "Some questions"),
             ("importance = 95", "importance = 96"),
             ("Please don't write names.", "Please do not write names."),

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::advice;
 use super::diagnostic::{Diagnostic, LineIndex, Severity};
 pub use super::hash::content_hash;
 use super::parse::parse;
@@ -151,11 +152,16 @@ pub fn check_str(text: &str) -> Checked {
             };
         }
     };
-    let diagnostics = validate(&raw, &idx);
-    let survey = diagnostics
-        .iter()
-        .all(|d| d.severity == Severity::Warning)
-        .then(|| build(raw));
+    let mut diagnostics = validate(&raw, &idx);
+    let survey = if diagnostics.iter().all(|d| d.severity == Severity::Warning) {
+        let spans = advice::Spans::of(&raw);
+        let survey = build(raw);
+        diagnostics.extend(advice::advise(&survey, &spans, &idx));
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        Some(survey)
+    } else {
+        None
+    };
     Checked {
         survey,
         diagnostics,

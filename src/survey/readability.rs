@@ -1,4 +1,5 @@
-//! Plain-language checks: word counts and the Flesch–Kincaid grade of English text.
+//! Plain-language checks: word counts, the Flesch–Kincaid grade of English text and Pisarek's
+//! index of Polish text.
 //!
 //! Flesch–Kincaid grade level (Kincaid et al., 1975):
 //! `0.39 × (words / sentences) + 11.8 × (syllables / words) − 15.59`.
@@ -17,6 +18,15 @@
 //!
 //! The heuristic is right for the short everyday words a kiosk item should use and errs on long
 //! Latinate words; the grade is advice (a warning), never a reason to refuse a survey.
+//!
+//! Pisarek's index (Pisarek W., 1969, the "new" non-linear formula; checked against the
+//! comprehension of 1,309 readers by Charzyńska E. & Dębowski Ł., *Empirical verification of the
+//! Polish formula of text difficulty*, Cognitive Studies 15, 2015, doi:10.11649/cs.2015.010; used
+//! by the Jasnopis readability service, Broda et al., LREC 2014):
+//! `√(ś² + tw²) / 2`, where `ś` is the mean sentence length in words and `tw` the percentage of
+//! hard words, words of four or more syllables (tokens with a digit are never hard). Jasnopis
+//! reads a value below 7.1 as "very easy" (*tekst bardzo łatwy*), 7.1–10 as "easy". Polish
+//! syllables are counted by [`polish_syllables`].
 
 /// Words in `text`: whitespace-separated pieces that contain at least one letter or digit.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
@@ -120,6 +130,83 @@ pub fn flesch_kincaid_grade(text: &str) -> Option<f64> {
     Some(0.39 * (w / s) + 11.8 * (y / w) - 15.59)
 }
 
+/// Whether a language code is Polish (`pl`, `pl-PL`).
+pub fn is_polish(code: &str) -> bool {
+    code == "pl" || code.starts_with("pl-")
+}
+
+fn is_polish_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'ą' | 'e' | 'ę' | 'i' | 'o' | 'ó' | 'u' | 'y')
+}
+
+/// Syllables in one Polish word: every vowel letter (`a ą e ę i o ó u y`) is a syllable, except
+/// an `i` before another vowel, which only softens the consonant before it (`się`, `nie`,
+/// `pytanie` = py-ta-nie), and the `u` of `au` and `eu`, read as one syllable with the vowel before
+/// it (`auto`, `terapeuta` = te-ra-peu-ta). At least one. Loan words such as `nauka` (na-u-ka)
+/// come out one short; the index errs towards easy for them.
+pub fn polish_syllables(word: &str) -> usize {
+    let w: Vec<char> = word
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphabetic())
+        .collect();
+    let mut count = 0;
+    for (i, &c) in w.iter().enumerate() {
+        if !is_polish_vowel(c) {
+            continue;
+        }
+        let next_is_vowel = w.get(i + 1).is_some_and(|&n| is_polish_vowel(n));
+        let softening_i = c == 'i' && next_is_vowel;
+        let diphthong_u = c == 'u' && i > 0 && matches!(w[i - 1], 'a' | 'e');
+        if !softening_i && !diphthong_u {
+            count += 1;
+        }
+    }
+    count.max(1)
+}
+
+/// Word, sentence and hard-word counts of a Polish text, for Pisarek's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PisarekCounts {
+    pub words: usize,
+    pub sentences: usize,
+    /// Words of four or more syllables (tokens with a digit are not counted as hard).
+    pub hard: usize,
+}
+
+impl PisarekCounts {
+    /// Count `text`.
+    pub fn of(text: &str) -> PisarekCounts {
+        let mut counts = PisarekCounts {
+            sentences: sentence_count(text),
+            ..PisarekCounts::default()
+        };
+        for w in words(text) {
+            counts.words += 1;
+            if !w.chars().any(|c| c.is_ascii_digit()) && polish_syllables(w) >= 4 {
+                counts.hard += 1;
+            }
+        }
+        counts
+    }
+
+    /// Pisarek's non-linear index `√(ś² + tw²) / 2`, or `None` for a text with no words.
+    pub fn index(&self) -> Option<f64> {
+        if self.words == 0 {
+            return None;
+        }
+        let mean_sentence = self.words as f64 / self.sentences.max(1) as f64;
+        let hard_percent = 100.0 * self.hard as f64 / self.words as f64;
+        Some((mean_sentence.powi(2) + hard_percent.powi(2)).sqrt() / 2.0)
+    }
+}
+
+/// Pisarek's index of a Polish `text` (see the module documentation), or `None` when it has no
+/// words.
+pub fn pisarek_index(text: &str) -> Option<f64> {
+    PisarekCounts::of(text).index()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +273,59 @@ mod tests {
         let hard = "Multidisciplinary communication facilitates individualised pharmacological optimisation.";
         assert!(flesch_kincaid_grade(hard).unwrap() > 12.0);
         assert_eq!(flesch_kincaid_grade(" ... "), None);
+    }
+
+    #[test]
+    fn polish_syllables_of_everyday_words() {
+        let cases = [
+            ("się", 1),
+            ("nie", 1),
+            ("mnie", 1),
+            ("tu", 1),
+            ("w", 1),
+            ("pytanie", 3),
+            ("opieka", 3),
+            ("człowieka", 3),
+            ("personel", 3),
+            ("potrzebuję", 4),
+            ("terapeuta", 4),
+            ("narkotykami", 5),
+            ("Zdecydowanie", 5),
+            ("auto", 2),
+            ("Łatwo", 2),
+        ];
+        for (word, expected) in cases {
+            assert_eq!(polish_syllables(word), expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn pisarek_follows_the_formula() {
+        // 10 words, 1 sentence, 1 hard word ("potrzebuję"): √(10² + 10²) / 2.
+        let text = "Mogę tu dostać pomoc, kiedy jej potrzebuję, i to szybko.";
+        let c = PisarekCounts::of(text);
+        assert_eq!(
+            c,
+            PisarekCounts {
+                words: 10,
+                sentences: 1,
+                hard: 1
+            }
+        );
+        let expected = (100.0f64 + 100.0).sqrt() / 2.0;
+        assert!((c.index().unwrap() - expected).abs() < 1e-9);
+        assert_eq!(pisarek_index("Personel tu jest miły."), Some(2.0));
+        assert_eq!(pisarek_index(" - "), None);
+        // Digits are words, never hard ones.
+        assert_eq!(PisarekCounts::of("Mam 1234567 lat.").hard, 0);
+        let officialese = "Niniejszym informujemy, że przedmiotowa dokumentacja \
+                           zostanie niezwłocznie zweryfikowana przez administratora.";
+        assert!(pisarek_index(officialese).unwrap() > 16.0);
+    }
+
+    #[test]
+    fn only_polish_codes_are_polish() {
+        assert!(is_polish("pl") && is_polish("pl-PL"));
+        assert!(!is_polish("plt") && !is_polish("en"));
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::direction::{Direction, direction, display_order};
 use super::{Scale, Survey};
 
 /// Width the text is wrapped to.
@@ -45,6 +46,11 @@ fn scale_line(scale: &Scale) -> String {
     }
     if scale.skip {
         notes.push("questions may be skipped");
+    }
+    match direction(scale) {
+        Direction::GoodLow => notes.push("shown in reverse order"),
+        Direction::Unclear => notes.push("no clear good end: shown as written"),
+        Direction::GoodHigh => {}
     }
     if notes.is_empty() {
         format!("  Scale `{}`", scale.id)
@@ -96,17 +102,25 @@ pub fn render(survey: &Survey, lang: &str) -> String {
     wrap(
         &mut out,
         "  ",
-        "A \"positive\" answer counts in favour; a \"not scored\" answer is counted but never scored.",
+        "Answers are listed with the number key the kiosk gives them: the good end of every scale \
+         is on the highest key. [value N] is what is stored. A \"positive\" answer counts in \
+         favour; a \"not scored\" answer is counted but never scored.",
     );
     for scale in &survey.scales {
         let _ = writeln!(out, "{}", scale_line(scale));
-        for p in &scale.points {
+        for (key, p) in display_order(scale).into_iter().enumerate() {
             let mark = match (p.positive, p.dont_know) {
                 (_, true) => "  (not scored)",
                 (true, false) => "  (positive)",
                 (false, false) => "",
             };
-            let _ = writeln!(out, "    {:>3}  {}{mark}", p.value, p.label.get(lang));
+            let _ = writeln!(
+                out,
+                "    {:>2}. {}  [value {}]{mark}",
+                key + 1,
+                p.label.get(lang),
+                p.value
+            );
         }
     }
 

@@ -183,12 +183,11 @@ impl Case {
             (Passphrase, Truncated) => Some(b"correct\n".to_vec()),
             (ExitPin, Truncated) => Some(b"24\n".to_vec()),
             (_, Truncated) => Some(bytes[..bytes.len() / 2].to_vec()),
-            (Survey, WrongVersion) => Some(
-                String::from_utf8(bytes)
-                    .unwrap()
-                    .replacen("\nversion = 1\n", "\nversion = 0\n", 1)
-                    .into_bytes(),
-            ),
+            (Survey, WrongVersion) => {
+                let text = String::from_utf8(bytes).unwrap();
+                let version = text.lines().find(|l| l.starts_with("version = ")).unwrap();
+                Some(text.replacen(version, "version = 0", 1).into_bytes())
+            }
             (StoreMeta | Records | Batch | AggregateMeta, WrongVersion) => {
                 let mut b = bytes;
                 b[8] = 9;

@@ -46,6 +46,8 @@ fn ctrl_keys_neither_stop_nor_move_the_kiosk() {
     // The next plain key is answered from the welcome screen: the Ctrl keys were read and
     // ignored, output is not frozen (Ctrl-S) and the process is not stopped (Ctrl-Z).
     pty.send(b"x");
+    pty.wait_for("Choose your language", WAIT);
+    pty.send(b"1");
     let shown = pty.wait_for("Question 1 of 26", WAIT);
     assert!(pty.is_running());
     send_locked_keys(&mut pty, "Question 1 of 26");

@@ -71,7 +71,7 @@ pub(crate) fn init_store(data: &Path) {
 }
 
 /// Every response in the store, decrypted with the manager passphrase.
-fn decrypt(data: &Path) -> Vec<serde_json::Value> {
+pub(crate) fn decrypt(data: &Path) -> Vec<serde_json::Value> {
     let out = icare(data)
         .args(["decrypt", "--format", "jsonl"])
         .env("ICARE_PASSPHRASE", PASSPHRASE)
@@ -85,8 +85,16 @@ fn decrypt(data: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// From the welcome screen to the first question in English: any key, then language 1.
+pub(crate) fn start_in_english(pty: &mut Pty) {
+    pty.wait_for("Press any key or tap to start", WAIT);
+    pty.send(b"x");
+    pty.wait_for("Choose your language", WAIT);
+    pty.send(b"1");
+}
+
 /// Staff leave: F10, the exit PIN, "Quit the kiosk"; the program ends with exit code 0.
-fn staff_quit(pty: &mut Pty, saved_today: usize) {
+pub(crate) fn staff_quit(pty: &mut Pty, saved_today: usize) {
     pty.send(F10);
     pty.wait_for("Type the exit PIN", WAIT);
     pty.send(format!("{PIN}\r").as_bytes());
@@ -105,8 +113,7 @@ fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly
     init_store(&data);
     let survey = icare::survey::embedded().unwrap();
     let mut pty = Pty::spawn(&data, &["kiosk"], &[], 100, 30);
-    pty.wait_for("Press any key or tap to start", WAIT);
-    pty.send(b"x");
+    start_in_english(&mut pty);
     let total = survey.items.len() + 1;
     pty.wait_for(&format!("Question 1 of {total}"), WAIT);
     // Item i gets answer (i mod 7) + 1: every scale point, "Does not apply" (6) and "Skip" (7).
@@ -118,7 +125,7 @@ fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly
         pty.send(RIGHT);
     }
     pty.wait_for(&format!("Question {total} of {total}"), WAIT);
-    pty.send(b"2"); // headline: Good
+    pty.send(b"2"); // headline: "Poor", key 2 from the least positive end
     pty.send(RIGHT);
     pty.wait_for("Please don't write names", WAIT);
     pty.send(b"kind staff, call 07700 900123\r");
@@ -147,7 +154,7 @@ fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly
         assert_eq!(answer["status"], expected["status"], "item {i}");
         assert_eq!(answer["value"], expected["value"], "item {i}");
     }
-    assert_eq!(r["headline"]["value"], 2);
+    assert_eq!(r["headline"]["value"], 4, "stored as the FFT publishes it");
     assert_eq!(r["comment"], "kind staff, call [removed]");
 
     let log = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
@@ -173,11 +180,12 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     pty.send(format!("{PIN}\r").as_bytes());
     pty.wait_for("PIN again", WAIT);
     pty.send(format!("{PIN}\r").as_bytes());
+    pty.wait_for("Read the screens aloud?", WAIT);
+    pty.send(b"2");
     let shown = pty.wait_for("age1", WAIT);
     assert!(shown.contains("manager.age"), "{shown}");
     pty.send(b"\r");
-    pty.wait_for("Press any key or tap to start", WAIT);
-    pty.send(b"x");
+    start_in_english(&mut pty);
     let total = icare::survey::embedded().unwrap().items.len() + 1;
     for i in 1..=total {
         pty.wait_for(&format!("Question {i} of {total}"), WAIT);
@@ -196,6 +204,8 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     assert!(responses[0]["comment"].is_null());
     let site = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(site.contains("store set up"), "{site}");
+    let settings = std::fs::read_to_string(data.join("kiosk-settings.toml")).unwrap();
+    assert!(settings.contains("speech = false"), "{settings}");
 }
 
 #[test]
@@ -204,8 +214,7 @@ fn systemctl_stop_sigterm_restores_the_terminal_and_is_logged() {
     let data = dir.path().join("data");
     init_store(&data);
     let mut pty = Pty::spawn(&data, &["kiosk"], &[], 80, 24);
-    pty.wait_for("Press any key or tap to start", WAIT);
-    pty.send(b"x");
+    start_in_english(&mut pty);
     pty.wait_for("Question 1 of", WAIT);
     pty.send(b"4");
     let killed = std::process::Command::new("kill")

@@ -18,6 +18,7 @@ mod outputs;
 mod powercut;
 mod questionnaires;
 mod report;
+mod speech;
 mod store;
 mod summary;
 mod survey_check;

@@ -96,25 +96,47 @@ fn short_form_copies_one_main_item_per_theme() {
 }
 
 #[test]
-fn short_form_has_polish_for_every_patient_facing_text() {
-    let s = load("surveys/icare-short.toml");
-    assert_eq!(s.languages, ["en", "pl"]);
-    let mut texts = vec![&s.title, &s.introduction];
-    texts.extend(
-        s.scales
-            .iter()
-            .flat_map(|sc| sc.points.iter().map(|p| &p.label)),
-    );
-    texts.extend(s.items.iter().map(|i| &i.text));
-    texts.extend(s.headline.iter().map(|h| &h.text));
-    texts.extend(s.comment.iter().flat_map(|c| [&c.prompt, &c.privacy]));
-    for text in texts {
-        let langs: Vec<&str> = text.0.keys().map(String::as_str).collect();
-        assert_eq!(langs, ["en", "pl"], "{text:?}");
-        assert!(text.0.values().all(|v| !v.trim().is_empty()), "{text:?}");
+fn every_shipped_survey_has_polish_for_every_patient_facing_text() {
+    for path in SHIPPED {
+        let s = load(path);
+        assert_eq!(s.languages, ["en", "pl"], "{path}");
+        let mut texts = vec![&s.title, &s.introduction];
+        texts.extend(
+            s.scales
+                .iter()
+                .flat_map(|sc| sc.points.iter().map(|p| &p.label)),
+        );
+        texts.extend(s.items.iter().map(|i| &i.text));
+        texts.extend(s.headline.iter().map(|h| &h.text));
+        texts.extend(s.comment.iter().flat_map(|c| [&c.prompt, &c.privacy]));
+        for text in texts {
+            let langs: Vec<&str> = text.0.keys().map(String::as_str).collect();
+            assert_eq!(langs, ["en", "pl"], "{path}: {text:?}");
+            assert!(text.0.values().all(|v| !v.trim().is_empty()), "{text:?}");
+        }
+        for item in &s.items {
+            assert!(word_count(item.text.get("pl")) <= 15, "{path}: {}", item.id);
+        }
+        let file = std::fs::read_to_string(repo(path)).unwrap();
+        assert!(
+            file.contains("AWAITING REVIEW BY A NATIVE SPEAKER"),
+            "{path}"
+        );
     }
-    let file = std::fs::read_to_string(repo("surveys/icare-short.toml")).unwrap();
-    assert!(file.contains("AWAITING REVIEW BY A NATIVE SPEAKER"));
+}
+
+#[test]
+fn the_short_form_asks_its_items_in_the_same_polish_as_the_main_survey() {
+    let main = load("surveys/icare.toml");
+    let short = load("surveys/icare-short.toml");
+    for item in &short.items {
+        let original = main.items.iter().find(|i| i.id == item.id).unwrap();
+        assert_eq!(original.text.get("pl"), item.text.get("pl"), "{}", item.id);
+    }
+    assert_eq!(main.scales, short.scales);
+    assert_eq!(main.headline, short.headline);
+    assert_eq!(main.comment, short.comment);
+    assert_eq!(main.introduction, short.introduction);
 }
 
 #[test]

@@ -251,6 +251,24 @@ const WARNINGS: &[(&str, usize, &str, &str)] = &[
         "themes[2]",
         "theme `location` has no items",
     ),
+    (
+        "warn-minutes-too-low.toml",
+        7,
+        "survey.minutes",
+        "says 1 minute but a person who reads slowly (100 words a minute) needs about 1.5 minutes",
+    ),
+    (
+        "warn-scale-direction.toml",
+        10,
+        "scales.agree",
+        "the kiosk cannot tell which end of this scale is the good one",
+    ),
+    (
+        "warn-polish-hard-to-read.toml",
+        8,
+        "survey.languages[1]",
+        "the items in `pl` read as one text have Pisarek's index 22.2",
+    ),
 ];
 
 /// The output has a line `FILE:LINE:COL: SEVERITY: KEY: ...WORDS...`.
@@ -396,19 +414,32 @@ fn valid_surveys_pass_strict_including_a_one_item_per_theme_short_form() {
         let file = fixture(name);
         let (out, stdout, stderr) = run(&["survey", "check", "--strict", &file]);
         assert_eq!(out.status.code(), Some(0), "{name}: {stdout}{stderr}");
-        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{stdout}");
         assert!(
-            stdout.starts_with(&format!("{file}: ok: `mini` version 1")),
+            lines[0].starts_with(&format!("{file}: ok: `mini` version 1")),
+            "{stdout}"
+        );
+        assert!(
+            lines[1].starts_with(&format!("{file}: reading: items as one text: en")),
             "{stdout}"
         );
     }
 }
 
 #[test]
-fn shipped_survey_passes_strict() {
-    let file = repo("surveys/icare.toml").display().to_string();
-    let (out, stdout, _) = run(&["survey", "check", "--strict", &file]);
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
+fn shipped_surveys_pass_strict_and_say_how_readable_they_are() {
+    for name in ["icare", "icare-short", "physical-health"] {
+        let file = repo(&format!("surveys/{name}.toml")).display().to_string();
+        let (out, stdout, _) = run(&["survey", "check", "--strict", &file]);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        assert!(
+            stdout.contains(&format!(
+                "{file}: reading: items as one text: en Flesch–Kincaid grade"
+            )) && stdout.contains(", pl Pisarek index "),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]
@@ -442,12 +473,14 @@ fn show_presents_the_survey_for_review() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     for expected in [
         "A small survey",
-        "Survey `mini`, version 1, content hash 8e94bf5760d8",
+        "Survey `mini`, version 1, content hash 4e48f6169367",
         "Languages: en",
-        "About 1 minute to answer",
+        "About 2 minutes to answer",
         "A few questions about your care.",
         "Scale `agree` (offers \"Does not apply\"; questions may be skipped)",
-        "      3  Don't know  (not scored)",
+        "Scale `fft` (shown in reverse order)",
+        "     1. Poor  [value 2]",
+        "     3. Don't know  [value 3]  (not scored)",
         "Theme 1. Familiarity: \"Feels like family\"",
         "   Importance weight: 95",
         "   1. Staff here know who I am.",
@@ -508,7 +541,7 @@ fn hash_prints_id_version_and_full_hash() {
     let b = fixture("valid-minimal-reformatted.toml");
     let (out, stdout, _) = run(&["survey", "hash", &a, &b]);
     assert_eq!(out.status.code(), Some(0));
-    let hash = "8e94bf5760d8ab5f96dbd4acb2814763966f2ee4f11d9e2cc198838ba91b5bfe";
+    let hash = "4e48f6169367f28a05723581d03e1a7cbefad5d730e23453a3499aaf297e768c";
     assert_eq!(
         stdout,
         format!("{a}: mini version 1 {hash}\n{b}: mini version 1 {hash}\n")

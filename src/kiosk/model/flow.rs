@@ -16,6 +16,13 @@ impl Model {
         if key == Key::Staff && !matches!(self.screen, Screen::Setup(_) | Screen::SetupDone(_)) {
             return self.open_staff(now);
         }
+        // Key 0 reads the screen again, except in the comment box, where it is typed.
+        if key == Key::Char('0')
+            && !matches!(self.screen, Screen::Comment)
+            && self.buttons().contains(&Button::HearAgain)
+        {
+            return self.press(Button::HearAgain, now);
+        }
         match self.screen.clone() {
             Screen::Setup(_) => self.setup_key(key),
             Screen::Thanks { .. } => self.wipe(),
@@ -83,7 +90,7 @@ impl Model {
         buttons
             .iter()
             .copied()
-            .filter(|b| !matches!(b, Button::Back | Button::Next))
+            .filter(|b| !matches!(b, Button::Back | Button::Next | Button::HearAgain))
             .collect()
     }
 
@@ -118,18 +125,21 @@ impl Model {
                 self.comment.pop();
                 vec![]
             }
-            Key::Enter => match self.focus {
-                Some(0) => self.press(Button::Back, now),
-                _ => self.press(Button::Done, now),
-            },
+            Key::Enter => {
+                let buttons = self.buttons();
+                match self.focus.and_then(|f| buttons.get(f)) {
+                    Some(b) => self.press(*b, now),
+                    None => self.press(Button::Done, now),
+                }
+            }
             Key::Left | Key::Esc => self.press(Button::Back, now),
             Key::Right => self.press(Button::Done, now),
             Key::Tab | Key::Down => {
-                self.move_focus(2, 1);
+                self.move_focus(self.buttons().len(), 1);
                 vec![]
             }
             Key::BackTab | Key::Up => {
-                self.move_focus(2, -1);
+                self.move_focus(self.buttons().len(), -1);
                 vec![]
             }
             _ => vec![],
@@ -143,6 +153,9 @@ impl Model {
         }
         if !self.buttons().contains(&button) {
             return vec![];
+        }
+        if button == Button::HearAgain {
+            return self.hear_again();
         }
         match (self.screen.clone(), button) {
             (Screen::SetupDone(_), _) => {
@@ -246,7 +259,7 @@ impl Model {
             let may_skip = self.step(n).is_some_and(|(_, s)| s.skip);
             if !may_skip {
                 self.hint = true;
-                return vec![];
+                return self.say_hint(n);
             }
             self.answers[n] = Some(Answer::Skipped);
         }
@@ -279,8 +292,11 @@ impl Model {
         match result {
             Ok(()) => {
                 self.saved_today += 1;
-                // The answers are safe in the store: forget them now, keep only the screen.
+                // The answers are safe in the store: forget them now, keep only the screen, in
+                // the patient's language until it goes.
+                let lang = self.lang;
                 let fx = self.wipe();
+                self.lang = lang;
                 self.go(Screen::Thanks { since: now });
                 // Nothing is logged: a dated line per response would tell whoever reads the log
                 // when each person answered, more than the store itself reveals (counts per period).

@@ -1,8 +1,10 @@
-//! First-run setup inside the kiosk: site name, manager passphrase twice, exit PIN twice.
+//! First-run setup inside the kiosk: site name, manager passphrase twice, exit PIN twice, and
+//! whether to read the screens aloud.
 
 use super::{Effect, Key, Model, Screen};
 use crate::kiosk::backend::SetupInfo;
 use crate::kiosk::secret::Secret;
+use crate::kiosk::settings::Settings;
 use crate::sanitize::{is_unsafe, terminal_safe};
 
 /// Shortest manager passphrase accepted.
@@ -22,6 +24,8 @@ pub enum SetupStep {
     PassphraseAgain,
     Pin,
     PinAgain,
+    /// Read the screens aloud? 1 yes, 2 no.
+    Speech,
     /// Waiting for the backend.
     Working,
 }
@@ -34,6 +38,8 @@ pub enum SetupProblem {
     PassphrasesDiffer,
     PinNotDigits,
     PinsDiffer,
+    /// Anything but 1 or 2 on the speech question.
+    ChooseSpeech,
     /// The backend could not create the store; the reason is for staff.
     Failed(String),
 }
@@ -48,12 +54,26 @@ pub struct SetupForm {
     /// What is being typed into the current field.
     pub input: Secret,
     pub problem: Option<SetupProblem>,
+    /// The answer to "Read the screens aloud?".
+    pub speech: Option<bool>,
 }
 
 impl SetupForm {
     /// Whether the current field is secret (shown as dots).
     pub fn secret(&self) -> bool {
         !matches!(self.step, SetupStep::Site)
+    }
+
+    /// Pasted text into the current field: no control characters (line breaks included), no
+    /// more than the field holds.
+    pub(super) fn paste(&mut self, text: &str) {
+        if matches!(self.step, SetupStep::Speech | SetupStep::Working) {
+            return;
+        }
+        let room = MAX_FIELD_CHARS.saturating_sub(self.input.chars().count());
+        for c in text.chars().filter(|c| !is_unsafe(*c)).take(room) {
+            self.input.push(c);
+        }
     }
 }
 
@@ -86,6 +106,9 @@ impl Model {
         if form.step == SetupStep::Working {
             return vec![];
         }
+        if form.step == SetupStep::Speech {
+            return speech_key(form, key);
+        }
         match key {
             Key::Char(c) if !is_unsafe(c) => {
                 if form.input.chars().count() < MAX_FIELD_CHARS {
@@ -100,12 +123,7 @@ impl Model {
             Key::Esc => {
                 form.input = Secret::default();
                 form.problem = None;
-                form.step = match form.step {
-                    SetupStep::Passphrase => SetupStep::Site,
-                    SetupStep::PassphraseAgain | SetupStep::Pin => SetupStep::Passphrase,
-                    SetupStep::PinAgain => SetupStep::Pin,
-                    s => s,
-                };
+                form.step = back(form.step);
                 vec![]
             }
             Key::Enter => enter(form),
@@ -119,8 +137,14 @@ impl Model {
         };
         match result {
             Ok(info) => {
+                let speech = form.speech == Some(true);
+                self.speech |= speech;
                 self.go(Screen::SetupDone(info));
-                vec![Effect::ClearScreen, Effect::Log("store set up".to_string())]
+                vec![
+                    Effect::ClearScreen,
+                    Effect::Log("store set up".to_string()),
+                    Effect::SaveSettings(Settings { speech }),
+                ]
             }
             Err(reason) => {
                 let reason = terminal_safe(&reason).into_owned();
@@ -131,6 +155,40 @@ impl Model {
             }
         }
     }
+}
+
+/// The step Esc goes back to.
+fn back(step: SetupStep) -> SetupStep {
+    match step {
+        SetupStep::Passphrase => SetupStep::Site,
+        SetupStep::PassphraseAgain | SetupStep::Pin => SetupStep::Passphrase,
+        SetupStep::PinAgain | SetupStep::Speech => SetupStep::Pin,
+        s => s,
+    }
+}
+
+/// "Read the screens aloud?": 1 or y for yes, 2 or n for no; then the store is made.
+fn speech_key(form: &mut SetupForm, key: Key) -> Vec<Effect> {
+    form.problem = None;
+    let choice = match key {
+        Key::Char('1' | 'y' | 'Y') => true,
+        Key::Char('2' | 'n' | 'N') => false,
+        Key::Esc => {
+            form.step = back(form.step);
+            return vec![];
+        }
+        _ => {
+            form.problem = Some(SetupProblem::ChooseSpeech);
+            return vec![];
+        }
+    };
+    form.speech = Some(choice);
+    form.step = SetupStep::Working;
+    vec![Effect::Setup {
+        site: form.site.clone(),
+        passphrase: form.passphrase.clone(),
+        pin: form.pin.clone(),
+    }]
 }
 
 /// Accept the current field, or say what is wrong with it.
@@ -178,15 +236,10 @@ fn enter(form: &mut SetupForm) -> Vec<Effect> {
                 form.problem = Some(SetupProblem::PinsDiffer);
                 form.step = SetupStep::Pin;
             } else {
-                form.step = SetupStep::Working;
-                return vec![Effect::Setup {
-                    site: form.site.clone(),
-                    passphrase: form.passphrase.clone(),
-                    pin: form.pin.clone(),
-                }];
+                form.step = SetupStep::Speech;
             }
         }
-        SetupStep::Working => {}
+        SetupStep::Speech | SetupStep::Working => {}
     }
     vec![]
 }

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use super::*;
 use crate::response::Answer;
 
+mod direction;
+mod paste;
 mod setup;
 mod staff;
 
@@ -185,7 +187,8 @@ fn the_whole_flow_in_polish_sends_every_answer_in_item_order() {
     assert_eq!(r.survey_hash, k.m.survey().hash);
     assert_eq!(r.language, "pl");
     assert_eq!(r.answers, [Answer::Value(3), Answer::Value(2)]);
-    assert_eq!(r.headline, Answer::Value(1));
+    // Key 1 on the headline is its least positive answer, "Poor", stored as 2.
+    assert_eq!(r.headline, Answer::Value(2));
     assert_eq!(r.comment.as_deref(), Some("Miło"));
     assert_eq!(
         r.period,
@@ -525,9 +528,10 @@ fn the_welcome_screen_never_times_out() {
 
 #[test]
 fn a_one_language_survey_skips_the_language_choice() {
-    let survey = crate::survey::embedded().unwrap();
+    let mut survey = crate::survey::embedded().unwrap();
+    survey.languages.truncate(1);
     let steps = survey.items.len() + 1;
-    let mut k = Kiosk::new(crate::survey::load::EMBEDDED_ICARE);
+    let mut k = Kiosk::with_survey(survey.clone());
     k.key(Key::Char('x'));
     assert_eq!(k.m.screen(), &Screen::Question(0));
     for _ in 0..steps {
@@ -538,5 +542,6 @@ fn a_one_language_survey_skips_the_language_choice() {
     let r = k.submitted();
     assert_eq!(r.answers.len(), survey.items.len());
     assert!(r.answers.iter().all(|a| *a == Answer::Value(1)));
-    assert_eq!(r.headline, Answer::Value(1));
+    // The FFT's key 1 is "Very poor", stored as 5 as published.
+    assert_eq!(r.headline, Answer::Value(5));
 }

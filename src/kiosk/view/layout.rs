@@ -99,12 +99,64 @@ fn row(x: u16, y: u16, w: u16, h: u16) -> Rect {
     Rect::new(x, y, w, h)
 }
 
-/// Lay `page` out in `area` (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]).
+/// Lay `page` out in `area` (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]). Answer buttons get rows
+/// before blank space does: when they would be squeezed to one row each, the blank rows under the
+/// progress bar, above Back/Next and under the question go to them, in that order and only as
+/// many as it takes to give every answer two rows (or room for more answers).
 pub fn place(page: &Page, area: Rect) -> Placed {
+    let rows = |p: &Placed| p.choices.first().map_or(0, |r| r.height);
+    let fits = |p: &Placed| p.choices.len() == page.choices.len() && rows(p) >= 2;
+    let mut best = place_with(page, area, 0);
+    if page.choices.is_empty() || fits(&best) {
+        return best;
+    }
+    // Take the blank rows one at a time, the least useful first, and stop as soon as it is enough.
+    for squeeze in 1..=3 {
+        let p = place_with(page, area, squeeze);
+        let better = p.choices.len() > best.choices.len()
+            || (p.choices.len() == best.choices.len() && rows(&p) > rows(&best));
+        if better {
+            best = p;
+        }
+        if fits(&best) {
+            break;
+        }
+    }
+    best
+}
+
+/// Widths of the small buttons on the bottom row: room for the label (and its number) with some
+/// padding, taken back from the widest first when together they would not fit, so none overlap.
+fn nav_widths(page: &Page, cw: u16) -> Vec<u16> {
+    let mut widths: Vec<u16> = page
+        .nav
+        .iter()
+        .map(|b| {
+            let number = if b.number.is_some() { 3 } else { 0 };
+            (width(&b.label) + number + 8).min(cw / 2)
+        })
+        .collect();
+    let gaps = 2 * widths.len().saturating_sub(1) as u16;
+    while widths.iter().sum::<u16>() + gaps > cw {
+        let Some(widest) = widths.iter_mut().max() else {
+            break;
+        };
+        if *widest <= 4 {
+            break;
+        }
+        *widest -= 1;
+    }
+    widths
+}
+
+/// [`place`] with the first `squeeze` of the blank rows (under the progress bar, above Back/Next,
+/// under the question) given to the answers.
+fn place_with(page: &Page, area: Rect, squeeze: u8) -> Placed {
     let mut p = Placed::default();
     if too_small(area) {
         return p;
     }
+    let gap = |n: u8| u16::from(squeeze < n);
     let roomy = area.height >= 26;
     let cw = (area.width - 4).min(MAX_TEXT_WIDTH);
     let x = area.x + (area.width - cw) / 2;
@@ -125,8 +177,8 @@ pub fn place(page: &Page, area: Rect) -> Placed {
         bottom -= nh;
         let mut left = x;
         let mut right = x + cw;
-        for (i, b) in page.nav.iter().enumerate() {
-            let w = (width(&b.label) + 8).min(cw / 2);
+        let widths = nav_widths(page, cw);
+        for (i, w) in widths.iter().copied().enumerate() {
             if i + 1 == page.nav.len() && page.nav.len() > 1 {
                 right -= w;
                 p.nav.push(row(right, bottom, w, nh));
@@ -135,11 +187,11 @@ pub fn place(page: &Page, area: Rect) -> Placed {
                 left += w + 2;
             }
         }
-        bottom -= 1;
+        bottom -= gap(2);
     }
     if page.progress.is_some() {
         p.progress = Some(row(x, top, cw, 1));
-        top += 2;
+        top += 1 + gap(1);
     }
     // Big letters may be wider than the text column; then they are centred on the screen.
     let big_lines = big(&page.heading, area.width - 4).filter(|_| area.height >= BIG_FROM_HEIGHT);
@@ -161,7 +213,7 @@ pub fn place(page: &Page, area: Rect) -> Placed {
         }
     };
     let hh = p.heading.height;
-    top += hh + 1;
+    top += hh + gap(3);
 
     let n = page.choices.len() as u16;
     let field_min = if page.field.is_some() { 4 } else { 0 };
@@ -223,10 +275,14 @@ pub fn place(page: &Page, area: Rect) -> Placed {
 
     let room = bottom.saturating_sub(top);
     let bw = cw.min(MAX_BUTTON_WIDTH);
+    // Boxes of three rows where they fit; else two rows each (the second drawn as a half-height
+    // edge, so neighbours stay apart); else one row, with a blank row between where possible.
     let (height, step) = if n > 0 && room >= 3 * n + (n - 1) {
         (3, 4)
     } else if n > 0 && room >= 3 * n {
         (3, 3)
+    } else if n > 0 && room >= 2 * n {
+        (2, 2)
     } else if n > 0 && room >= 2 * n - 1 {
         (1, 2)
     } else {

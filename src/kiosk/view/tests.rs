@@ -28,6 +28,7 @@ fn screens() -> Vec<(&'static str, Kiosk)> {
     out.push(("language", k));
     let mut k = icare();
     k.key(Key::Enter)
+        .key(Key::Enter)
         .answer('4')
         .answer('2')
         .keys("5")
@@ -52,7 +53,11 @@ fn screens() -> Vec<(&'static str, Kiosk)> {
         .send(Msg::Submitted(Err("disk full".into()), now));
     out.push(("save_failed", k));
     let mut k = icare();
-    k.key(Key::Enter).answer('1').wait(60.0).wait(3.0);
+    k.key(Key::Enter)
+        .key(Key::Enter)
+        .answer('1')
+        .wait(60.0)
+        .wait(3.0);
     out.push(("still_there", k));
     let mut k = icare();
     k.key(Key::Staff).keys("99").key(Key::Enter);
@@ -96,7 +101,7 @@ fn screens() -> Vec<(&'static str, Kiosk)> {
 
 fn icare_comment_screen() -> Kiosk {
     let mut k = icare();
-    k.key(Key::Enter);
+    k.key(Key::Enter).key(Key::Enter);
     let questions = k.m.survey().items.len() + 1;
     for _ in 0..questions {
         k.answer('1');
@@ -120,14 +125,14 @@ fn setup() -> Kiosk {
     k
 }
 
-fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
+pub(super) fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
     let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
     render(m, theme, buf.area, &mut buf);
     buf
 }
 
 /// The buffer as text, one line per row, trailing spaces removed.
-fn text(buf: &Buffer) -> String {
+pub(super) fn text(buf: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();
@@ -192,7 +197,7 @@ fn every_screen_draws_at_every_size_up_to_120x40_without_panic() {
 #[test]
 fn the_question_and_answers_fit_on_every_supported_size() {
     let mut k = icare();
-    k.key(Key::Enter);
+    k.key(Key::Enter).key(Key::Enter);
     for (w, h) in [(60, 20), (80, 24), (100, 30), (250, 70)] {
         let shown = text(&draw(&k.m, &Theme::COLOR, w, h));
         for words in [
@@ -222,7 +227,7 @@ fn row_of(buf: &Buffer, needle: &str) -> u16 {
 #[test]
 fn the_chosen_answer_has_its_own_colour_and_a_tick_with_words() {
     let mut k = icare();
-    k.key(Key::Enter).keys("4");
+    k.key(Key::Enter).key(Key::Enter).keys("4");
     let buf = draw(&k.m, &Theme::COLOR, 80, 24);
     let chosen = row_of(&buf, "4  Agree");
     let other = row_of(&buf, "2  Disagree");
@@ -238,7 +243,7 @@ fn the_chosen_answer_has_its_own_colour_and_a_tick_with_words() {
 #[test]
 fn monochrome_uses_no_colour_and_marks_the_answer_by_reverse_and_tick() {
     let mut k = icare();
-    k.key(Key::Enter).keys("4").key(Key::Down);
+    k.key(Key::Enter).key(Key::Enter).keys("4").key(Key::Down);
     let buf = draw(&k.m, &Theme::MONO, 80, 24);
     for cell in buf.content() {
         assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset));
@@ -265,7 +270,7 @@ fn no_color_selects_the_monochrome_theme() {
 #[test]
 fn a_tap_lands_on_the_button_drawn_there() {
     let mut k = icare();
-    k.key(Key::Enter);
+    k.key(Key::Enter).key(Key::Enter);
     for (w, h) in [(60, 20), (80, 24), (120, 40)] {
         let buf = draw(&k.m, &Theme::COLOR, w, h);
         let y = row_of(&buf, "3  Not sure");
@@ -291,7 +296,7 @@ fn a_tap_lands_on_the_button_drawn_there() {
 #[test]
 fn resizing_keeps_the_answers() {
     let mut k = icare();
-    k.key(Key::Enter).answer('2').keys("3");
+    k.key(Key::Enter).key(Key::Enter).answer('2').keys("3");
     draw(&k.m, &Theme::COLOR, 30, 10);
     k.send(Msg::Resize);
     let shown = text(&draw(&k.m, &Theme::COLOR, 100, 30));
@@ -311,7 +316,7 @@ fn survey_text_with_escape_sequences_is_drawn_harmlessly() {
         "Staff\u{1b}[2J here\u{202e} treat\u{7} me".to_string(),
     );
     let mut k = Kiosk::with_survey(survey);
-    k.key(Key::Enter);
+    k.key(Key::Enter).key(Key::Enter);
     let buf = draw(&k.m, &Theme::COLOR, 80, 24);
     let shown = text(&buf);
     assert!(shown.contains("Staff here treat me"), "{shown}");
