@@ -134,3 +134,6 @@ pub fn select_comments(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod differencing_tests;
