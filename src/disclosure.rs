@@ -9,6 +9,7 @@
 //! are released only for large enough blocks, shuffled, and small labels (a language, a site) are
 //! pooled as "other" ([`pool_labels`]).
 
+pub mod analyst;
 pub mod grid;
 pub mod protect;
 pub mod summary;

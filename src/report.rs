@@ -5,6 +5,7 @@
 //! publishable summaries, never a response, each with what it covers ([`Coverage`]): whole rows
 //! of the disclosure grid. Renderers are pure functions of a `ReportData`.
 
+pub mod analyst;
 pub mod common;
 pub mod csv;
 pub mod data;

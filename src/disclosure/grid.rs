@@ -737,12 +737,9 @@ fn rows(axis: &Axis, layout: &Layout, sites: &[bool], g: Granularity, atoms: &[b
     // Join positions that share a period at g or a block of a group with a selected site; rows
     // are then the runs that no period or block spans.
     let n = axis.len();
-    let mut joined = vec![false; n.saturating_sub(1)];
-    for i in 0..n.saturating_sub(1) {
-        if let (Some(a), Some(b)) = (axis.key(i, g), axis.key(i + 1, g)) {
-            joined[i] = a == b;
-        }
-    }
+    let mut joined: Vec<bool> = (1..n)
+        .map(|i| matches!((axis.key(i - 1, g), axis.key(i, g)), (Some(a), Some(b)) if a == b))
+        .collect();
     for grp in layout
         .groups
         .iter()
