@@ -112,11 +112,18 @@ fn forty_a_month_still_shows_every_month_every_theme_and_the_latest_comments() {
         .count();
     // Most questions keep their distribution; the rest lose it to small-count protection.
     assert!(with_distribution >= 15, "{with_distribution} items");
+    println!("one month: {with_distribution} of 25 questions show their distribution");
     // By week: weeks of 10 or more stand alone, smaller ones pool with a neighbour in the month.
     let weekly = monthly.with_granularity(Granularity::Week);
     let d = data_of(&rs, &weekly);
     let alone = d.trends.iter().filter(|r| !r.span.is_pooled()).count();
     assert!(alone >= 8, "{alone} weeks stand alone");
+    let weeks: std::collections::BTreeSet<_> = rs.iter().map(|r| r.period).collect();
+    println!(
+        "by week: {} rows, {alone} of them one week alone, over {} weeks",
+        d.trends.len(),
+        weeks.len()
+    );
     assert!(
         d.trends
             .iter()

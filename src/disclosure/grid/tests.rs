@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::response::Period;
 
 fn week(w: u8) -> Period {
     Period::Week {
