@@ -186,7 +186,7 @@ fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let n = model.data.responses;
     let period = match (&f.period, model.data.covers.span) {
         (Some(p), Some(span)) if span != crate::disclosure::Span::one(*p) => {
-            format!("{g}s {span} (pooled: {p} alone is too small)")
+            format!("{g}s {span}, pooled")
         }
         _ => period,
     };

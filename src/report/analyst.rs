@@ -186,13 +186,10 @@ pub fn write_csv(
     Ok(())
 }
 
-/// A 0–100 score as written: whole numbers without a decimal point, others to 4 places.
+/// A 0–100 score as written: the shortest text that reads back as the same number (`25`,
+/// `33.333333333333336`), so an analyst's means match the report's to the last digit.
 fn score_text(s: f64) -> String {
-    if s.fract() == 0.0 {
-        format!("{s:.0}")
-    } else {
-        format!("{s:.4}")
-    }
+    format!("{s}")
 }
 
 #[derive(Serialize)]

@@ -119,7 +119,7 @@ pub fn scope_line(data: &ReportData) -> String {
     if let Some(p) = o.period {
         match covered {
             Some(span) if span != Span::one(p) => parts.push(format!(
-                "{p} was asked for: it is pooled with the periods next to it, which alone would be too few to show"
+                "{p} was asked for: it is shown pooled with the periods next to it, as one of them alone has too few responses to show"
             )),
             _ => parts.push(format!("overall figures for {p} only")),
         }

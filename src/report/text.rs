@@ -211,7 +211,10 @@ pub fn render(data: &ReportData) -> String {
     );
     let periods: Vec<String> = data.trends.iter().map(|r| r.span.to_string()).collect();
     if let (Some(a), Some(b)) = (periods.first(), periods.last()) {
-        let _ = writeln!(o, "{a} … {b}; each mark is one period, · = not shown");
+        let _ = writeln!(
+            o,
+            "{a} … {b}; each mark is one period (or periods pooled), · = not shown"
+        );
     }
     for (i, t) in data.overall.themes.iter().enumerate() {
         let series: Vec<Option<f64>> = common::theme_series(data, i)
