@@ -205,3 +205,108 @@ fn a_site_name_that_looks_like_a_formula_is_defused_in_every_csv() {
         }
     }
 }
+
+/// A Python with duckdb, pandas and scipy (`scripts/test` installs one into `.venv/`).
+fn python() -> Option<PathBuf> {
+    [
+        std::env::var_os("ICARE_PYTHON").map(PathBuf::from),
+        Some(crate::util::repo(".venv/bin/python3")),
+        Some(PathBuf::from("python3")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| {
+        std::process::Command::new(p)
+            .args(["-c", "import duckdb, pandas, scipy"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Runs the SQL and Python blocks of docs/analyst-data.md, as written there, in the folder of a
+/// `responses.csv`, and prints what they give as JSON.
+const DRIVER: &str = r#"
+import contextlib, io, json, os, re, sys
+import duckdb
+doc = open(sys.argv[1], encoding="utf-8").read()
+blocks = re.findall(r"```(sql|python)\n(.*?)```", doc, re.S)
+sql = [b for k, b in blocks if k == "sql"]
+python = [b for k, b in blocks if k == "python"]
+assert len(sql) == 2 and len(python) == 1, (len(sql), len(python))
+os.chdir(sys.argv[2])
+out = {"duckdb": {}, "pandas": {}}
+for theme, n, mean, sd, pct in duckdb.sql(sql[0]).fetchall():
+    out["duckdb"][theme] = {"n": n, "mean": mean, "sd": sd, "pct_positive": pct}
+out["headline"] = duckdb.sql(sql[1]).fetchall()[0][0]
+scope = {}
+with contextlib.redirect_stdout(io.StringIO()):
+    exec(python[0], scope)
+themes = scope["themes"]
+for theme in themes.index:
+    out["pandas"][theme] = {c: float(themes.loc[theme, c]) for c in themes.columns}
+print(json.dumps(out))
+"#;
+
+#[test]
+fn the_documented_queries_give_the_reports_figures() {
+    let Some(python) = python() else {
+        assert!(
+            std::env::var_os("ICARE_REQUIRE_CROSSCHECK").is_none(),
+            "ICARE_REQUIRE_CROSSCHECK is set but no python3 with duckdb, pandas and scipy was found"
+        );
+        eprintln!("skipped: no python3 with duckdb, pandas and scipy (scripts/test installs one)");
+        return;
+    };
+    let s = site("North", 300);
+    let report = icare(&s.data)
+        .env("ICARE_PASSPHRASE", PASSPHRASE)
+        .args(["report", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(report.status.code(), Some(0), "{}", texts(&report).1);
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let dir = s.tmp.path().join("analysis");
+    std::fs::create_dir(&dir).unwrap();
+    let out = s
+        .analyst
+        .decrypt(&s.data)
+        .args(["--format", "csv", "--out"])
+        .arg(dir.join("responses.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", texts(&out).1);
+    let run = std::process::Command::new(python)
+        .args(["-c", DRIVER])
+        .arg(crate::util::repo("docs/analyst-data.md"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", texts(&run).1);
+    let theirs: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let themes = report["themes"].as_array().unwrap();
+    assert_eq!(themes.len(), 10);
+    for t in themes {
+        let id = t["id"].as_str().unwrap();
+        let as_f64 = |v: &serde_json::Value| v.as_f64().unwrap();
+        for tool in ["duckdb", "pandas"] {
+            for m in ["n", "mean", "sd", "pct_positive"] {
+                assert_eq!(
+                    as_f64(&t[m]),
+                    as_f64(&theirs[tool][id][m]),
+                    "{tool} {id} {m}"
+                );
+            }
+        }
+        for m in ["ci_low", "ci_high"] {
+            assert_eq!(
+                as_f64(&t[m]),
+                as_f64(&theirs["pandas"][id][m]),
+                "pandas {id} {m}"
+            );
+        }
+    }
+    assert_eq!(
+        report["headline"]["pct_positive"].as_f64().unwrap(),
+        theirs["headline"].as_f64().unwrap()
+    );
+}
