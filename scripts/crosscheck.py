@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Independent cross-check of iCARE's per-theme statistics.
 
-Reads the tidy CSV written by `icare decrypt --format csv` (columns
-response,period,survey,item,theme,value,status; status is answered, not_applicable or skipped;
-the headline question has an empty theme) and the survey TOML it was answered on, and prints, as
+Reads the tidy CSV written by `icare decrypt --format csv` (docs/analyst-data.md; this script uses
+only its columns response, item, theme, value and status, and recomputes scores from the raw values
+rather than trusting the score column; status is answered, not_applicable or skipped; the headline
+question has an empty theme) and the survey TOML it was answered on, and prints, as
 JSON, each theme's n, mean, SD, 95% confidence interval (t distribution) and Cronbach's alpha, and
 the headline's % positive, computed with pandas and scipy from the rules in docs/scoring.md:
 

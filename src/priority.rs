@@ -146,8 +146,8 @@ mod tests {
             number: 1,
             name: id.to_uppercase(),
             importance,
-            responses: 50,
-            n: 50,
+            responses: crate::disclosure::Count::Exact(50),
+            n: crate::disclosure::Count::Exact(50),
             mean,
             sd: None,
             ci_low: None,
@@ -160,7 +160,7 @@ mod tests {
             item_rest: vec![],
             alpha_withheld: None,
             detail_withheld: None,
-            suppressed: suppressed.then_some(Reason::TooFewRespondents { n: 4, min_n: 10 }),
+            suppressed: suppressed.then_some(Reason::TooFewRespondents { min_n: 10 }),
             items: vec![],
         }
     }

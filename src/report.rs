@@ -2,8 +2,10 @@
 //! text, Markdown, tidy CSV, JSON and self-contained HTML.
 //!
 //! Everything shown passes through [`crate::disclosure`]: a [`ReportData`] holds only
-//! publishable summaries, never a response. Renderers are pure functions of a `ReportData`.
+//! publishable summaries, never a response, each with what it covers ([`Coverage`]): whole rows
+//! of the disclosure grid. Renderers are pure functions of a `ReportData`.
 
+pub mod analyst;
 pub mod common;
 pub mod csv;
 pub mod data;
@@ -17,23 +19,26 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::disclosure::{Reason, Rule, Summary};
+use crate::disclosure::{Count, Reason, Rule, Span, Summary};
 use crate::priority::WhereToAct;
+use crate::response::Period;
 use crate::scoring::ScoringError;
 use crate::stats::{Granularity, PeriodKey};
 use crate::store::StoreError;
 use crate::survey::{LoadError, Survey, SurveyHash};
 
-pub use data::{Source, build, build_from_responses, build_from_sited, site_of};
+pub use data::{
+    Source, Tallied, build, build_from_responses, build_from_sited, read, site_of, tally,
+};
 
 /// What a report covers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportOptions {
     /// How trends are grouped in time (and what `period` means).
     pub granularity: Granularity,
-    /// Leave out periods that end before this day.
+    /// Leave out periods (at `granularity`) that end before this day.
     pub from: Option<NaiveDate>,
-    /// Leave out periods that start after this day.
+    /// Leave out periods (at `granularity`) that start after this day.
     pub to: Option<NaiveDate>,
     /// Add a summary per site.
     pub by_site: bool,
@@ -68,7 +73,34 @@ impl Default for ReportOptions {
 }
 
 /// Another survey found in the store: its id, version hash and number of responses.
-pub type OtherSurvey = (String, SurveyHash, u64);
+pub type OtherSurvey = (String, SurveyHash, Count);
+
+/// Exactly which responses a group of figures covers: these sites' responses dated in these
+/// stored periods (a response's week or month). The differencing test checks every published
+/// figure against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub sites: Vec<String>,
+    pub periods: Vec<Period>,
+    /// The reporting periods (at the report's granularity) it spans.
+    pub span: Option<Span>,
+}
+
+/// One row of a trend: a period, or periods pooled where one alone would be too small.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub span: Span,
+    pub covers: Coverage,
+    pub summary: Summary,
+}
+
+/// One site's figures (or small sites' pooled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteRow {
+    pub name: String,
+    pub covers: Coverage,
+    pub summary: Summary,
+}
 
 /// Everything a report shows, after disclosure control.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,24 +111,32 @@ pub struct ReportData {
     pub synthetic: bool,
     /// The store's own site name (may be empty).
     pub store_site: String,
-    /// Every site with responses to the survey.
+    /// Every site with responses to the survey in the dates.
     pub sites: Vec<String>,
-    /// Responses the overall figures cover (after the filters).
-    pub responses: u64,
+    /// Responses the overall figures cover.
+    pub responses: Count,
+    /// What the overall figures cover: the filters widened to whole rows of the grid.
+    pub covers: Coverage,
     pub overall: Summary,
     pub where_to_act: WhereToAct,
-    /// One summary per period, in time order (site filter applied, period filter not).
-    pub trends: Vec<(PeriodKey, Summary)>,
-    /// One summary per site (with `by_site`); sites below the minimum are pooled.
-    pub by_site: Vec<(String, Summary)>,
-    /// The comments of `comments_period`, shuffled, or why they are not shown.
+    /// One row per period (pooled where needed), in time order, within the dates (site filter
+    /// applied, `period` filter not).
+    pub trends: Vec<Row>,
+    /// One row per site (with `by_site`); small sites pooled.
+    pub by_site: Vec<SiteRow>,
+    /// The comments of one row, shuffled, or why they are not shown.
     pub comments: Result<Vec<String>, Reason>,
-    /// The period the comments come from: the `period` filter, else the latest period.
-    pub comments_period: Option<PeriodKey>,
-    /// Every period with responses to the survey, for filters.
+    /// The periods the comments come from: the row holding the `period` filter, else the latest.
+    pub comments_span: Option<Span>,
+    /// What the comments cover.
+    pub comments_covers: Option<Coverage>,
+    /// Every period with responses to the survey in the dates, for filters.
     pub periods: Vec<PeriodKey>,
-    /// Responses whose period cannot be placed at this granularity (counted overall only).
-    pub unplaced: u64,
+    /// Responses whose stored period has no period at this granularity (month-dated responses in
+    /// a report by week): counted in the overall figures only.
+    pub unplaced: Count,
+    /// Responses left out because their stored period is not a real date.
+    pub left_out: Count,
     /// Other surveys in the store, most responses first.
     pub other_surveys: Vec<OtherSurvey>,
     /// The day the report was made.
@@ -116,7 +156,7 @@ pub enum ReportError {
     /// A survey file could not be loaded.
     #[error(transparent)]
     Survey(#[from] LoadError),
-    /// The store holds no response in the chosen dates.
+    /// The store holds no response (in the chosen dates).
     #[error(
         "{data}: no responses to report{}; run the kiosk (or `icare simulate` on a synthetic store) first",
         if *.filtered { " in the chosen dates" } else { "" }

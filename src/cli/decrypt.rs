@@ -1,81 +1,219 @@
-//! `icare decrypt`: write the de-identified responses for analysts, as JSON lines or tidy CSV.
+//! `icare decrypt`: the de-identified responses for an analyst, as tidy CSV or JSON lines, with
+//! comments in a file of their own. Needs an analyst's identity: never the store manager's.
 
-use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use rand::seq::SliceRandom;
 
-use super::secret::{self, IdentityArgs, Prompt};
-use crate::response::{Answer, Response};
+use super::secret::{self, Prompt};
+use crate::disclosure::{DEFAULT_MIN_N, Rule, analyst};
+use crate::fsio::RealFs;
+use crate::report::analyst::{self as rows, Head, Rows};
+use crate::response::Response;
 use crate::store;
-use crate::survey::{self, SurveyHash};
+use crate::survey;
+
+/// Environment variable holding the passphrase of an analyst's passphrase-protected identity file.
+pub const ANALYST_PASSPHRASE_ENV: &str = "ICARE_ANALYST_PASSPHRASE";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// One JSON object per response, with its comment.
+    /// One JSON object per response.
     Jsonl,
-    /// Tidy CSV: one row per response and item (comments left out).
+    /// Tidy CSV: one row per response and item.
     Csv,
 }
 
 #[derive(Debug, Args)]
 pub struct DecryptArgs {
-    /// Output format: `jsonl` (one response per line, with its comment) or `csv` (tidy, one row
-    /// per response and item, no comments).
+    /// The analyst's age identity file: a recipient added with `init --recipient` or
+    /// `export --to` (from `age-keygen`; passphrase-protected with `age -p` if you like). The
+    /// manager's identity is refused.
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// Read the identity file's passphrase from the first line of FILE (else
+    /// ICARE_ANALYST_PASSPHRASE, else a prompt); only for a passphrase-protected identity file.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Output format: `csv` (tidy, one row per response and item) or `jsonl` (one response per
+    /// line). See docs/analyst-data.md.
     #[arg(long, value_enum)]
     pub format: Format,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write the responses to FILE (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write the comments, shuffled and apart from the answers, to FILE (same format). Without
+    /// it no comment is written.
+    #[arg(long, value_name = "FILE")]
+    pub comments: Option<PathBuf>,
+    /// Least number of responses behind any site, period or language label (never below 5).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_N)]
+    pub min_n: u64,
     /// Survey files that name the items of older survey versions (the built-in surveys and those
     /// under `<data>/surveys/` are known).
     #[arg(long = "survey", value_name = "FILE")]
     pub surveys: Vec<PathBuf>,
-    #[command(flatten)]
-    pub identity: IdentityArgs,
+}
+
+/// How to give an analyst a key, for the refusal messages.
+const HOW_TO_ADD: &str = "Row-level data is for an analyst, not for the practice: the analyst makes a key with `age-keygen -o analyst.key` and sends you its public key (age1...). Add it to a new store with `icare init --recipient age1...`, or give the analyst this store's responses with `icare export --to age1... --out batch.icb` (they import it into a store of their own); then the analyst runs `icare decrypt --identity analyst.key`. See docs/analyst-data.md.";
+
+/// The public keys of the store's manager: a site store's first recipient, or an aggregation
+/// store's own keys.
+fn manager_keys(data: &Path) -> anyhow::Result<Vec<String>> {
+    if crate::batch::aggregate::is_aggregate(&RealFs, data) {
+        let meta = crate::batch::aggregate::AggregateMeta::load(&RealFs, data)?;
+        return Ok(meta.recipients.iter().map(|r| r.to_string()).collect());
+    }
+    let meta = store::StoreMeta::load(&RealFs, data)?;
+    Ok(meta
+        .recipients
+        .first()
+        .map(|r| r.to_string())
+        .into_iter()
+        .collect())
+}
+
+/// The analyst's identity, or a refusal that says why and what to do.
+fn analyst_identity(data: &Path, args: &DecryptArgs) -> anyhow::Result<age::x25519::Identity> {
+    let Some(path) = &args.identity else {
+        bail!("decrypt needs an analyst's identity (--identity FILE). {HOW_TO_ADD}");
+    };
+    // A file that cannot be read is named by the error of reading it, before any passphrase.
+    let protected = match std::fs::read(path) {
+        Ok(bytes) => bytes.starts_with(b"age-encryption.org/"),
+        Err(_) => false,
+    };
+    let passphrase = if !protected {
+        None
+    } else {
+        secret::read_secret(
+            args.passphrase_file.as_deref(),
+            ANALYST_PASSPHRASE_ENV,
+            "analyst identity passphrase",
+            Prompt::Once,
+        )?
+    };
+    let identity = crate::keys::unlock_identity_file(&RealFs, path, passphrase.as_ref())?;
+    let public = identity.to_public().to_string();
+    if manager_keys(data)?.contains(&public) {
+        bail!(
+            "{}: this is the store manager's identity ({public}), and decrypt refuses it: the manager's key opens the summary and reports, whose rules stop anyone being singled out. {HOW_TO_ADD}",
+            path.display()
+        );
+    }
+    Ok(identity)
 }
 
 pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
-    let surveys = survey::Catalog::for_store(data, &args.surveys)?;
-    let identity =
-        secret::unlock(data, &args.identity, Prompt::Once)?.context("no passphrase given")?;
+    // Everything that can be checked without a key is checked first.
+    let rule = Rule::new(args.min_n).context("--min-n")?;
+    for path in [&args.out, &args.comments].into_iter().flatten() {
+        if path.file_name().is_none() {
+            bail!("{}: needs a file name", path.display());
+        }
+    }
+    if let (Some(a), Some(b)) = (&args.out, &args.comments) {
+        if a == b {
+            bail!("--out and --comments name the same file; comments go to a file of their own");
+        }
+    }
+    let catalog = survey::Catalog::for_store(data, &args.surveys)?;
+    let identity = analyst_identity(data, &args)?;
     let responses = store::read_all(data, &identity)?;
     let synthetic = responses.synthetic();
+    let source = crate::report::Source {
+        name: responses.name().to_string(),
+        synthetic,
+    };
     if synthetic {
         eprintln!("icare: SYNTHETIC store: this output is demo data, not real answers");
     }
-    // An aggregation store holds many sites: each response says which.
-    let with_site = responses.kind() == store::StoreKind::Aggregate;
-    let mut writer = Writer::new(args.format, synthetic, with_site, surveys);
-    match &args.out {
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            let written = writer
-                .all(responses, &mut out)
-                .and_then(|()| Ok(out.flush()?));
-            // A closed pipe (`| head`) is the reader's choice, not a failure.
-            if let Err(e) = written {
-                let closed = e.chain().any(|c| {
-                    c.downcast_ref::<std::io::Error>()
-                        .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-                });
-                if !closed {
-                    return Err(e.context("cannot write to standard output"));
-                }
+    let mut all: Vec<(String, Response)> = Vec::new();
+    for r in responses {
+        let (site, r) =
+            r.context("cannot decrypt the store (run `icare verify` to see all damage)")?;
+        let site = crate::report::site_of(&source, Some(site.as_str()).filter(|s| !s.is_empty()));
+        all.push((site.to_string(), r));
+    }
+    // Rows in random order, with ids that are only their place in it; comments apart, shuffled.
+    let mut rng = rand::thread_rng();
+    all.shuffle(&mut rng);
+    let mut comments: Vec<String> = all
+        .iter_mut()
+        .filter_map(|(_, r)| r.comment.take())
+        .filter(|c| !c.trim().is_empty())
+        .collect();
+    comments.shuffle(&mut rng);
+    let refs: Vec<(String, &Response)> = all.iter().map(|(s, r)| (s.clone(), r)).collect();
+    let labels = analyst::labels(&refs, rule.min_n());
+    let mut rows = Rows::new(&catalog);
+    let csv = args.format == Format::Csv;
+    let body = |out: &mut dyn Write| -> anyhow::Result<()> {
+        if csv {
+            writeln!(out, "{}", rows::CSV_HEADER)?;
+        }
+        for (k, ((_, r), l)) in all.iter().zip(&labels).enumerate() {
+            let id = if synthetic {
+                format!("synthetic-{}", k + 1)
+            } else {
+                format!("r{}", k + 1)
+            };
+            let head = Head {
+                synthetic,
+                id: &id,
+                labels: l,
+                response: r,
+            };
+            let answers = rows.answers(r);
+            if csv {
+                rows::write_csv(out, &head, &answers)?;
+            } else {
+                rows::write_jsonl(out, &head, &answers)?;
             }
         }
-        Some(path) => write_atomically(path, |mut out| writer.all(responses, &mut out))?,
+        Ok(())
+    };
+    match &args.out {
+        Some(path) => write_atomically(path, body)?,
+        None => to_stdout(body)?,
     }
-    for (hash, id) in &writer.unknown {
+    match &args.comments {
+        Some(path) => write_atomically(path, |out| {
+            Ok(rows::write_comments(out, csv, synthetic, &comments)?)
+        })?,
+        None if !comments.is_empty() => eprintln!(
+            "icare: note: comments are not written; give --comments FILE to write them to a file of their own"
+        ),
+        None => {}
+    }
+    for (hash, id) in &rows.unknown {
         eprintln!(
             "icare: note: survey {id} version {} is not known here: its items are numbered; pass --survey FILE to name them",
             hash.short()
         );
     }
     Ok(0)
+}
+
+fn to_stdout(body: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let written = body(&mut out).and_then(|()| Ok(out.flush()?));
+    // A closed pipe (`| head`) is the reader's choice, not a failure.
+    if let Err(e) = written {
+        let closed = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if !closed {
+            return Err(e.context("cannot write to standard output"));
+        }
+    }
+    Ok(())
 }
 
 /// Write as [`crate::fsio::write_out`] does: a regular file through a temporary file beside it,
@@ -88,169 +226,4 @@ fn write_atomically(
     path.file_name().context("--out needs a file name")?;
     crate::fsio::write_out(&crate::fsio::RealFs, path, body)
         .with_context(|| format!("{}: not written", path.display()))
-}
-
-struct Writer {
-    format: Format,
-    synthetic: bool,
-    with_site: bool,
-    surveys: survey::Catalog,
-    unknown: BTreeMap<SurveyHash, String>,
-    n: u64,
-}
-
-impl Writer {
-    fn new(format: Format, synthetic: bool, with_site: bool, surveys: survey::Catalog) -> Self {
-        Writer {
-            format,
-            synthetic,
-            with_site,
-            surveys,
-            unknown: BTreeMap::new(),
-            n: 0,
-        }
-    }
-
-    fn all(
-        &mut self,
-        responses: store::SiteResponses<'_>,
-        out: &mut impl Write,
-    ) -> anyhow::Result<()> {
-        if self.format == Format::Csv {
-            let site = if self.with_site { "site," } else { "" };
-            writeln!(out, "response,{site}period,survey,item,theme,value,status")?;
-        }
-        for r in responses {
-            let (site, r) =
-                r.context("cannot decrypt the store (run `icare verify` to see all damage)")?;
-            self.one(&site, &r, out)?;
-        }
-        Ok(())
-    }
-
-    fn one(&mut self, site: &str, r: &Response, out: &mut impl Write) -> anyhow::Result<()> {
-        self.n += 1;
-        let key = if self.synthetic {
-            format!("synthetic-{}", self.n)
-        } else {
-            format!("r{}", self.n)
-        };
-        let survey = self.surveys.get(&r.survey_hash);
-        if survey.is_none() {
-            self.unknown
-                .entry(r.survey_hash)
-                .or_insert_with(|| r.survey_id.clone());
-        }
-        let item = |i: usize| -> (String, String) {
-            match survey.and_then(|s| s.items.get(i)) {
-                Some(it) => (it.id.clone(), it.theme.clone()),
-                None => (format!("item-{}", i + 1), String::new()),
-            }
-        };
-        let headline_id = survey
-            .and_then(|s| s.headline.as_ref())
-            .map_or_else(|| "headline".to_string(), |h| h.id.clone());
-        let survey_name = format!("{}@{}", r.survey_id, r.survey_hash.short());
-        match self.format {
-            Format::Csv => {
-                let mut row = |item: &str, theme: &str, a: Answer| {
-                    let (value, status) = parts(a);
-                    let site = if self.with_site {
-                        format!("{},", csv(site))
-                    } else {
-                        String::new()
-                    };
-                    writeln!(
-                        out,
-                        "{},{site}{},{},{},{},{},{}",
-                        csv(&key),
-                        r.period,
-                        csv(&survey_name),
-                        csv(item),
-                        csv(theme),
-                        value.map(|v| v.to_string()).unwrap_or_default(),
-                        status
-                    )
-                };
-                for (i, a) in r.answers.iter().enumerate() {
-                    let (id, theme) = item(i);
-                    row(&id, &theme, *a)?;
-                }
-                row(&headline_id, "", r.headline)?;
-            }
-            Format::Jsonl => {
-                let answer = |item: String, theme: String, a: Answer| {
-                    let (value, status) = parts(a);
-                    JsonAnswer {
-                        item,
-                        theme,
-                        status,
-                        value,
-                    }
-                };
-                let line = JsonResponse {
-                    response: key,
-                    site: self.with_site.then_some(site),
-                    synthetic: self.synthetic,
-                    period: r.period.to_string(),
-                    survey: &r.survey_id,
-                    survey_hash: r.survey_hash.to_string(),
-                    language: &r.language,
-                    answers: (0..r.answers.len())
-                        .map(|i| {
-                            let (id, theme) = item(i);
-                            answer(id, theme, r.answers[i])
-                        })
-                        .collect(),
-                    headline: answer(headline_id, String::new(), r.headline),
-                    comment: r.comment.as_deref(),
-                };
-                let line = serde_json::to_string(&line)?;
-                writeln!(out, "{line}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// One line of the JSON lines output, fields in this order.
-#[derive(serde::Serialize)]
-struct JsonResponse<'a> {
-    response: String,
-    /// Only for aggregation stores.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    site: Option<&'a str>,
-    synthetic: bool,
-    period: String,
-    survey: &'a str,
-    survey_hash: String,
-    language: &'a str,
-    answers: Vec<JsonAnswer>,
-    headline: JsonAnswer,
-    comment: Option<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct JsonAnswer {
-    item: String,
-    theme: String,
-    status: &'static str,
-    value: Option<i32>,
-}
-
-fn parts(a: Answer) -> (Option<i32>, &'static str) {
-    match a {
-        Answer::Value(v) => (Some(v), "answered"),
-        Answer::NotApplicable => (None, "not_applicable"),
-        Answer::Skipped => (None, "skipped"),
-    }
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break.
-fn csv(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
 }

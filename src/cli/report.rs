@@ -52,10 +52,12 @@ pub struct ReportArgs {
     /// How trends are grouped in time.
     #[arg(long, value_enum, default_value = "month")]
     pub period: PeriodArg,
-    /// Only responses from periods that end on or after this day (YYYY-MM-DD).
+    /// Only responses from periods (at --period) that end on or after this day (YYYY-MM-DD);
+    /// widened to whole periods, and to pooled periods where one alone is too small.
     #[arg(long, value_name = "DATE")]
     pub from: Option<NaiveDate>,
-    /// Only responses from periods that start on or before this day (YYYY-MM-DD).
+    /// Only responses from periods (at --period) that start on or before this day (YYYY-MM-DD);
+    /// widened as --from.
     #[arg(long, value_name = "DATE")]
     pub to: Option<NaiveDate>,
     /// Add a summary per site.

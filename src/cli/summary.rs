@@ -71,7 +71,9 @@ pub fn run(data: &Path, args: SummaryArgs) -> anyhow::Result<i32> {
         granularity: args.period.into(),
         ..Filter::default()
     };
-    let load = |f: &Filter| report::build(data, &identity, &catalog, &f.options(&base));
+    // The store is read once; each change of filter re-applies the grid to the same totals.
+    let tallied = report::read(data, &identity, &catalog)?;
+    let load = |f: &Filter| tallied.report(&f.options(&base));
     let first = load(&filter)?;
     for (id, hash, n) in &first.other_surveys {
         eprintln!(

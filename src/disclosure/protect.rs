@@ -161,3 +161,21 @@ fn protect_grouped(counts: &[u64], grouping: &[usize], total: u64) -> Option<Vec
     }
     Some(cells)
 }
+
+/// A count rounded to the nearest multiple of 5, as NHS England publishes counts: published
+/// counts of different groups then cannot be subtracted to an exact small count. Apply it to the
+/// cells [`protect()`] shows (5 and above; 1–4 is already `<5`); 0 stays 0.
+pub fn round_to_5(n: u64) -> u64 {
+    n.saturating_add(2) / 5 * 5
+}
+
+/// The protected cells with every shown count rounded by [`round_to_5`].
+pub fn rounded(cells: Vec<Cell>) -> Vec<Cell> {
+    cells
+        .into_iter()
+        .map(|c| match c {
+            Cell::Shown(n) => Cell::Shown(round_to_5(n)),
+            other => other,
+        })
+        .collect()
+}

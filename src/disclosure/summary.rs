@@ -1,12 +1,14 @@
 //! Publishable summaries of one group of responses: the statistics after disclosure control.
 //!
 //! These are plain data for the screen and the reports to render; a `None` figure is not shown,
-//! and the accompanying `Reason` says why.
+//! and the accompanying `Reason` says why. Counts of people are [`Count`]s, so a number below the
+//! minimum cannot be printed by mistake; answer counts are rounded to 5.
 
 use serde::Serialize;
 
-use super::protect::{Cell, protect};
-use super::{Reason, Rule};
+use super::grid::Measure;
+use super::protect::{Cell, protect, rounded};
+use super::{Count, Reason, Rule};
 use crate::scoring::ScoringPlan;
 use crate::stats::{self, Accumulator, Estimate, ItemAcc, MIN_N_ALPHA, ThemeAcc};
 use crate::survey::Survey;
@@ -27,9 +29,9 @@ pub struct ItemSummary {
     pub id: String,
     pub reversed: bool,
     /// Responses that were shown the item.
-    pub responses: u64,
+    pub responses: Count,
     /// Scored answers.
-    pub n: u64,
+    pub n: Count,
     pub mean: Option<f64>,
     pub sd: Option<f64>,
     pub ci_low: Option<f64>,
@@ -52,9 +54,9 @@ pub struct ThemeSummary {
     pub name: String,
     /// The survey's importance weight (for iCARE: the study's coded reference count).
     pub importance: f64,
-    pub responses: u64,
+    pub responses: Count,
     /// Respondents whose theme score counts (at least half the applicable items answered).
-    pub n: u64,
+    pub n: Count,
     pub mean: Option<f64>,
     pub sd: Option<f64>,
     pub ci_low: Option<f64>,
@@ -79,9 +81,9 @@ pub struct ThemeSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HeadlineSummary {
     pub id: String,
-    pub responses: u64,
+    pub responses: Count,
     /// Answers given ("Don't know" included, skipped excluded): the denominator of % positive.
-    pub answered: u64,
+    pub answered: Count,
     /// One cell per point, "Don't know" included.
     pub distribution: Option<Vec<Cell>>,
     pub skipped: Option<Cell>,
@@ -93,16 +95,25 @@ pub struct HeadlineSummary {
 /// Everything publishable about one group of responses (overall, a period or a site).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
-    pub responses: u64,
+    pub responses: Count,
     pub min_n: u64,
     pub headline: Option<HeadlineSummary>,
     pub themes: Vec<ThemeSummary>,
     pub suppressed: Option<Reason>,
 }
 
-/// Apply `rule` to one group's totals. `plan` must come from `survey`.
-pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &Rule) -> Summary {
+/// Apply `rule` to one group's totals. `plan` must come from `survey`. `visible` says, per measure,
+/// whether the grid lets this group's figures be published (`|_| true` for a group that is not
+/// part of any grid, such as a test's single group).
+pub fn summarize(
+    survey: &Survey,
+    plan: &ScoringPlan,
+    acc: &Accumulator,
+    rule: &Rule,
+    visible: &dyn Fn(Measure) -> bool,
+) -> Summary {
     let min_n = rule.min_n();
+    let group_visible = visible(Measure::Responses);
     let themes = survey
         .themes
         .iter()
@@ -112,7 +123,10 @@ pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &
             let items: Vec<ItemSummary> = plan
                 .theme_items(t)
                 .iter()
-                .filter_map(|&i| item_summary(survey, plan, i, acc.items.get(i)?, rule))
+                .filter_map(|&i| {
+                    let shown = group_visible && visible(Measure::Item(i));
+                    item_summary(survey, plan, i, acc.items.get(i)?, rule, shown)
+                })
                 .collect();
             let positive = plan
                 .theme_scale(t)
@@ -122,15 +136,17 @@ pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &
                 .theme_scale(t)
                 .and_then(|s| survey.scales.get(s))
                 .map(|s| s.points.iter().map(|p| p.dont_know).collect::<Vec<_>>());
-            theme_summary(theme, tacc, positive, dont_know, items, rule)
+            let shown = group_visible && visible(Measure::Theme(t));
+            theme_summary(theme, tacc, positive, dont_know, items, rule, shown)
         })
         .collect();
     let headline = survey.headline.as_ref().map(|h| {
         let answered: u64 = acc.headline.counts.iter().sum();
+        let shown = group_visible && visible(Measure::Headline);
         let mut out = HeadlineSummary {
             id: h.id.clone(),
-            responses: acc.headline.responses,
-            answered,
+            responses: Count::of_figure(acc.headline.responses, min_n, group_visible),
+            answered: Count::of_figure(answered, min_n, shown),
             distribution: None,
             skipped: None,
             pct_positive: None,
@@ -138,7 +154,11 @@ pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &
             suppressed: None,
         };
         if answered < min_n {
-            out.suppressed = Some(Reason::TooFewRespondents { n: answered, min_n });
+            out.suppressed = Some(Reason::TooFewRespondents { min_n });
+            return out;
+        }
+        if !shown {
+            out.suppressed = Some(Reason::Complementary { min_n });
             return out;
         }
         let positive = plan.headline_positive_points();
@@ -162,7 +182,7 @@ pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &
         let p = protect(&counts, &[&fine, &coarse]);
         match p.grouping {
             Some(g) => {
-                let mut cells = p.cells;
+                let mut cells = rounded(p.cells);
                 out.skipped = cells.pop();
                 out.distribution = Some(cells);
                 if g == 0 {
@@ -175,15 +195,19 @@ pub fn summarize(survey: &Survey, plan: &ScoringPlan, acc: &Accumulator, rule: &
         }
         out
     });
+    let suppressed = if acc.responses < min_n {
+        Some(Reason::TooFewRespondents { min_n })
+    } else if !group_visible {
+        Some(Reason::Complementary { min_n })
+    } else {
+        None
+    };
     Summary {
-        responses: acc.responses,
+        responses: Count::of_figure(acc.responses, min_n, group_visible),
         min_n,
         headline,
         themes,
-        suppressed: (acc.responses < min_n).then_some(Reason::TooFewRespondents {
-            n: acc.responses,
-            min_n,
-        }),
+        suppressed,
     }
 }
 
@@ -198,22 +222,33 @@ struct Common {
     suppressed: Option<Reason>,
 }
 
-/// `counts` per point (empty when there is no common scale), `positive` / `dont_know` flags per
-/// point; `answers` is the row total (points + NA + skipped).
-#[allow(clippy::too_many_arguments)]
-fn common(
-    scores: &stats::Moments,
-    counts: &[u64],
-    positive: &[bool],
-    dont_know: &[bool],
+/// One figure's answers: `counts` per point (empty when there is no common scale), `positive` /
+/// `dont_know` flags per point, `answers` the row total (points + NA + skipped).
+struct Answers<'a> {
+    counts: &'a [u64],
+    positive: &'a [bool],
+    dont_know: &'a [bool],
     pct_positive: Option<f64>,
     not_applicable: u64,
     skipped: u64,
     answers: u64,
-    rule: &Rule,
-) -> Common {
+}
+
+/// `visible`: whether the grid lets this figure be published for this group.
+fn common(scores: &stats::Moments, a: &Answers<'_>, rule: &Rule, visible: bool) -> Common {
     let n = scores.n;
-    if n < rule.min_n() {
+    let hidden = if n < rule.min_n() {
+        Some(Reason::TooFewRespondents {
+            min_n: rule.min_n(),
+        })
+    } else if !visible {
+        Some(Reason::Complementary {
+            min_n: rule.min_n(),
+        })
+    } else {
+        None
+    };
+    if let Some(reason) = hidden {
         return Common {
             estimate: None,
             pct_positive: None,
@@ -221,12 +256,18 @@ fn common(
             pct_not_applicable: None,
             pct_skipped: None,
             detail_withheld: None,
-            suppressed: Some(Reason::TooFewRespondents {
-                n,
-                min_n: rule.min_n(),
-            }),
+            suppressed: Some(reason),
         };
     }
+    let Answers {
+        counts,
+        positive,
+        dont_know,
+        pct_positive,
+        not_applicable,
+        skipped,
+        answers,
+    } = *a;
     let mut out = Common {
         estimate: Some(Estimate::of(scores)),
         pct_positive: None,
@@ -255,7 +296,9 @@ fn common(
     match p.grouping {
         None => out.detail_withheld = Some(Reason::SmallCounts),
         Some(g) => {
-            let mut cells = p.cells;
+            // Percentages of "does not apply" and skipped come from the rounded counts, so they
+            // say no more than the counts do.
+            let mut cells = rounded(p.cells);
             let skipped_cell = cells.pop().unwrap_or(Cell::Suppressed);
             let na_cell = cells.pop().unwrap_or(Cell::Suppressed);
             out.pct_not_applicable = na_cell.shown().and_then(|c| stats::percent(c, answers));
@@ -283,29 +326,31 @@ fn item_summary(
     i: usize,
     acc: &ItemAcc,
     rule: &Rule,
+    visible: bool,
 ) -> Option<ItemSummary> {
     let item = survey.items.get(i)?;
     let dont_know: Vec<bool> = survey
         .item_scale(item)
         .map(|s| s.points.iter().map(|p| p.dont_know).collect())
         .unwrap_or_default();
-    let c = common(
-        &acc.scores,
-        &acc.counts,
-        &plan.item_positive_points(i),
-        &dont_know,
-        stats::percent(acc.positive, acc.scores.n),
-        acc.not_applicable,
-        acc.skipped,
-        acc.responses,
-        rule,
-    );
+    let positive = plan.item_positive_points(i);
+    let answers = Answers {
+        counts: &acc.counts,
+        positive: &positive,
+        dont_know: &dont_know,
+        pct_positive: stats::percent(acc.positive, acc.scores.n),
+        not_applicable: acc.not_applicable,
+        skipped: acc.skipped,
+        answers: acc.responses,
+    };
+    let c = common(&acc.scores, &answers, rule, visible);
     let e = c.estimate;
+    let min_n = rule.min_n();
     Some(ItemSummary {
         id: item.id.clone(),
         reversed: item.reverse,
-        responses: acc.responses,
-        n: acc.scores.n,
+        responses: Count::of_figure(acc.responses, min_n, visible),
+        n: Count::of_figure(acc.scores.n, min_n, visible),
         mean: e.and_then(|e| e.mean),
         sd: e.and_then(|e| e.sd),
         ci_low: e.and_then(|e| e.ci).map(|ci| ci.0),
@@ -326,28 +371,26 @@ fn theme_summary(
     dont_know: Option<Vec<bool>>,
     items: Vec<ItemSummary>,
     rule: &Rule,
+    visible: bool,
 ) -> ThemeSummary {
-    let c = common(
-        &acc.scores,
-        &acc.counts,
-        &positive.unwrap_or_default(),
-        &dont_know.unwrap_or_default(),
-        stats::percent(acc.positive, acc.scored_answers),
-        acc.not_applicable,
-        acc.skipped,
-        acc.answers,
-        rule,
-    );
+    let (positive, dont_know) = (positive.unwrap_or_default(), dont_know.unwrap_or_default());
+    let answers = Answers {
+        counts: &acc.counts,
+        positive: &positive,
+        dont_know: &dont_know,
+        pct_positive: stats::percent(acc.positive, acc.scored_answers),
+        not_applicable: acc.not_applicable,
+        skipped: acc.skipped,
+        answers: acc.answers,
+    };
+    let c = common(&acc.scores, &answers, rule, visible);
     let k = acc.complete.k();
     let (alpha, item_rest, alpha_withheld) = if c.suppressed.is_some() {
         (None, vec![None; items.len()], c.suppressed)
     } else if k < 2 {
         (None, vec![None; items.len()], Some(Reason::Undefined))
     } else if acc.complete.n < MIN_N_ALPHA {
-        let reason = Reason::TooFewForConsistency {
-            n: acc.complete.n,
-            min: MIN_N_ALPHA,
-        };
+        let reason = Reason::TooFewForConsistency { min: MIN_N_ALPHA };
         (None, vec![None; items.len()], Some(reason))
     } else {
         match stats::consistency(acc) {
@@ -361,8 +404,8 @@ fn theme_summary(
         number: theme.number,
         name: theme.name.clone(),
         importance: theme.importance,
-        responses: acc.responses,
-        n: acc.scores.n,
+        responses: Count::of_figure(acc.responses, rule.min_n(), visible),
+        n: Count::of_figure(acc.scores.n, rule.min_n(), visible),
         mean: e.and_then(|e| e.mean),
         sd: e.and_then(|e| e.sd),
         ci_low: e.and_then(|e| e.ci).map(|ci| ci.0),

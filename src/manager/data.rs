@@ -1,8 +1,8 @@
 //! What the manager's screen shows: published summaries for one choice of filters, and the
 //! filters themselves.
 
-use crate::disclosure::Summary;
-use crate::report::{ReportData, ReportOptions};
+use crate::disclosure::{Span, Summary};
+use crate::report::{ReportData, ReportOptions, Row};
 use crate::stats::{Granularity, PeriodKey};
 
 /// Which responses the screen summarises.
@@ -116,33 +116,38 @@ pub fn next_period(p: PeriodKey) -> Option<PeriodKey> {
 /// Most periods a timeline spans (about ten years of weeks): more is not a trend one can read.
 const MAX_TIMELINE: usize = 520;
 
-/// Every period from the first to the last of `trends`, those without responses as `None`, so a
-/// month with no responses shows as a gap rather than disappearing.
-pub fn timeline(trends: &[(PeriodKey, Summary)]) -> Vec<(PeriodKey, Option<&Summary>)> {
+/// Every row of `trends` in time order, with the periods between rows that have no responses as
+/// `None`, so a month with no responses shows as a gap rather than disappearing. A row of pooled
+/// periods is one entry.
+pub fn timeline(trends: &[Row]) -> Vec<(Span, Option<&Summary>)> {
     let mut out = Vec::new();
     let mut given = trends.iter().peekable();
-    let Some(&(mut at, _)) = trends.first() else {
+    let Some(first) = trends.first() else {
         return out;
     };
-    let last = trends.last().map(|(p, _)| *p).unwrap_or(at);
+    let mut at = first.span.first;
+    let last = trends.last().map_or(at, |r| r.span.last);
     while out.len() < MAX_TIMELINE {
-        match given.peek() {
-            Some((p, s)) if *p == at => {
-                out.push((at, Some(s)));
-                given.next();
+        let end = match given.next_if(|r| r.span.first == at) {
+            Some(r) => {
+                out.push((r.span, Some(&r.summary)));
+                r.span.last
             }
-            _ => out.push((at, None)),
-        }
-        if at >= last {
+            _ => {
+                out.push((Span::one(at), None));
+                at
+            }
+        };
+        if end >= last {
             break;
         }
-        match next_period(at) {
-            Some(n) if n > at => at = n,
+        match next_period(end) {
+            Some(n) if n > end => at = n,
             _ => break,
         }
     }
     // Anything the walk could not reach (a key that is not a real date) is kept, in order.
-    out.extend(given.map(|(p, s)| (*p, Some(s))));
+    out.extend(given.map(|r| (r.span, Some(&r.summary))));
     out
 }
 
@@ -164,14 +169,35 @@ mod tests {
     }
 
     #[test]
-    fn timeline_fills_months_without_responses() {
-        let s = crate::manager::fixture::data();
-        let t = timeline(&s.trends);
+    fn timeline_fills_months_without_responses_and_keeps_pooled_rows_whole() {
+        let d = crate::manager::fixture::data();
+        // The fixture's six March responses are pooled with May, across an empty April.
+        let first = &d.trends[0];
+        assert_eq!(first.span.to_string(), "2026-03 to 2026-05");
+        let m = |month| PeriodKey::Month { year: 2026, month };
+        let row = |a, b| Row {
+            span: Span {
+                first: m(a),
+                last: m(b),
+            },
+            covers: first.covers.clone(),
+            summary: first.summary.clone(),
+        };
+        let rows = [row(3, 3), row(5, 6), row(9, 9)];
+        let t = timeline(&rows);
         let keys: Vec<String> = t.iter().map(|(p, _)| p.to_string()).collect();
-        assert_eq!(keys.first().map(String::as_str), Some("2026-03"));
-        assert_eq!(keys.last().map(String::as_str), Some("2026-11"));
-        assert_eq!(keys.len(), 9);
-        assert!(t[1].1.is_none(), "April has no responses");
+        assert_eq!(
+            keys,
+            [
+                "2026-03",
+                "2026-04",
+                "2026-05 to 2026-06",
+                "2026-07",
+                "2026-08",
+                "2026-09"
+            ]
+        );
+        assert!(t[1].1.is_none() && t[3].1.is_none() && t[2].1.is_some());
         assert!(timeline(&[]).is_empty());
     }
 }

@@ -22,7 +22,7 @@ use super::data::granularity_word;
 use super::model::{Model, Tab};
 use crate::kiosk::theme::Theme;
 use crate::kiosk::view::layout::{too_small, width, wrap, wrap_parts};
-use text::{count, fit, put, put_str, safe};
+use text::{fit, people, put, put_str, safe};
 
 /// What is drawn in place of the screen below the smallest supported size.
 pub const TOO_SMALL: &str = "Please make this window larger (at least 60 × 20)";
@@ -184,10 +184,29 @@ fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         None => "all sites".to_string(),
     };
     let n = model.data.responses;
+    let period = match (&f.period, model.data.covers.span) {
+        (Some(p), Some(span)) if span != crate::disclosure::Span::one(*p) => {
+            format!("{g}s {span}, pooled")
+        }
+        _ => period,
+    };
+    let site = match &f.site {
+        Some(s) if model.data.covers.sites.len() > 1 => {
+            format!(
+                "{site} pooled with others ({})",
+                model.data.covers.sites.len()
+            )
+        }
+        Some(_) | None => site,
+    };
     let text = format!(
         "Period: {period} · Site: {site} · {} response{}",
-        count(n),
-        if n == 1 { "" } else { "s" }
+        people(n),
+        if n == crate::disclosure::Count::Exact(1) {
+            ""
+        } else {
+            "s"
+        }
     );
     put_str(buf, r, 0, &fit(&text, r.width), theme.strong);
 }

@@ -1,8 +1,8 @@
 //! What every report format says the same way: rounding, labels, the synthetic warning, the method.
 
-use crate::disclosure::{Cell, Reason, Summary, ThemeSummary};
+use crate::disclosure::{Cell, Reason, Span, Summary, ThemeSummary};
 use crate::priority::Quadrant;
-use crate::stats::{Granularity, PeriodKey};
+use crate::stats::Granularity;
 
 use super::ReportData;
 
@@ -54,6 +54,7 @@ pub fn reason_code(r: &Reason) -> &'static str {
     match r {
         Reason::TooFewRespondents { .. } => "too_few_respondents",
         Reason::SmallCounts => "small_counts",
+        Reason::Complementary { .. } => "complementary",
         Reason::TooFewResponsesForComments { .. } => "too_few_responses_for_comments",
         Reason::TooFewForConsistency { .. } => "too_few_for_consistency",
         Reason::Undefined => "undefined",
@@ -99,35 +100,70 @@ pub fn title(data: &ReportData) -> String {
     )
 }
 
-/// One line saying what the report covers.
+/// One line saying what the report covers: the periods and sites of the overall figures, and
+/// where the grid widened what was asked for.
 pub fn scope_line(data: &ReportData) -> String {
     let o = &data.options;
     let mut parts = vec![format!(
-        "{} responses to `{}` version {}",
+        "{} responses to {} version {}",
         data.responses, data.survey.id, data.survey.version
     )];
-    match (data.periods.first(), data.periods.last()) {
-        (Some(a), Some(b)) if a != b => parts.push(format!("periods {a} to {b}")),
-        (Some(a), _) => parts.push(format!("period {a}")),
-        _ => {}
+    let covered = data.covers.span;
+    match covered {
+        Some(span) if span.is_pooled() => {
+            parts.push(format!("{}s {span}", granularity_word(o.granularity)))
+        }
+        Some(span) => parts.push(format!("{} {span}", granularity_word(o.granularity))),
+        None => {}
     }
     if let Some(p) = o.period {
-        parts.push(format!("overall figures for {p} only"));
+        match covered {
+            Some(span) if span != Span::one(p) => parts.push(format!(
+                "{p} was asked for: it is shown pooled with the periods next to it, as one of them alone has too few responses to show"
+            )),
+            _ => parts.push(format!("overall figures for {p} only")),
+        }
     }
-    if let Some(f) = o.from {
-        parts.push(format!("from {f}"));
-    }
-    if let Some(t) = o.to {
-        parts.push(format!("to {t}"));
+    if o.from.is_some() || o.to.is_some() {
+        let asked = format!(
+            "dates asked for: {} to {}",
+            o.from
+                .map_or_else(|| "the start".to_string(), |d| d.to_string()),
+            o.to.map_or_else(|| "the end".to_string(), |d| d.to_string())
+        );
+        parts.push(format!(
+            "{asked}, taken as whole {}s",
+            granularity_word(o.granularity)
+        ));
     }
     if let Some(s) = &o.site {
-        parts.push(format!("site {s}"));
+        let others: Vec<&str> = data
+            .covers
+            .sites
+            .iter()
+            .filter(|x| *x != s)
+            .map(String::as_str)
+            .collect();
+        if others.is_empty() {
+            parts.push(format!("site {s}"));
+        } else {
+            parts.push(format!(
+                "site {s} pooled with {} (too few responses to show it alone)",
+                others.join(", ")
+            ));
+        }
     }
-    if data.unplaced > 0 {
+    if data.unplaced != crate::disclosure::Count::Exact(0) {
         parts.push(format!(
             "{} responses dated by a longer period than a {} are in the overall figures only",
             data.unplaced,
             granularity_word(o.granularity)
+        ));
+    }
+    if data.left_out != crate::disclosure::Count::Exact(0) {
+        parts.push(format!(
+            "{} responses left out: their period is not a real date",
+            data.left_out
         ));
     }
     parts.push(format!("made {}", data.generated));
@@ -207,11 +243,11 @@ pub fn theme_title<'a>(data: &'a ReportData, id: &str) -> &'a str {
     data.survey.theme(id).map_or("", |t| t.title.as_str())
 }
 
-/// The series of one theme's means over the trend periods (`None` where not shown).
-pub fn theme_series(data: &ReportData, theme: usize) -> Vec<(PeriodKey, Option<f64>)> {
+/// The series of one theme's means over the trend rows (`None` where not shown).
+pub fn theme_series(data: &ReportData, theme: usize) -> Vec<(Span, Option<f64>)> {
     data.trends
         .iter()
-        .map(|(p, s)| (*p, s.themes.get(theme).and_then(|t| t.mean)))
+        .map(|r| (r.span, r.summary.themes.get(theme).and_then(|t| t.mean)))
         .collect()
 }
 
@@ -241,7 +277,7 @@ pub fn method_paragraphs(data: &ReportData) -> Vec<String> {
     vec![
         "Scores. Each answer is put on a 0–100 scale, the lowest answer 0 and the highest 100 (on a five-point agreement scale: 0, 25, 50, 75, 100); negatively worded questions are turned round first, so higher is always better. A person's theme score is the mean of their answers to that theme's questions, counted when they answered at least half of the questions that apply to them. \"Does not apply\", \"Don't know\" and skipped questions get no score.".to_string(),
         "Figures. For each theme: the mean score, its 95% confidence interval (the range the practice's true score is likely to lie in, from the t distribution), n (people with a theme score) and % positive (agree or strongly agree with a positive statement, disagree or strongly disagree with a negative one). Scores and percentages are rounded to whole numbers. The overall question is reported as the Friends and Family Test does: Very good + Good over every answer, \"Don't know\" included.".to_string(),
-        format!("Anonymity. No figure is shown for any group (theme, question, {g}, site) with fewer than {min_n} respondents: it is marked \"not shown\" with the reason. In answer counts, 1 to 4 is shown as <5, and other cells are hidden (–) where needed so that a small count cannot be worked out from the totals. Comments are shown only for periods with at least {} responses, in random order and never beside the answers they came with.", data.options.rule.comment_min()),
+        format!("Anonymity. No figure is shown for any group (theme, question, {g}, site) with fewer than {min_n} respondents: it is marked \"not shown\" and its size is given only as \"fewer than {min_n}\". A {g} (or site) too small to show on its own is pooled with its neighbour, so that no figure can be subtracted from another, in this report or any other, to reveal a smaller group. In answer counts, 1 to 4 is shown as <5, other counts are rounded to the nearest 5, and cells are hidden (–) where needed so that a small count cannot be worked out from the totals. Comments are shown only for periods with at least {} responses, in random order and never beside the answers they came with.", data.options.rule.comment_min()),
         format!("Where to act first. {} Priority = (weight ÷ the largest weight) × (100 − the practice's score), so a theme that matters a lot and scores low comes first. The weights say what mattered to patients in the study, not how this practice is doing, and they are not a validated ranking; a practice can change them in its survey file. Themes whose confidence intervals overlap may swap places with more responses: use the list to start a discussion, not to end one.", weights_source(data)),
     ]
 }

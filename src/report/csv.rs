@@ -3,22 +3,25 @@
 //! Columns: `synthetic,group_type,group,theme,item,point,measure,value,suppressed,reason`.
 //! `group_type` is `overall`, `period`, `site`, `where_to_act` or `other_survey`. A figure that is
 //! not shown has an empty `value`, `suppressed` = `true` and the reason in words. Comments are not
-//! part of the CSV.
+//! part of the CSV. [`field`] is the one CSV field writer of the program (`icare decrypt` uses it
+//! too).
 
 use std::fmt::Write as _;
 
 use super::ReportData;
 use super::common::{self, two_places, whole};
-use crate::disclosure::{Cell, Distribution, Reason, Summary, ThemeSummary};
+use crate::disclosure::{Cell, Count, Distribution, Reason, Summary, ThemeSummary};
 
 /// The header row.
 pub const HEADER: &str =
     "synthetic,group_type,group,theme,item,point,measure,value,suppressed,reason";
 
-/// A CSV field, quoted when it holds a comma, quote or line break, and with a leading `=`, `+`,
-/// `-` or `@` defused so that spreadsheets do not run it as a formula.
+/// A CSV field (RFC 4180), quoted when it holds a comma, quote or line break, and with a leading
+/// `=`, `+`, `-`, `@`, tab or carriage return defused by a `'` in front, as OWASP advises, so that
+/// a spreadsheet never runs it as a formula. Every CSV the program writes goes through here; write
+/// numbers as numbers, not through this.
 pub fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -88,6 +91,23 @@ impl Rows<'_> {
         );
     }
 
+    /// A count of people: the number when exact, else empty with "fewer than N" or "not shown".
+    fn count(&mut self, theme: &str, item: &str, measure: &str, c: Count, why: Option<&Reason>) {
+        let why = match c {
+            Count::Exact(_) => None,
+            Count::FewerThan(_) => Some(format!("{c}")),
+            Count::Hidden => why.map(common::reason).or_else(|| Some("not shown".into())),
+        };
+        self.row(
+            theme,
+            item,
+            "",
+            measure,
+            c.exact().map(|n| n.to_string()),
+            why,
+        );
+    }
+
     fn cells(&mut self, theme: &str, item: &str, labels: &[String], d: &Distribution) {
         let named = d
             .points
@@ -117,8 +137,8 @@ impl Rows<'_> {
     fn theme(&mut self, data: &ReportData, t: &ThemeSummary, full: bool) {
         let s = t.suppressed.as_ref();
         let id = t.id.as_str();
-        self.num(id, "", "responses", Some(t.responses as i64), None);
-        self.num(id, "", "n", Some(t.n as i64), None);
+        self.count(id, "", "responses", t.responses, s);
+        self.count(id, "", "n", t.n, s);
         self.num(id, "", "mean", whole(t.mean), s);
         self.num(id, "", "sd", whole(t.sd), s);
         self.num(id, "", "ci_low", whole(t.ci_low), s);
@@ -162,8 +182,8 @@ impl Rows<'_> {
         for (k, i) in t.items.iter().enumerate() {
             let s = i.suppressed.as_ref();
             let item = i.id.as_str();
-            self.num(id, item, "responses", Some(i.responses as i64), None);
-            self.num(id, item, "n", Some(i.n as i64), None);
+            self.count(id, item, "responses", i.responses, s);
+            self.count(id, item, "n", i.n, s);
             self.num(id, item, "mean", whole(i.mean), s);
             self.num(id, item, "sd", whole(i.sd), s);
             self.num(id, item, "ci_low", whole(i.ci_low), s);
@@ -204,10 +224,10 @@ impl Rows<'_> {
     }
 
     fn summary(&mut self, data: &ReportData, s: &Summary, full: bool) {
-        self.num("", "", "responses", Some(s.responses as i64), None);
+        self.count("", "", "responses", s.responses, s.suppressed.as_ref());
         if let Some(h) = &s.headline {
             let why = h.suppressed.as_ref();
-            self.num("", &h.id, "answered", Some(h.answered as i64), None);
+            self.count("", &h.id, "answered", h.answered, why);
             self.num(
                 "",
                 &h.id,
@@ -241,8 +261,10 @@ pub fn render(data: &ReportData) -> String {
         group_type: "overall",
         group: "all".into(),
     };
-    if let Some(p) = data.options.period {
-        r.group = p.to_string();
+    if data.options.period.is_some() {
+        if let Some(span) = data.covers.span {
+            r.group = span.to_string();
+        }
     }
     r.summary(data, &data.overall, true);
     r.group_type = "where_to_act";
@@ -295,19 +317,19 @@ pub fn render(data: &ReportData) -> String {
         r.row(&n.id, "", "", "rank", None, Some(common::reason(&n.reason)));
     }
     r.group_type = "period";
-    for (p, s) in &data.trends {
-        r.group = p.to_string();
-        r.summary(data, s, false);
+    for row in &data.trends {
+        r.group = row.span.to_string();
+        r.summary(data, &row.summary, false);
     }
     r.group_type = "site";
-    for (site, s) in &data.by_site {
-        r.group = site.clone();
-        r.summary(data, s, false);
+    for site in &data.by_site {
+        r.group = site.name.clone();
+        r.summary(data, &site.summary, false);
     }
     r.group_type = "other_survey";
     for (id, hash, n) in &data.other_surveys {
         r.group = format!("{id}@{}", hash.short());
-        r.row("", "", "", "responses", Some(n.to_string()), None);
+        r.count("", "", "responses", *n, None);
     }
     r.out
 }

@@ -216,7 +216,7 @@ pub fn render(data: &ReportData) -> String {
     let responses: Vec<String> = data
         .trends
         .iter()
-        .map(|(p, s)| format!("{p}: {}", s.responses))
+        .map(|r| format!("{}: {}", r.span, r.summary.responses))
         .collect();
     let _ = write!(
         o,
@@ -244,19 +244,19 @@ pub fn render(data: &ReportData) -> String {
     if !data.by_site.is_empty() {
         section(&mut o, data, "By site", "");
         o.push_str(r#"<table class="data"><tr><th>Theme</th>"#);
-        for (s, sum) in &data.by_site {
+        for row in &data.by_site {
             let _ = write!(
                 o,
                 r#"<th class="num">{} <small>({} responses)</small></th>"#,
-                escape(s),
-                sum.responses
+                escape(&row.name),
+                row.summary.responses
             );
         }
         o.push_str("</tr>");
         for (i, t) in data.overall.themes.iter().enumerate() {
             let _ = write!(o, "<tr><td>{}. {}</td>", t.number, escape(&t.name));
-            for (_, sum) in &data.by_site {
-                match sum.themes.get(i) {
+            for row in &data.by_site {
+                match row.summary.themes.get(i) {
                     Some(x) if x.suppressed.is_none() => {
                         let _ =
                             write!(o, r#"<td class="num">{}</td>"#, escape(&common::mean_ci(x)));
@@ -271,7 +271,7 @@ pub fn render(data: &ReportData) -> String {
 
     // Comments.
     let period = data
-        .comments_period
+        .comments_span
         .map_or_else(String::new, |p| format!(" ({p})"));
     section(&mut o, data, &format!("Comments{period}"), "long");
     match &data.comments {

@@ -2,14 +2,30 @@
 
 use serde_json::{Value, json};
 
-use super::ReportData;
 use super::common::{self, two_places, whole};
+use super::{Coverage, ReportData};
 use crate::disclosure::{
-    Cell, Distribution, HeadlineSummary, ItemSummary, Reason, Summary, ThemeSummary,
+    Cell, Count, Distribution, HeadlineSummary, ItemSummary, Reason, Summary, ThemeSummary,
 };
 
 /// Version of the schema in `docs/report-schema.md`.
-pub const SCHEMA: &str = "icare-report/1";
+pub const SCHEMA: &str = "icare-report/2";
+
+/// A count of people: the number when exact, else `null` (the words are in `reason`, or in
+/// `count_text` where there is no reason field).
+fn count(c: Count) -> Value {
+    c.exact().map_or(Value::Null, Value::from)
+}
+
+/// What a group covers: its sites, its stored periods and the periods it spans.
+fn covers(c: &Coverage) -> Value {
+    json!({
+        "sites": c.sites,
+        "periods": c.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        "from": c.span.map(|s| s.first.to_string()),
+        "to": c.span.map(|s| s.last.to_string()),
+    })
+}
 
 fn reason(r: Option<&Reason>) -> Value {
     r.map_or(
@@ -59,8 +75,8 @@ fn item(data: &ReportData, i: &ItemSummary, rest: Option<f64>) -> Value {
         "id": i.id,
         "text": common::item_text(data, &i.id),
         "reversed": i.reversed,
-        "responses": i.responses,
-        "n": i.n,
+        "responses": count(i.responses),
+        "n": count(i.n),
         "mean": whole(i.mean),
         "sd": whole(i.sd),
         "ci_low": whole(i.ci_low),
@@ -82,8 +98,8 @@ fn theme(data: &ReportData, t: &ThemeSummary, full: bool) -> Value {
         "id": t.id,
         "number": t.number,
         "name": t.name,
-        "responses": t.responses,
-        "n": t.n,
+        "responses": count(t.responses),
+        "n": count(t.n),
         "mean": whole(t.mean),
         "sd": whole(t.sd),
         "ci_low": whole(t.ci_low),
@@ -119,8 +135,8 @@ fn headline(data: &ReportData, h: Option<&HeadlineSummary>) -> Value {
     json!({
         "id": h.id,
         "text": data.survey.headline.as_ref().map(|q| q.text.get(data.survey.default_language())),
-        "responses": h.responses,
-        "answered": h.answered,
+        "responses": count(h.responses),
+        "answered": count(h.answered),
         "pct_positive": whole(h.pct_positive),
         "distribution": h.distribution.as_ref().map(|cells| cells.iter().enumerate().map(|(i, c)| cell(labels.get(i).map_or("", String::as_str), *c)).collect::<Vec<_>>()),
         "skipped": h.skipped.map(|c| cell("Skipped", c)),
@@ -130,10 +146,12 @@ fn headline(data: &ReportData, h: Option<&HeadlineSummary>) -> Value {
     })
 }
 
-fn group(data: &ReportData, key: (&str, String), s: &Summary) -> Value {
+fn group(data: &ReportData, key: (&str, String), c: &Coverage, s: &Summary) -> Value {
     json!({
         key.0: key.1,
-        "responses": s.responses,
+        "covers": covers(c),
+        "responses": count(s.responses),
+        "responses_text": s.responses.to_string(),
         "suppressed": s.suppressed.is_some(),
         "reason": reason(s.suppressed.as_ref()),
         "headline_pct_positive": whole(s.headline.as_ref().and_then(|h| h.pct_positive)),
@@ -164,13 +182,17 @@ pub fn value(data: &ReportData) -> Value {
             "site": o.site,
             "period": o.period.map(|p| p.to_string()),
         },
+        "covers": covers(&data.covers),
         "rule": {
             "min_n": o.rule.min_n(),
             "comment_min_responses": o.rule.comment_min(),
             "small_count_max": crate::disclosure::protect::SMALL_MAX,
+            "counts_rounded_to": 5,
         },
-        "responses": data.responses,
-        "unplaced": data.unplaced,
+        "responses": count(data.responses),
+        "responses_text": data.responses.to_string(),
+        "unplaced": count(data.unplaced),
+        "left_out": count(data.left_out),
         "periods": data.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
         "headline": headline(data, data.overall.headline.as_ref()),
         "suppressed": data.overall.suppressed.is_some(),
@@ -197,10 +219,11 @@ pub fn value(data: &ReportData) -> Value {
                 "reason": reason(Some(&n.reason)),
             })).collect::<Vec<_>>(),
         },
-        "trends": data.trends.iter().map(|(p, s)| group(data, ("period", p.to_string()), s)).collect::<Vec<_>>(),
-        "by_site": data.by_site.iter().map(|(n, s)| group(data, ("site", n.clone()), s)).collect::<Vec<_>>(),
+        "trends": data.trends.iter().map(|r| group(data, ("period", r.span.to_string()), &r.covers, &r.summary)).collect::<Vec<_>>(),
+        "by_site": data.by_site.iter().map(|r| group(data, ("site", r.name.clone()), &r.covers, &r.summary)).collect::<Vec<_>>(),
         "comments": {
-            "period": data.comments_period.map(|p| p.to_string()),
+            "period": data.comments_span.map(|p| p.to_string()),
+            "covers": data.comments_covers.as_ref().map(covers),
             "shown": data.comments.is_ok(),
             "reason": reason(data.comments.as_ref().err()),
             "texts": data.comments.as_ref().map_or_else(|_| Vec::new(), Clone::clone),
@@ -208,14 +231,50 @@ pub fn value(data: &ReportData) -> Value {
         "other_surveys": data.other_surveys.iter().map(|(id, hash, n)| json!({
             "id": id,
             "hash": hash.to_string(),
-            "responses": n,
+            "responses": count(*n),
+            "responses_text": n.to_string(),
         })).collect::<Vec<_>>(),
     })
 }
 
-/// The report as pretty-printed JSON text, ending in a newline.
+/// The report as pretty-printed JSON text, ending in a newline, with control and bidirectional
+/// characters escaped ([`escape_controls`]).
 pub fn render(data: &ReportData) -> String {
-    let mut s = serde_json::to_string_pretty(&value(data)).unwrap_or_default();
+    let mut s = escape_controls(&serde_json::to_string_pretty(&value(data)).unwrap_or_default());
     s.push('\n');
     s
+}
+
+/// JSON text with every C1 control character, bidirectional control and other invisible format
+/// character written as a `\uXXXX` escape (serde_json already escapes C0 controls). The value is
+/// unchanged for a JSON reader, but a terminal or editor showing the raw text cannot be steered by
+/// a comment or a site name. Characters outside strings never need it: serde_json writes only
+/// ASCII there.
+pub fn escape_controls(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if needs_escape(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// C1 controls, DEL, and the Unicode format characters that reorder or hide text: bidi embeddings,
+/// overrides and isolates, marks, zero-width characters, the BOM, line and paragraph separators.
+fn needs_escape(c: char) -> bool {
+    matches!(c,
+        '\u{7f}'..='\u{9f}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}'
+        | '\u{061c}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}'
+    )
 }

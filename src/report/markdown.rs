@@ -150,14 +150,14 @@ pub fn render(data: &ReportData) -> String {
             common::granularity_word(data.options.granularity)
         ),
     );
-    let periods: Vec<String> = data.trends.iter().map(|(p, _)| p.to_string()).collect();
+    let periods: Vec<String> = data.trends.iter().map(|r| r.span.to_string()).collect();
     let _ = writeln!(o, "Theme score per period; – = not shown.\n");
     let _ = writeln!(o, "| Theme | {} |", periods.join(" | "));
     let _ = writeln!(o, "|---|{}", "---:|".repeat(periods.len()));
     let responses: Vec<String> = data
         .trends
         .iter()
-        .map(|(_, s)| s.responses.to_string())
+        .map(|r| r.summary.responses.to_string())
         .collect();
     let _ = writeln!(o, "| *Responses* | {} |", responses.join(" | "));
     for (i, t) in data.overall.themes.iter().enumerate() {
@@ -170,20 +170,20 @@ pub fn render(data: &ReportData) -> String {
 
     if !data.by_site.is_empty() {
         heading(&mut o, "By site");
-        let names: Vec<String> = data.by_site.iter().map(|(s, _)| escape(s)).collect();
+        let names: Vec<String> = data.by_site.iter().map(|r| escape(&r.name)).collect();
         let _ = writeln!(o, "| Theme | {} |", names.join(" | "));
         let _ = writeln!(o, "|---|{}", "---:|".repeat(names.len()));
         let responses: Vec<String> = data
             .by_site
             .iter()
-            .map(|(_, s)| s.responses.to_string())
+            .map(|r| r.summary.responses.to_string())
             .collect();
         let _ = writeln!(o, "| *Responses* | {} |", responses.join(" | "));
         for (i, t) in data.overall.themes.iter().enumerate() {
             let cells: Vec<String> = data
                 .by_site
                 .iter()
-                .map(|(_, s)| match s.themes.get(i) {
+                .map(|r| match r.summary.themes.get(i) {
                     Some(x) if x.suppressed.is_none() => common::mean_ci(x),
                     _ => "not shown".into(),
                 })
@@ -193,7 +193,7 @@ pub fn render(data: &ReportData) -> String {
     }
 
     let period = data
-        .comments_period
+        .comments_span
         .map_or_else(String::new, |p| format!(" ({p})"));
     heading(&mut o, &format!("Comments{period}"));
     match &data.comments {

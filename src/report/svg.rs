@@ -201,8 +201,8 @@ pub fn trend(data: &ReportData, theme: usize) -> String {
     let cis: Vec<Option<(f64, f64)>> = data
         .trends
         .iter()
-        .map(|(_, s)| {
-            let t = s.themes.get(theme)?;
+        .map(|r| {
+            let t = r.summary.themes.get(theme)?;
             Some((t.ci_low?, t.ci_high?))
         })
         .collect();

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::disclosure::Count;
 use crate::response::{Period, Response};
 use crate::store::{StoreError, StoreMeta};
 use crate::survey::Catalog;
@@ -64,7 +65,7 @@ fn two_threads_give_the_one_thread_report() {
     let options = ReportOptions::default();
     let one = report(&rs, 1, &options);
     let two = report(&rs, 2, &options);
-    assert_eq!(one.responses, 600);
+    assert_eq!(one.responses, Count::Exact(600));
     assert_eq!(one.periods, two.periods);
     for (a, b) in one.overall.themes.iter().zip(&two.overall.themes) {
         assert_eq!(a.n, b.n);
@@ -84,15 +85,18 @@ fn the_survey_with_most_responses_is_reported_and_the_others_listed() {
     rs.extend(responses(&short, 25, 4, 3));
     let data = report(&rs, 2, &ReportOptions::default());
     assert_eq!(data.survey.id, "icare");
-    assert_eq!(data.responses, 40);
-    assert_eq!(data.other_surveys, vec![(short.id.clone(), short.hash, 25)]);
+    assert_eq!(data.responses, Count::Exact(40));
+    assert_eq!(
+        data.other_surveys,
+        vec![(short.id.clone(), short.hash, Count::Exact(25))]
+    );
     let options = ReportOptions {
         survey_id: Some(short.id.clone()),
         ..ReportOptions::default()
     };
     let data = report(&rs, 2, &options);
     assert_eq!(data.survey.hash, short.hash);
-    assert_eq!(data.responses, 25);
+    assert_eq!(data.responses, Count::Exact(25));
 }
 
 #[test]
@@ -131,7 +135,7 @@ fn seven_responses_suppress_every_group() {
     );
     assert!(data.overall.headline.as_ref().unwrap().suppressed.is_some());
     assert!(data.where_to_act.ranked.is_empty());
-    assert!(data.trends.iter().all(|(_, s)| s.suppressed.is_some()));
+    assert!(data.trends.iter().all(|r| r.summary.suppressed.is_some()));
     assert!(data.comments.is_err());
 }
 
@@ -156,11 +160,13 @@ fn comments_come_from_the_latest_period_only() {
         "{comments:?}"
     );
     assert_eq!(
-        data.comments_period,
-        Some(crate::stats::PeriodKey::Week {
-            year: 2026,
-            week: 3
-        })
+        data.comments_span,
+        Some(crate::disclosure::Span::one(
+            crate::stats::PeriodKey::Week {
+                year: 2026,
+                week: 3
+            }
+        ))
     );
 }
 
@@ -174,7 +180,7 @@ fn date_and_period_filters_narrow_the_overall_figures_not_the_trend() {
     };
     let data = report(&rs, 2, &options);
     // Weeks 3..=8 of 8 (week 3 starts on Monday 12 January 2026).
-    assert_eq!(data.responses, 300);
+    assert_eq!(data.responses, Count::Exact(300));
     assert_eq!(data.periods.len(), 6);
     let p = data.periods[2];
     let options = ReportOptions {
@@ -182,12 +188,12 @@ fn date_and_period_filters_narrow_the_overall_figures_not_the_trend() {
         ..options
     };
     let data = report(&rs, 1, &options);
-    assert_eq!(data.responses, 50);
+    assert_eq!(data.responses, Count::Exact(50));
     assert_eq!(data.trends.len(), 6);
 }
 
 #[test]
-fn one_small_period_cannot_be_worked_out_from_the_total_and_the_others() {
+fn one_small_period_is_pooled_so_it_cannot_be_worked_out_from_the_total_and_the_others() {
     let survey = icare();
     let mut synth = Synth::new(&survey, 9);
     let mut rs: Vec<Response> = (0..7).map(|_| synth.next_response(week(1))).collect();
@@ -202,22 +208,28 @@ fn one_small_period_cannot_be_worked_out_from_the_total_and_the_others() {
         },
     );
     assert!(data.overall.themes.iter().all(|t| t.suppressed.is_none()));
-    for t in 0..survey.themes.len() {
-        let hidden: Vec<usize> = data
-            .trends
+    // Week 1 (7 responses) joins week 2, its only neighbour in January; week 3 stands alone.
+    let spans: Vec<String> = data.trends.iter().map(|r| r.span.to_string()).collect();
+    assert_eq!(spans, ["2026-W01 to 2026-W02", "2026-W03"]);
+    assert_eq!(data.trends[0].summary.responses, Count::Exact(57));
+    assert!(
+        data.trends
             .iter()
-            .enumerate()
-            .filter(|(_, (_, s))| s.themes[t].suppressed.is_some())
-            .map(|(i, _)| i)
-            .collect();
-        // Week 1 by the rule, week 2 (fewer respondents than week 3) to protect it.
-        assert_eq!(hidden, vec![0, 1], "theme {t}");
-        assert!(data.trends[1].1.themes[t].mean.is_none());
-    }
-    let headline_hidden = data
-        .trends
-        .iter()
-        .filter(|(_, s)| s.headline.as_ref().unwrap().pct_positive.is_none())
-        .count();
-    assert!(headline_hidden >= 2);
+            .all(|r| r.summary.themes.iter().all(|t| t.mean.is_some()))
+    );
+    // Asking for week 1 alone gives the pooled weeks, and the heading says so.
+    let only = report(
+        &rs,
+        1,
+        &ReportOptions {
+            granularity: crate::stats::Granularity::Week,
+            period: Some(crate::stats::PeriodKey::Week {
+                year: 2026,
+                week: 1,
+            }),
+            ..ReportOptions::default()
+        },
+    );
+    assert_eq!(only.responses, Count::Exact(57));
+    assert!(common::scope_line(&only).contains("pooled"));
 }

@@ -209,9 +209,12 @@ pub fn render(data: &ReportData) -> String {
             common::granularity_word(data.options.granularity)
         ),
     );
-    let periods: Vec<String> = data.trends.iter().map(|(p, _)| p.to_string()).collect();
+    let periods: Vec<String> = data.trends.iter().map(|r| r.span.to_string()).collect();
     if let (Some(a), Some(b)) = (periods.first(), periods.last()) {
-        let _ = writeln!(o, "{a} … {b}; each mark is one period, · = not shown");
+        let _ = writeln!(
+            o,
+            "{a} … {b}; each mark is one period (or periods pooled), · = not shown"
+        );
     }
     for (i, t) in data.overall.themes.iter().enumerate() {
         let series: Vec<Option<f64>> = common::theme_series(data, i)
@@ -235,14 +238,15 @@ pub fn render(data: &ReportData) -> String {
     let responses: Vec<String> = data
         .trends
         .iter()
-        .map(|(_, s)| s.responses.to_string())
+        .map(|r| r.summary.responses.to_string())
         .collect();
     let _ = writeln!(o, "Responses per period: {}", responses.join(", "));
 
     if !data.by_site.is_empty() {
         heading(&mut o, "By site");
-        for (site, s) in &data.by_site {
-            let _ = writeln!(o, "{} ({} responses)", safe(site), s.responses);
+        for row in &data.by_site {
+            let s = &row.summary;
+            let _ = writeln!(o, "{} ({} responses)", safe(&row.name), s.responses);
             for t in &s.themes {
                 let fig = t.suppressed.as_ref().map_or_else(
                     || format!("{}  n={}", common::mean_ci(t), t.n),
@@ -254,7 +258,7 @@ pub fn render(data: &ReportData) -> String {
     }
 
     let period = data
-        .comments_period
+        .comments_span
         .map_or_else(String::new, |p| format!(" ({p})"));
     heading(&mut o, &format!("Comments{period}"));
     match &data.comments {

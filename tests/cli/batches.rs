@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::util::{icare, texts};
+use crate::util::{Analyst, icare, texts};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -55,22 +55,26 @@ fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
     (data, manager_key(&stdout))
 }
 
-/// A synthetic practice readable by `recipient`, with `n` simulated responses.
+/// A synthetic practice readable by `recipient` (and by an analyst, if given), with `n`
+/// simulated responses.
 fn practice(tmp: &Path, name: &str, recipient: &str, n: u32) -> PathBuf {
+    practice_for(tmp, name, &[recipient], n)
+}
+
+fn practice_for(tmp: &Path, name: &str, recipients: &[&str], n: u32) -> PathBuf {
     let data = tmp.join(name.replace(' ', "-"));
-    ok(
-        &data,
-        &[
-            "init",
-            "--synthetic",
-            "--site",
-            name,
-            "--kdf-work-factor",
-            "10",
-            "--recipient",
-            recipient,
-        ],
-    );
+    let mut args = vec![
+        "init",
+        "--synthetic",
+        "--site",
+        name,
+        "--kdf-work-factor",
+        "10",
+    ];
+    for r in recipients {
+        args.extend(["--recipient", r]);
+    }
+    ok(&data, &args);
     ok(
         &data,
         &["simulate", "--count", &n.to_string(), "--seed", "3"],
@@ -92,10 +96,11 @@ fn signing_key(data: &Path) -> String {
 fn three_sites_imported_twice_decrypt_once_each_with_their_site_named() {
     let tmp = tempfile::tempdir().unwrap();
     let (agg, key) = aggregation(tmp.path(), true);
+    let analyst = Analyst::new(tmp.path());
     let sites = [("North Surgery", 7u32), ("South, Clinic", 5), ("East", 9)];
     let mut batches = Vec::new();
     for (name, n) in sites {
-        let data = practice(tmp.path(), name, &key, n);
+        let data = practice_for(tmp.path(), name, &[&key, &analyst.public], n);
         let keys = ok(&data, &["keys"]);
         assert!(keys.contains(&key), "{keys}");
         assert!(keys.contains("Signing key: icare-site-ed25519:"), "{keys}");
@@ -125,7 +130,22 @@ fn three_sites_imported_twice_decrypt_once_each_with_their_site_named() {
     args.extend(&paths);
     let stdout = ok(&agg, &args);
     assert_eq!(stdout.matches(" 0 of ").count(), 3, "{stdout}");
-    let stdout = ok(&agg, &["decrypt", "--format", "jsonl"]);
+    // The commissioner's own key opens reports, not rows.
+    let stderr = fails(&agg, &["decrypt", "--format", "jsonl"]);
+    assert!(stderr.contains("needs an analyst's identity"), "{stderr}");
+    // The analyst reads each response once, sites named (each holds at least 5, the minimum
+    // asked for here).
+    let decrypt = |format: &str| {
+        let out = analyst
+            .decrypt(&agg)
+            .args(["--min-n", "5", "--format", format])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        stdout
+    };
+    let stdout = decrypt("jsonl");
     let mut per_site: BTreeMap<String, u32> = BTreeMap::new();
     for line in stdout.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -136,11 +156,12 @@ fn three_sites_imported_twice_decrypt_once_each_with_their_site_named() {
     }
     let expected: BTreeMap<String, u32> = sites.iter().map(|(s, n)| (s.to_string(), *n)).collect();
     assert_eq!(per_site, expected);
-    let csv = ok(&agg, &["decrypt", "--format", "csv"]);
+    let csv = decrypt("csv");
     let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some("response,site,period,survey,item,theme,value,status")
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.starts_with("synthetic,response,site,period,language,survey,"))
     );
     assert!(
         csv.contains(",\"South, Clinic\","),
@@ -230,7 +251,8 @@ fn unknown_signer_tampering_and_mixing_are_refused_with_the_failed_check() {
 fn since_last_exports_only_new_records_and_an_old_store_is_told_how_to_get_a_key() {
     let tmp = tempfile::tempdir().unwrap();
     let (agg, key) = aggregation(tmp.path(), true);
-    let data = practice(tmp.path(), "North", &key, 3);
+    let analyst = Analyst::new(tmp.path());
+    let data = practice_for(tmp.path(), "North", &[&key, &analyst.public], 3);
     let out = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
     let stdout = ok(&data, &["export", "--since-last", "--out", &out("1.icb")]);
     assert!(stdout.contains("with 3 records"), "{stdout}");
@@ -246,10 +268,7 @@ fn since_last_exports_only_new_records_and_an_old_store_is_told_how_to_get_a_key
         &agg,
         &["import", "--trust-new-site", &out("1.icb"), &out("2.icb")],
     );
-    assert_eq!(
-        ok(&agg, &["decrypt", "--format", "jsonl"]).lines().count(),
-        5
-    );
+    assert_eq!(analyst.read(&agg).0.len(), 5);
     // A store from before batches: no signing key.
     std::fs::remove_file(data.join("keys/site-signing.key")).unwrap();
     let stderr = fails(&data, &["export", "--out", &out("3.icb")]);
@@ -272,8 +291,9 @@ fn since_last_exports_only_new_records_and_an_old_store_is_told_how_to_get_a_key
 #[test]
 fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
     let tmp = tempfile::tempdir().unwrap();
-    let (agg, key) = aggregation(tmp.path(), true);
-    // This practice did not name the commissioner at init.
+    let (agg, _) = aggregation(tmp.path(), true);
+    let analyst = Analyst::new(tmp.path());
+    // This practice did not name the analyst at init.
     let data = tmp.path().join("west");
     ok(
         &data,
@@ -287,16 +307,26 @@ fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
         ],
     );
     ok(&data, &["simulate", "--count", "3", "--seed", "1"]);
-    // Without --to the commissioner holds the batch but cannot open it.
+    // Without --to the analyst holds the batch but cannot open it.
     let plain = tmp.path().join("plain.icb");
     ok(&data, &["export", "--out", plain.to_str().unwrap()]);
     ok(
         &agg,
         &["import", "--trust-new-site", plain.to_str().unwrap()],
     );
-    let stderr = fails(&agg, &["decrypt", "--format", "csv"]);
-    assert!(stderr.contains("no matching identity"), "{stderr}");
+    let out = analyst
+        .decrypt(&agg)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        texts(&out).1.contains("no matching identity"),
+        "{}",
+        texts(&out).1
+    );
     let to = tmp.path().join("to.icb");
+    let key = analyst.public.clone();
     let stdout = ok(
         &data,
         &["export", "--out", to.to_str().unwrap(), "--to", &key],
@@ -311,10 +341,7 @@ fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
             && stdout.contains("3 records already here stored again"),
         "{stdout}"
     );
-    assert_eq!(
-        ok(&agg, &["decrypt", "--format", "jsonl"]).lines().count(),
-        3
-    );
+    assert_eq!(analyst.read(&agg).0.len(), 3);
 }
 
 #[test]

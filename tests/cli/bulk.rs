@@ -10,8 +10,8 @@ fn run(data: &std::path::Path, args: &[&str]) -> (Output, String, String) {
     (out, o, e)
 }
 
-/// A store made by `init` (cheap key derivation) in a temporary folder; returns the folder,
-/// the data path and the passphrase file.
+/// A store made by `init` (cheap key derivation, an analyst as a recipient) in a temporary
+/// folder; returns the folder, the data path and the passphrase file.
 fn store(synthetic: bool) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let tmp = tempfile::tempdir().unwrap();
     let pass = tmp.path().join("pass");
@@ -23,6 +23,8 @@ fn store(synthetic: bool) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let mut args = vec!["init", "--kdf-work-factor", "8", "--passphrase-file", &pass];
     let pin = pin.to_str().unwrap().to_string();
     args.extend(["--exit-pin-file", &pin]);
+    let analyst = crate::util::Analyst::new(tmp.path());
+    args.extend(["--recipient", &analyst.public]);
     if synthetic {
         args.push("--synthetic");
     }
@@ -42,9 +44,16 @@ fn a_bulk_simulated_store_verifies_and_decrypts_every_response() {
     assert!(stdout.contains("Added 40 SYNTHETIC responses"), "{stdout}");
     let (out, _, stderr) = run(&data, &["verify", "--passphrase-file", &pass]);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let key = data.with_file_name("analyst.key");
     let (out, stdout, stderr) = run(
         &data,
-        &["decrypt", "--format", "jsonl", "--passphrase-file", &pass],
+        &[
+            "decrypt",
+            "--format",
+            "jsonl",
+            "--identity",
+            key.to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(stdout.lines().count(), 40);

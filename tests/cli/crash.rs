@@ -31,6 +31,7 @@ struct Round {
     _tmp: tempfile::TempDir,
     data: PathBuf,
     pass: PathBuf,
+    analyst: crate::util::Analyst,
 }
 
 fn new_store() -> Round {
@@ -40,8 +41,10 @@ fn new_store() -> Round {
     let pin = tmp.path().join("pin");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
     std::fs::write(&pin, "2468\n").unwrap();
+    let analyst = crate::util::Analyst::new(tmp.path());
     let out = icare(&data)
         .args(["init", "--synthetic", "--kdf-work-factor", "10"])
+        .args(["--recipient", &analyst.public])
         .arg("--passphrase-file")
         .arg(&pass)
         .arg("--exit-pin-file")
@@ -53,6 +56,7 @@ fn new_store() -> Round {
         _tmp: tmp,
         data,
         pass,
+        analyst,
     }
 }
 
@@ -228,17 +232,10 @@ fn round(kills: usize, first: usize, rng: &mut impl Rng, figures: &mut Figures) 
         .unwrap();
     let (stdout, stderr) = texts(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
-    let out = icare(&r.data)
-        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
-        .arg(&r.pass)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Each response's comment names it; comments come from their own file, shuffled.
+    let (_, comments) = r.analyst.read(&r.data);
     let mut stored: BTreeMap<String, usize> = BTreeMap::new();
-    for line in stdout.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let comment = v["comment"].as_str().unwrap_or_default();
+    for comment in &comments {
         let id = comment
             .strip_prefix("Synthetic comment: ack ")
             .unwrap_or_else(|| panic!("unexpected comment {comment:?}"));

@@ -25,6 +25,8 @@ enum Input {
     AggregateMeta,
     /// `keys/site-signing.key`.
     SigningKey,
+    /// An analyst's age identity file (`decrypt --identity`).
+    AnalystKey,
 }
 
 /// What is wrong with it.
@@ -63,10 +65,11 @@ struct Case {
     pin: PathBuf,
     agg: PathBuf,
     batch: PathBuf,
+    analyst: PathBuf,
 }
 
-/// A small synthetic store with three responses, readable by a synthetic aggregation store, and
-/// a batch exported from it: made once and copied for every case.
+/// A small synthetic store with three responses, readable by a synthetic aggregation store and
+/// an analyst, and a batch exported from it: made once and copied for every case.
 fn base() -> &'static Path {
     static BASE: OnceLock<tempfile::TempDir> = OnceLock::new();
     BASE.get_or_init(|| {
@@ -97,7 +100,11 @@ fn base() -> &'static Path {
             .trim()
             .to_string();
         let data = dir.join("data");
-        init(&data, &["--recipient", &key]);
+        let analyst = crate::util::Analyst::new(dir);
+        init(
+            &data,
+            &["--recipient", &key, "--recipient", &analyst.public],
+        );
         let out = icare(&data)
             .args(["simulate", "--count", "3", "--seed", "1"])
             .output()
@@ -139,6 +146,7 @@ fn case() -> Case {
         pin: dir.join("pin"),
         agg: dir.join("agg"),
         batch: dir.join("batch.icb"),
+        analyst: dir.join("analyst.key"),
         _tmp: tmp,
     }
 }
@@ -163,6 +171,7 @@ impl Case {
             Batch => self.batch.clone(),
             AggregateMeta => self.agg.join("aggregate.meta"),
             SigningKey => self.data.join("keys/site-signing.key"),
+            AnalystKey => self.analyst.clone(),
         }
     }
 
@@ -200,7 +209,9 @@ impl Case {
                 b[head.len() - 1] = b'9';
                 Some(b)
             }
-            (Passphrase | ExitPin | SigningKey, WrongVersion) => unreachable!("no version"),
+            (Passphrase | ExitPin | SigningKey | AnalystKey, WrongVersion) => {
+                unreachable!("no version")
+            }
             // A records file where the store description should be, and the description
             // everywhere else.
             (StoreMeta, WrongType) => Some(std::fs::read(self.file(Records)).unwrap()),
@@ -226,8 +237,8 @@ impl Case {
                 .arg(&self.pin),
             Cmd::Verify => c.args(["verify", "--passphrase-file"]).arg(&self.pass),
             Cmd::Decrypt => c
-                .args(["decrypt", "--format", "csv", "--passphrase-file"])
-                .arg(&self.pass)
+                .args(["decrypt", "--format", "csv", "--identity"])
+                .arg(&self.analyst)
                 .arg("--survey")
                 .arg(&self.survey),
             Cmd::Simulate => c
@@ -262,8 +273,9 @@ fn readers(input: Input) -> &'static [Cmd] {
             Cmd::Decrypt,
         ],
         StoreMeta | Records => &[Cmd::Verify, Cmd::Decrypt, Cmd::Simulate, Cmd::Export],
-        Identity => &[Cmd::Verify, Cmd::Decrypt],
-        Passphrase => &[Cmd::Init, Cmd::Verify, Cmd::Decrypt],
+        Identity => &[Cmd::Verify],
+        Passphrase => &[Cmd::Init, Cmd::Verify],
+        AnalystKey => &[Cmd::Decrypt],
         ExitPin => &[Cmd::Init],
         Batch | AggregateMeta => &[Cmd::Import],
         SigningKey => &[Cmd::Export],
@@ -311,9 +323,12 @@ fn every_command_with_a_broken_input_file_exits_2_naming_it() {
         Batch,
         AggregateMeta,
         SigningKey,
+        AnalystKey,
     ] {
         for fault in [Missing, Empty, Truncated, WrongVersion, WrongType] {
-            if matches!(input, Passphrase | ExitPin | SigningKey) && fault == WrongVersion {
+            if matches!(input, Passphrase | ExitPin | SigningKey | AnalystKey)
+                && fault == WrongVersion
+            {
                 continue; // One line of text: there is no version to get wrong.
             }
             for &cmd in readers(input) {

@@ -467,9 +467,11 @@ fn decrypt_to_a_full_disk_on_standard_output_exits_2() {
     let pass = tmp.path().join("pass");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
     std::fs::write(tmp.path().join("pin"), "2468\n").unwrap();
+    let analyst = crate::util::Analyst::new(tmp.path());
     let ok = |out: std::process::Output| assert_eq!(out.status.code(), Some(0), "{out:?}");
     ok(crate::util::icare(&data)
         .args(["init", "--synthetic", "--kdf-work-factor", "8"])
+        .args(["--recipient", &analyst.public])
         .arg("--passphrase-file")
         .arg(&pass)
         .arg("--exit-pin-file")
@@ -480,9 +482,9 @@ fn decrypt_to_a_full_disk_on_standard_output_exits_2() {
         .args(["simulate", "--count", "200"])
         .output()
         .unwrap());
-    let out = crate::util::icare(&data)
-        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
-        .arg(&pass)
+    let out = analyst
+        .decrypt(&data)
+        .args(["--format", "jsonl"])
         .stdout(std::fs::File::create(full).unwrap())
         .output()
         .unwrap();

@@ -1,6 +1,6 @@
 //! `icare kiosk`: refuses to run without a terminal; in a pseudo-terminal on a real encrypted
 //! store, sets itself up on first run, goes from welcome through every question to a saved
-//! response that the manager can decrypt, and lets staff out with the exit PIN, restoring the
+//! response that an analyst can decrypt, and lets staff out with the exit PIN, restoring the
 //! terminal.
 
 use std::path::Path;
@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::pty::Pty;
-use crate::util::{icare, texts};
+use crate::util::{Analyst, icare, texts};
 
 const PASSPHRASE: &str = "kiosk test passphrase";
 pub(crate) const PIN: &str = "2468";
@@ -53,8 +53,10 @@ fn a_missing_survey_file_is_named() {
     assert!(stderr.contains("nope.toml"), "{stderr}");
 }
 
-/// A store made with `icare init`, as a practice's staff would, with a fast key derivation.
-pub(crate) fn init_store(data: &Path) {
+/// A store made with `icare init`, as a practice's staff would, with a fast key derivation and
+/// an analyst (written beside the data folder) who can read it back.
+pub(crate) fn init_store(data: &Path) -> Analyst {
+    let analyst = Analyst::new(data.parent().unwrap());
     let out = icare(data)
         .args([
             "init",
@@ -62,26 +64,25 @@ pub(crate) fn init_store(data: &Path) {
             "Kiosk test practice",
             "--kdf-work-factor",
             "8",
+            "--recipient",
+            &analyst.public,
         ])
         .env("ICARE_PASSPHRASE", PASSPHRASE)
         .env("ICARE_EXIT_PIN", PIN)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", texts(&out).1);
+    analyst
 }
 
-/// Every response in the store, decrypted with the manager passphrase.
-pub(crate) fn decrypt(data: &Path) -> Vec<serde_json::Value> {
-    let out = icare(data)
-        .args(["decrypt", "--format", "jsonl"])
-        .env("ICARE_PASSPHRASE", PASSPHRASE)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+/// Every response in a store the kiosk set up itself (no analyst key can be added there), read
+/// with the manager's identity through the library, not through `icare decrypt`.
+pub(crate) fn stored(data: &Path) -> Vec<icare::response::Response> {
+    let pass = age::secrecy::SecretString::from(PASSPHRASE.to_string());
+    let id = icare::keys::unlock_identity(data, &pass).unwrap();
+    icare::store::read_all(data, &id)
+        .unwrap()
+        .map(|r| r.unwrap().1)
         .collect()
 }
 
@@ -110,7 +111,7 @@ pub(crate) fn staff_quit(pty: &mut Pty, saved_today: usize) {
 fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly_that() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    init_store(&data);
+    let analyst = init_store(&data);
     let survey = icare::survey::embedded().unwrap();
     let mut pty = Pty::spawn(&data, &["kiosk"], &[], 100, 30);
     start_in_english(&mut pty);
@@ -142,7 +143,7 @@ fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly
         "mouse capture was switched off"
     );
 
-    let responses = decrypt(&data);
+    let (responses, comments) = analyst.read(&data);
     assert_eq!(responses.len(), 1, "exactly one more response");
     let r = &responses[0];
     for (i, answer) in r["answers"].as_array().unwrap().iter().enumerate() {
@@ -155,7 +156,7 @@ fn a_patient_answers_every_question_with_number_keys_and_the_store_holds_exactly
         assert_eq!(answer["value"], expected["value"], "item {i}");
     }
     assert_eq!(r["headline"]["value"], 4, "stored as the FFT publishes it");
-    assert_eq!(r["comment"], "kind staff, call [removed]");
+    assert_eq!(comments, ["kind staff, call [removed]"]);
 
     let log = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(log.contains("kiosk stopped by staff"), "{log}");
@@ -199,9 +200,9 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     pty.wait_for("Thank you", WAIT);
     staff_quit(&mut pty, 1);
 
-    let responses = decrypt(&data);
+    let responses = stored(&data);
     assert_eq!(responses.len(), 1);
-    assert!(responses[0]["comment"].is_null());
+    assert!(responses[0].comment.is_none());
     let site = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(site.contains("store set up"), "{site}");
     let settings = std::fs::read_to_string(data.join("kiosk-settings.toml")).unwrap();
@@ -212,7 +213,7 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
 fn systemctl_stop_sigterm_restores_the_terminal_and_is_logged() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    init_store(&data);
+    let analyst = init_store(&data);
     let mut pty = Pty::spawn(&data, &["kiosk"], &[], 80, 24);
     start_in_english(&mut pty);
     pty.wait_for("Question 1 of", WAIT);
@@ -236,7 +237,7 @@ fn systemctl_stop_sigterm_restores_the_terminal_and_is_logged() {
     let log = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(log.contains("kiosk stopped by signal 15"), "{log}");
     assert!(
-        decrypt(&data).is_empty(),
+        analyst.read(&data).0.is_empty(),
         "a half-answered survey is not saved"
     );
 }

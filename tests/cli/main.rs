@@ -3,6 +3,7 @@
 mod pty;
 mod util;
 
+mod analyst;
 mod batch_faults;
 mod batches;
 mod bulk;

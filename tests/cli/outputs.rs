@@ -8,21 +8,32 @@ use std::process::Output;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::util::{file_names, icare, texts};
+use crate::util::{Analyst, file_names, icare, texts};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
-/// A synthetic store with 12 responses.
-fn store() -> (tempfile::TempDir, PathBuf) {
+/// A synthetic store with 12 responses in `data`, readable by the analyst key in `analyst/`;
+/// returns the key's path too.
+fn store() -> (tempfile::TempDir, PathBuf, String) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
+    let keys = tmp.path().join("analyst");
+    std::fs::create_dir(&keys).unwrap();
+    let analyst = Analyst::new(&keys);
     for args in [
-        &["init", "--synthetic", "--kdf-work-factor", "8"][..],
+        &[
+            "init",
+            "--synthetic",
+            "--kdf-work-factor",
+            "8",
+            "--recipient",
+            &analyst.public,
+        ][..],
         &["simulate", "--count", "12", "--seed", "4"],
     ] {
         run(&data, args);
     }
-    (tmp, data)
+    (tmp, data, analyst.key.to_str().unwrap().to_owned())
 }
 
 fn command(data: &Path, args: &[&str]) -> Output {
@@ -42,21 +53,29 @@ fn run(data: &Path, args: &[&str]) -> String {
 }
 
 /// The three commands with `--out`, each writing to `out`.
-fn writers(out: &str) -> [Vec<&str>; 3] {
+fn writers<'a>(out: &'a str, key: &'a str) -> [Vec<&'a str>; 3] {
     [
         vec!["report", "--format", "csv", "--out", out],
-        vec!["decrypt", "--format", "jsonl", "--out", out],
+        vec![
+            "decrypt",
+            "--identity",
+            key,
+            "--format",
+            "jsonl",
+            "--out",
+            out,
+        ],
         vec!["export", "--out", out],
     ]
 }
 
 #[test]
 fn every_out_writes_into_a_fifo_for_its_reader_and_leaves_the_fifo() {
-    let (tmp, data) = store();
+    let (tmp, data, key) = store();
     let fifo = tmp.path().join("pipe");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     assert!(made.unwrap().success());
-    for args in writers(fifo.to_str().unwrap()) {
+    for args in writers(fifo.to_str().unwrap(), &key) {
         let (send, got) = mpsc::channel();
         let reader = fifo.clone();
         std::thread::spawn(move || send.send(std::fs::read(reader).unwrap()));
@@ -73,18 +92,18 @@ fn every_out_writes_into_a_fifo_for_its_reader_and_leaves_the_fifo() {
         };
         assert!(whole, "{args:?}: {:?}", &text[..text.len().min(80)]);
     }
-    assert_eq!(file_names(tmp.path()), ["data", "pipe"]);
+    assert_eq!(file_names(tmp.path()), ["analyst", "data", "pipe"]);
 }
 
 /// Writing *into* /dev/null is what a user asking for `--out /dev/null` wants; before this, the
 /// temporary file was renamed over it (as root, that replaced the system's /dev/null).
 #[test]
 fn every_out_writes_into_dev_null_and_it_stays_a_character_device() {
-    let (_tmp, data) = store();
+    let (_tmp, data, key) = store();
     let null = Path::new("/dev/null");
     let before = std::fs::symlink_metadata(null).unwrap();
     assert!(before.file_type().is_char_device());
-    for args in writers("/dev/null") {
+    for args in writers("/dev/null", &key) {
         run(&data, &args);
         let after = std::fs::symlink_metadata(null).unwrap();
         assert!(
@@ -101,11 +120,11 @@ fn every_out_writes_into_dev_null_and_it_stays_a_character_device() {
 
 #[test]
 fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
-    let (tmp, data) = store();
+    let (tmp, data, key) = store();
     let (real, links) = (tmp.path().join("real"), tmp.path().join("links"));
     std::fs::create_dir(&real).unwrap();
     std::fs::create_dir(&links).unwrap();
-    for (i, args) in writers("OUT").into_iter().enumerate() {
+    for (i, args) in writers("OUT", &key).into_iter().enumerate() {
         let target = real.join(format!("out-{i}"));
         let link = links.join(format!("out-{i}"));
         symlink(&target, &link).unwrap();

@@ -7,21 +7,24 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::util::{icare, repo, texts};
+use crate::util::{Analyst, icare, repo, texts};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
 struct Store {
     tmp: tempfile::TempDir,
     data: PathBuf,
+    analyst: Analyst,
 }
 
 impl Store {
-    /// `init --synthetic` and `simulate --count n`, secrets from the environment.
+    /// `init --synthetic` (an analyst as a recipient) and `simulate --count n`, secrets from the
+    /// environment.
     fn synthetic(n: u64) -> Store {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
-        let s = Store { tmp, data };
+        let analyst = Analyst::new(tmp.path());
+        let s = Store { tmp, data, analyst };
         let init = s.env(&[
             "init",
             "--synthetic",
@@ -29,6 +32,8 @@ impl Store {
             "10",
             "--site",
             "Riverside Surgery",
+            "--recipient",
+            &s.analyst.public,
         ]);
         assert_eq!(init.status.code(), Some(0), "{}", texts(&init).1);
         let sim = s.env(&["simulate", "--count", &n.to_string(), "--seed", "5"]);
@@ -86,7 +91,7 @@ fn every_format_agrees_with_the_others_and_with_the_crosscheck() {
     let md = s.report("markdown", &[]);
     let html = s.report("html", &[]);
 
-    assert_eq!(json["schema"], "icare-report/1");
+    assert_eq!(json["schema"], "icare-report/2");
     assert_eq!(json["synthetic"], true);
     assert_eq!(json["responses"], 300);
     assert_eq!(json["survey"]["id"], "icare");
@@ -135,13 +140,13 @@ fn every_format_agrees_with_the_others_and_with_the_crosscheck() {
         return;
     };
     let plain = s.path("responses.csv");
-    let d = s.env(&[
-        "decrypt",
-        "--format",
-        "csv",
-        "--out",
-        plain.to_str().unwrap(),
-    ]);
+    let d = s
+        .analyst
+        .decrypt(&s.data)
+        .args(["--format", "csv", "--out"])
+        .arg(&plain)
+        .output()
+        .unwrap();
     assert_eq!(d.status.code(), Some(0), "{}", texts(&d).1);
     let out = Command::new(python)
         .arg(repo("scripts/crosscheck.py"))
@@ -194,7 +199,9 @@ fn python() -> Option<PathBuf> {
 fn seven_responses_show_every_group_suppressed_in_every_format() {
     let s = Store::synthetic(7);
     let json: Value = serde_json::from_str(&s.report("json", &[])).unwrap();
-    assert_eq!(json["responses"], 7);
+    // The number of people is never printed below the minimum.
+    assert!(json["responses"].is_null());
+    assert_eq!(json["responses_text"], "fewer than 10");
     assert_eq!(json["suppressed"], true);
     assert_eq!(json["headline"]["suppressed"], true);
     for t in json["themes"].as_array().unwrap() {

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::kiosk::{decrypt, init_store, staff_quit};
+use crate::kiosk::{init_store, staff_quit, stored};
 use crate::pty::Pty;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -91,10 +91,10 @@ fn each_screen_is_read_into_a_file_in_the_chosen_language_and_typing_is_never_re
     wait_wav(&out, "-thanks-pl.wav");
     staff_quit(&mut pty, 1);
 
-    let responses = decrypt(&data);
+    let responses = stored(&data);
     assert_eq!(responses.len(), 1);
-    assert_eq!(responses[0]["language"], "pl");
-    assert_eq!(responses[0]["comment"], "ZyxQvw line two");
+    assert_eq!(responses[0].language, "pl");
+    assert_eq!(responses[0].comment.as_deref(), Some("ZyxQvw line two"));
 
     // Longer text, longer audio: question by question, the spoken text against the audio.
     let files = icare::speech::written(&out);

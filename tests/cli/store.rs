@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use crate::util::{icare, texts};
+use crate::util::{Analyst, icare, texts};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -12,6 +12,8 @@ struct Site {
     data: PathBuf,
     pass: PathBuf,
     pin: PathBuf,
+    /// An analyst's key, beside the data folder; `synthetic_site` adds it as a recipient.
+    analyst: Analyst,
 }
 
 fn site() -> Site {
@@ -22,6 +24,7 @@ fn site() -> Site {
     std::fs::write(&pin, "2468\n").unwrap();
     Site {
         data: tmp.path().join("data"),
+        analyst: Analyst::new(tmp.path()),
         _tmp: tmp,
         pass,
         pin,
@@ -49,6 +52,18 @@ impl Site {
         self.run(&a)
     }
 
+    /// `decrypt` with the analyst's identity and `args`.
+    fn decrypt(&self, args: &[&str]) -> (Output, String, String) {
+        let out = self
+            .analyst
+            .decrypt(&self.data)
+            .args(args)
+            .output()
+            .unwrap();
+        let (o, e) = texts(&out);
+        (out, o, e)
+    }
+
     fn records(&self) -> Vec<PathBuf> {
         let mut v: Vec<PathBuf> = std::fs::read_dir(self.data.join("records"))
             .unwrap()
@@ -65,7 +80,8 @@ fn code(out: &Output) -> Option<i32> {
 
 fn synthetic_site(n: &str) -> Site {
     let s = site();
-    let (out, stdout, stderr) = s.init(&["--synthetic"]);
+    let analyst = s.analyst.public.clone();
+    let (out, stdout, stderr) = s.init(&["--synthetic", "--recipient", &analyst]);
     assert_eq!(code(&out), Some(0), "{stderr}");
     assert!(stdout.contains("age1"), "{stdout}");
     let (out, _, stderr) = s.run(&["simulate", "--count", n, "--seed", "7"]);
@@ -158,7 +174,7 @@ fn verify_reports_damage_with_file_and_offset() {
         "{stdout}"
     );
     // Reading stops with the same location, exit 2.
-    let (out, _, stderr) = s.with_pass(&["decrypt", "--format", "csv"]);
+    let (out, _, stderr) = s.decrypt(&["--format", "csv"]);
     assert_eq!(code(&out), Some(2));
     assert!(
         stderr.contains(&name) && stderr.contains("offset"),
@@ -170,20 +186,16 @@ fn verify_reports_damage_with_file_and_offset() {
 fn decrypt_writes_tidy_csv_and_labelled_jsonl() {
     let s = synthetic_site("6");
     let out_file = s.data.parent().unwrap().join("out.csv");
-    let (out, _, stderr) = s.with_pass(&[
-        "decrypt",
-        "--format",
-        "csv",
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
+    let (out, _, stderr) = s.decrypt(&["--format", "csv", "--out", out_file.to_str().unwrap()]);
     assert_eq!(code(&out), Some(0), "{stderr}");
     assert!(stderr.contains("SYNTHETIC"), "{stderr}");
     let csv = std::fs::read_to_string(&out_file).unwrap();
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("response,period,survey,item,theme,value,status")
+        Some(
+            "synthetic,response,site,period,language,survey,item,theme,value,label,score,positive,reversed,dont_know,status"
+        )
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     // Every item and the headline, per response.
@@ -191,38 +203,39 @@ fn decrypt_writes_tidy_csv_and_labelled_jsonl() {
     assert_eq!(rows.len(), 6 * (survey.items.len() + 1));
     assert!(
         rows.iter()
-            .all(|r| r.len() == 7 && r[0].starts_with("synthetic-"))
+            .all(|r| r.len() == 15 && r[0] == "true" && r[1].starts_with("synthetic-"))
     );
     assert!(
         rows.iter()
-            .all(|r| ["answered", "not_applicable", "skipped"].contains(&r[6]))
+            .all(|r| ["answered", "not_applicable", "skipped"].contains(&r[14]))
     );
     assert!(
-        rows.iter().filter(|r| r[4].is_empty()).count() == 6,
+        rows.iter().filter(|r| r[7].is_empty()).count() == 6,
         "one headline row each"
     );
-    let (out, stdout, _) = s.with_pass(&["decrypt", "--format", "jsonl"]);
+    // Six responses are too few to name their site, week or language.
+    assert!(rows.iter().all(|r| r[2] == "other" && r[4] == "other"));
+    let (out, stdout, _) = s.decrypt(&["--format", "jsonl"]);
     assert_eq!(code(&out), Some(0));
     let lines: Vec<serde_json::Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 6);
-    assert!(
-        lines.iter().all(|l| l["synthetic"] == true
-            && l["answers"].as_array().unwrap().len() == survey.items.len())
-    );
+    assert!(lines.iter().all(|l| l["synthetic"] == true
+        && l["answers"].as_array().unwrap().len() == survey.items.len()
+        && l.get("comment").is_none()));
 }
 
 #[test]
 fn wrong_passphrase_exits_2_and_creates_no_output() {
     let s = synthetic_site("2");
     std::fs::write(&s.pass, "not the passphrase at all").unwrap();
-    let out_file = s.data.parent().unwrap().join("out.jsonl");
+    let out_file = s.data.parent().unwrap().join("out.json");
     let (out, _, stderr) = s.with_pass(&[
-        "decrypt",
+        "report",
         "--format",
-        "jsonl",
+        "json",
         "--out",
         out_file.to_str().unwrap(),
     ]);
@@ -233,14 +246,17 @@ fn wrong_passphrase_exits_2_and_creates_no_output() {
     );
     assert!(!out_file.exists());
     let leftovers = std::fs::read_dir(s.data.parent().unwrap()).unwrap().count();
-    assert_eq!(leftovers, 3, "data, pass, pin, and nothing else");
+    assert_eq!(
+        leftovers, 4,
+        "data, pass, pin, analyst.key and nothing else"
+    );
 }
 
 #[test]
 fn missing_identity_file_exits_2_naming_it() {
     let s = synthetic_site("2");
     std::fs::remove_file(s.data.join("keys/manager.age")).unwrap();
-    let (out, _, stderr) = s.with_pass(&["decrypt", "--format", "csv"]);
+    let (out, _, stderr) = s.with_pass(&["report", "--format", "csv"]);
     assert_eq!(code(&out), Some(2));
     assert!(
         stderr.contains("manager.age") && stderr.contains("no identity file"),
@@ -262,8 +278,8 @@ fn a_newer_format_version_exits_2_naming_the_file() {
             "decrypt",
             "--format",
             "csv",
-            "--passphrase-file",
-            s.pass.to_str().unwrap(),
+            "--identity",
+            s.analyst.key.to_str().unwrap(),
         ][..],
         &["simulate", "--count", "1"][..],
     ] {
@@ -314,13 +330,13 @@ fn another_recipient_decrypts_alone_and_a_stranger_cannot() {
     // The identity of another store is not a recipient of this one.
     let other = synthetic_site("1");
     let other_id = other.data.join("keys/manager.age");
-    let (out, _, stderr) = s.with_pass(&[
-        "decrypt",
-        "--format",
-        "csv",
-        "--identity",
-        other_id.to_str().unwrap(),
-    ]);
+    let out = icare(&s.data)
+        .args(["decrypt", "--format", "csv", "--identity"])
+        .arg(&other_id)
+        .env("ICARE_ANALYST_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
+    let (_, stderr) = texts(&out);
     assert_eq!(code(&out), Some(2));
     assert!(
         stderr.contains("no matching identity") && stderr.contains(".icr"),
@@ -351,22 +367,57 @@ fn vector() -> (PathBuf, PathBuf, PathBuf) {
     )
 }
 
+/// One response as `store-v1.expected.jsonl` records it (the JSON lines decrypt wrote in format
+/// version 1, before it de-identified its output): what the store holds, in the order it holds it.
+fn v1_line(
+    k: usize,
+    r: &icare::response::Response,
+    survey: &icare::survey::Survey,
+) -> serde_json::Value {
+    use icare::response::Answer;
+    let answer = |item: &str, theme: &str, a: Answer| {
+        let (status, value) = match a {
+            Answer::Value(v) => ("answered", Some(v)),
+            Answer::NotApplicable => ("not_applicable", None),
+            Answer::Skipped => ("skipped", None),
+        };
+        serde_json::json!({"item": item, "theme": theme, "status": status, "value": value})
+    };
+    serde_json::json!({
+        "response": format!("synthetic-{}", k + 1),
+        "synthetic": true,
+        "period": r.period.to_string(),
+        "survey": r.survey_id,
+        "survey_hash": r.survey_hash.to_string(),
+        "language": r.language,
+        "answers": survey.items.iter().zip(&r.answers)
+            .map(|(i, a)| answer(&i.id, &i.theme, *a)).collect::<Vec<_>>(),
+        "headline": answer(&survey.headline.as_ref().unwrap().id, "", r.headline),
+        "comment": r.comment,
+    })
+}
+
 #[test]
 fn test_vector_store_decrypts_to_its_expected_plaintext() {
     let (data, pass, survey) = vector();
-    let out = icare(&data)
-        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
-        .arg(&pass)
-        .arg("--survey")
-        .arg(&survey)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(code(&out), Some(0), "{stderr}");
-    let expected =
+    // The store's plaintext through the library with the manager's identity: `icare decrypt`
+    // is for analysts and shuffles, so it cannot show the stored order.
+    let pass = std::fs::read_to_string(pass).unwrap();
+    let pass = age::secrecy::SecretString::from(pass.lines().next().unwrap().to_string());
+    let id = icare::keys::unlock_identity(&data, &pass).unwrap();
+    let survey = icare::survey::from_file(&survey).unwrap();
+    let got: Vec<serde_json::Value> = icare::store::read_all(&data, &id)
+        .unwrap()
+        .enumerate()
+        .map(|(k, r)| v1_line(k, &r.unwrap().1, &survey))
+        .collect();
+    let expected: Vec<serde_json::Value> =
         std::fs::read_to_string(crate::util::repo("tests/testdata/store-v1.expected.jsonl"))
-            .unwrap();
-    assert_eq!(stdout, expected);
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    assert_eq!(got, expected);
     let out = icare(&data).args(["verify"]).output().unwrap();
     let (stdout, _) = texts(&out);
     assert_eq!(code(&out), Some(0), "{stdout}");

@@ -37,3 +37,60 @@ pub fn file_names(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// A test analyst's key. `icare decrypt` refuses the store manager's key, so a test that reads a
+/// store back makes it with `init --recipient` [`Analyst::public`] and decrypts with
+/// [`Analyst::decrypt`].
+pub struct Analyst {
+    /// The plain age identity file (as `age-keygen` writes it).
+    pub key: std::path::PathBuf,
+    /// Its `age1...` public key.
+    pub public: String,
+}
+
+impl Analyst {
+    /// A new analyst key, written to `dir/analyst.key`.
+    pub fn new(dir: &Path) -> Analyst {
+        use age::secrecy::ExposeSecret;
+        let id = age::x25519::Identity::generate();
+        let key = dir.join("analyst.key");
+        std::fs::write(&key, format!("{}\n", id.to_string().expose_secret())).unwrap();
+        Analyst {
+            key,
+            public: id.to_public().to_string(),
+        }
+    }
+
+    /// `icare decrypt --identity KEY` on `data`; add the format and any other arguments.
+    pub fn decrypt(&self, data: &Path) -> Command {
+        let mut cmd = icare(data);
+        cmd.arg("decrypt").arg("--identity").arg(&self.key);
+        cmd
+    }
+
+    /// Every response of `data` as JSON lines, and the comments (from their own file); panics
+    /// with the error when decrypt fails.
+    pub fn read(&self, data: &Path) -> (Vec<serde_json::Value>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let comments = dir.path().join("comments.jsonl");
+        let out = self
+            .decrypt(data)
+            .args(["--format", "jsonl", "--comments"])
+            .arg(&comments)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let lines = |text: &str| -> Vec<serde_json::Value> {
+            text.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        };
+        let notes = std::fs::read_to_string(&comments).unwrap_or_default();
+        let notes = lines(&notes)
+            .into_iter()
+            .map(|c| c["comment"].as_str().unwrap().to_string())
+            .collect();
+        (lines(&stdout), notes)
+    }
+}

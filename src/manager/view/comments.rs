@@ -15,21 +15,21 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let data = &model.data;
     let min = data.options.rule.comment_min();
     let g = granularity_word(model.filter.granularity);
-    let which = match (data.comments_period, model.filter.period) {
+    let which = match (data.comments_span, model.filter.period) {
+        (Some(s), _) if s.is_pooled() => format!("the {g}s {s}, pooled"),
         (Some(p), Some(_)) => format!("the {g} {p}"),
         (Some(p), None) => format!("the latest {g}, {p}"),
         (None, _) => format!("the chosen {g}"),
     };
     let rule = format!(
-        "Comments from {which} (p chooses another). A {g} needs at least {min} responses before its comments are shown; they come in random order and apart from the answers they came with."
+        "Comments from {which} (p chooses another). A {g} needs at least {min} responses before its comments are shown (a smaller one is pooled with the {g} next to it); they come in random order and apart from the answers they came with."
     );
     let comments = match &data.comments {
         Ok(c) => c,
         Err(reason) => {
             let why = match reason {
-                Reason::TooFewResponsesForComments { responses, min } => format!(
-                    "No comments can be shown: {which} has {} responses, fewer than the {min} needed.",
-                    count(*responses)
+                Reason::TooFewResponsesForComments { min } => format!(
+                    "No comments can be shown: {which} has fewer than the {min} responses needed."
                 ),
                 other => other.to_string(),
             };

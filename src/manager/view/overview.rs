@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::text::{count, fit, hidden, pad, put, put_str, safe, score};
+use super::text::{fit, hidden, pad, people, put, put_str, safe, score};
 use crate::disclosure::{HeadlineSummary, ThemeSummary};
 use crate::kiosk::theme::Theme;
 use crate::manager::model::Model;
@@ -135,7 +135,7 @@ fn headline_line(survey: &Survey, h: Option<&HeadlineSummary>, w: u16) -> String
                 .collect()
         })
         .unwrap_or_default();
-    let n = count(h.answered);
+    let n = people(h.answered);
     let long = format!(
         "Overall experience: {}% said {} ({n} answers)",
         score(pct),
@@ -187,7 +187,7 @@ fn theme_row<'a>(t: &ThemeSummary, selected: bool, c: &Columns, theme: &Theme) -
                 (Some(lo), Some(hi)) => format!("({}–{})", score(lo), score(hi)),
                 _ => String::new(),
             };
-            let figures = format!("{:>3} {:<9} n {}", score(mean), ci, count(t.n));
+            let figures = format!("{:>3} {:<9} n {}", score(mean), ci, people(t.n));
             spans.push(Span::raw(" "));
             spans.push(Span::styled(fit(&figures, c.figures), theme.base));
         }

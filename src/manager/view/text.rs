@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::disclosure::{Cell, Reason};
+use crate::disclosure::{Cell, Count, Reason};
 use crate::kiosk::view::layout::width;
 use crate::sanitize::terminal_safe;
 
@@ -56,6 +56,15 @@ pub fn count(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A published number of people: the count, `<10` below the minimum, `–` when hidden.
+pub fn people(c: Count) -> String {
+    match c {
+        Count::Exact(n) => count(n),
+        Count::FewerThan(m) => format!("<{m}"),
+        Count::Hidden => "–".to_string(),
+    }
 }
 
 /// A 0–100 figure rounded to a whole number.
@@ -124,7 +133,7 @@ mod tests {
         assert_eq!(fit("Commitment and availability", 10), "Commitmen…");
         assert_eq!(width(&fit("Commitment", 10)), 10);
         assert_eq!(pad("ab", 4), "ab  ");
-        let r = Reason::TooFewRespondents { n: 7, min_n: 10 };
+        let r = Reason::TooFewRespondents { min_n: 10 };
         assert_eq!(
             hidden(&r, 80),
             "fewer than 10 answers: hidden to protect privacy"

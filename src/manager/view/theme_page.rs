@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::text::{cell, count, fit, hidden, put_str, safe, score};
+use super::text::{cell, fit, hidden, people, put_str, safe, score};
 use crate::disclosure::{ItemSummary, Reason, ThemeSummary};
 use crate::kiosk::theme::Theme;
 use crate::kiosk::view::layout::{wrap, wrap_parts};
@@ -104,7 +104,7 @@ fn lines(
             if let Some(p) = t.pct_positive {
                 parts.push(format!("{}% of answers positive", score(p)));
             }
-            parts.push(format!("n {}", count(t.n)));
+            parts.push(format!("n {}", people(t.n)));
             if let Some(p) = t.pct_not_applicable {
                 parts.push(format!("does not apply {}%", score(p)));
             }
@@ -208,7 +208,7 @@ fn item_block(
     if let Some(p) = item.pct_positive {
         figures.push(format!("{}% positive", score(p)));
     }
-    figures.push(format!("n {}", count(item.n)));
+    figures.push(format!("n {}", people(item.n)));
     indent(&mut rows, &figures.join(" · "), theme.strong);
     let scale = question.and_then(|q| survey.item_scale(q));
     match (&item.distribution, scale) {

@@ -9,9 +9,9 @@ use ratatui::text::Span;
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
 
 use super::text::{fit, score};
+use crate::disclosure::Span as Periods;
 use crate::disclosure::Summary;
 use crate::kiosk::theme::Theme;
-use crate::stats::PeriodKey;
 
 /// Least rows worth a chart.
 pub const MIN_HEIGHT: u16 = 10;
@@ -35,7 +35,7 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 
 /// Draw theme `t` over `periods` in `r`.
 pub fn render(
-    periods: &[(PeriodKey, Option<&Summary>)],
+    periods: &[(Periods, Option<&Summary>)],
     t: usize,
     name: &str,
     theme: &Theme,

@@ -66,11 +66,11 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let base = ((low / 10.0).floor() * 10.0 - 10.0).max(0.0);
     let first = periods
         .get(skip)
-        .map(|(p, _)| p.to_string())
+        .map(|(p, _)| p.first.to_string())
         .unwrap_or_default();
     let last = periods
         .last()
-        .map(|(p, _)| p.to_string())
+        .map(|(p, _)| p.last.to_string())
         .unwrap_or_default();
     let head = format!(
         "Scores by {g}, {first} to {last} · bars from {} to 100 · · = hidden (too few answers to show safely) or no responses",

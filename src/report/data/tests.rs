@@ -1,88 +1,77 @@
-//! Site pooling and the date filter.
-use super::*;
-use crate::stats::Granularity;
+//! Date filters widen to whole periods, and pooled periods, and the heading says so.
 
-/// Cells for sites with the given numbers of responses, all in one week.
-fn cells(
-    survey: &crate::survey::Survey,
-    plan: &ScoringPlan,
-    sites: &[(&str, usize)],
-) -> BTreeMap<(String, PeriodKey), Accumulator> {
-    let mut synth = crate::synth::Synth::new(survey, 1);
-    let mut c = Collector::new(plan, Granularity::Month);
-    for (site, n) in sites {
-        for _ in 0..*n {
-            let r = synth.next_response(Period::Week {
-                year: 2026,
-                week: 10,
-            });
-            c.add(&r, Some(site)).unwrap();
-        }
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::report::{ReportOptions, build_from_responses};
+use crate::response::Period;
+use crate::stats::Granularity;
+use crate::store::StoreError;
+use crate::survey::Catalog;
+
+fn week(w: u8) -> Period {
+    Period::Week {
+        year: 2026,
+        week: w,
     }
-    c.by_site_and_period()
 }
 
-fn names(survey: &crate::survey::Survey, sites: &[(&str, usize)]) -> Vec<(String, u64)> {
-    let plan = ScoringPlan::new(survey).unwrap();
-    let cells = cells(survey, &plan, sites);
-    let list: Vec<String> = sites.iter().map(|(s, _)| s.to_string()).collect();
+fn report(counts: &[(u8, usize)], options: &ReportOptions) -> crate::report::ReportData {
+    let survey = crate::survey::embedded().unwrap();
+    let mut synth = crate::synth::Synth::new(&survey, 3);
+    let rs: Vec<_> = counts
+        .iter()
+        .flat_map(|&(w, n)| (0..n).map(move |_| w))
+        .map(|w| synth.next_response(week(w)))
+        .collect();
+    let catalog = Catalog::builtin().unwrap();
+    let parts = vec![rs.into_iter().map(Ok::<_, StoreError>)];
+    let meta = crate::report::tests::meta(false);
+    build_from_responses(Path::new("d"), &meta, parts, &catalog, options).unwrap()
+}
+
+#[test]
+fn a_date_inside_a_week_takes_the_whole_week_and_a_small_week_its_neighbour() {
+    // W45 (2–8 Nov) 12, W46 (9–15 Nov) 1, W47 (16–22 Nov) 11.
+    let counts = [(45, 12), (46, 1), (47, 11)];
     let options = ReportOptions {
-        by_site: true,
+        granularity: Granularity::Week,
+        from: NaiveDate::from_ymd_opt(2026, 11, 12),
+        to: NaiveDate::from_ymd_opt(2026, 11, 13),
         ..ReportOptions::default()
     };
-    site_summaries(survey, &plan, &cells, &list, &options)
-        .into_iter()
-        .map(|(s, sum)| (s, sum.responses))
-        .collect()
+    let d = report(&counts, &options);
+    // 12–13 Nov is in W46, which alone has one response: it pools with W47 (the smaller
+    // neighbour in the month), and the figures cover both.
+    assert_eq!(d.covers.span.unwrap().to_string(), "2026-W46 to 2026-W47");
+    assert_eq!(d.responses, crate::disclosure::Count::Exact(12));
+    let line = crate::report::common::scope_line(&d);
+    assert!(line.contains("taken as whole weeks"), "{line}");
+    assert!(line.contains("2026-W46 to 2026-W47"), "{line}");
 }
 
 #[test]
-fn small_sites_are_pooled_until_the_pool_is_large_enough() {
-    let survey = crate::survey::embedded().unwrap();
-    assert_eq!(
-        names(&survey, &[("A", 50), ("B", 40), ("C", 3)]),
-        vec![
-            ("A".to_string(), 50),
-            ("Other sites, pooled (B, C)".to_string(), 43)
-        ]
-    );
-    assert_eq!(
-        names(&survey, &[("A", 50), ("B", 6), ("C", 7)]),
-        vec![
-            ("A".to_string(), 50),
-            ("Other sites, pooled (B, C)".to_string(), 13)
-        ]
-    );
-    // A lone site below the minimum stays as it is (suppressed by the rule itself).
-    assert_eq!(names(&survey, &[("A", 4)]), vec![("A".to_string(), 4)]);
-    assert_eq!(
-        names(&survey, &[("A", 30), ("B", 12)]),
-        vec![("A".to_string(), 30), ("B".to_string(), 12)]
-    );
-}
-
-#[test]
-fn a_period_overlapping_the_dates_is_included_whole() {
-    let w = Period::Week {
-        year: 2026,
-        week: 3,
-    }; // Monday 12 – Sunday 18 January 2026.
-    let d = |day| NaiveDate::from_ymd_opt(2026, 1, day);
-    assert!(in_dates(w, d(18), None));
-    assert!(!in_dates(w, d(19), None));
-    assert!(in_dates(w, None, d(12)));
-    assert!(!in_dates(w, None, d(11)));
-    let m = Period::Month {
-        year: 2026,
-        month: 2,
-    };
-    assert!(in_dates(m, d(31), NaiveDate::from_ymd_opt(2026, 2, 1)));
-    assert!(!in_dates(
-        Period::Week {
-            year: 2025,
-            week: 53
-        },
-        d(1),
-        None
-    ));
+fn a_store_with_a_few_responses_never_prints_their_number() {
+    let d = report(&[(45, 7)], &ReportOptions::default());
+    assert_eq!(d.responses, crate::disclosure::Count::FewerThan(10));
+    for format in [
+        crate::report::Format::Text,
+        crate::report::Format::Markdown,
+        crate::report::Format::Csv,
+        crate::report::Format::Json,
+        crate::report::Format::Html,
+    ] {
+        let out = crate::report::render(&d, format);
+        for seven in [
+            "7 respond",
+            "7 answer",
+            "\"responses\": 7",
+            "responses,7",
+            "n,7",
+        ] {
+            assert!(!out.contains(seven), "{format:?} says {seven:?}: {out}");
+        }
+        assert!(out.contains("fewer than 10"), "{format:?}");
+    }
 }
