@@ -5,6 +5,7 @@
 //! [`MemoryBackend`] in tests), the data folder for the staff log and the idle timeout.
 
 pub mod backend;
+pub mod harden;
 pub mod input;
 pub mod model;
 pub mod page;
@@ -13,6 +14,7 @@ pub mod secret;
 pub mod store_backend;
 pub mod strings;
 pub mod theme;
+pub mod tty;
 pub mod view;
 
 use chrono::NaiveDate;

@@ -2,7 +2,7 @@
 //! for input with the next deadline as timeout, and carries out the model's effects.
 
 use std::collections::VecDeque;
-use std::io::{Stdout, Write, stdout};
+use std::io::{Write, stdout};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,7 +11,7 @@ use chrono::Local;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -20,9 +20,11 @@ use ratatui::layout::Rect;
 use zeroize::Zeroize;
 
 use super::backend::Backend;
+use super::harden::harden;
 use super::input::to_msg;
 use super::model::{Config, Effect, Model, Msg, update};
 use super::theme::Theme;
+use super::tty::{TermInput, WipedOutput};
 use super::view::Kiosk;
 use crate::survey::Survey;
 
@@ -40,16 +42,22 @@ pub struct RunOptions {
 
 /// Run the kiosk on this terminal until staff quit from the staff menu.
 pub fn run(survey: Survey, backend: &mut dyn Backend, options: RunOptions) -> anyhow::Result<()> {
+    // First, before any answer or key is in memory (and before any thread starts, so that its
+    // stack is locked too).
+    for problem in harden().problems {
+        log(&options.log_file, &problem);
+    }
     let theme = Theme::from_env();
+    let mut input = TermInput::open().context("cannot read the terminal's keyboard")?;
     let mut terminal = setup_terminal().context("cannot set up the terminal for the kiosk")?;
     restore_on_signals(options.log_file.clone())
         .context("cannot install the kiosk's handler for stop signals")?;
-    let result = event_loop(&mut terminal, survey, backend, &options, &theme);
+    let result = event_loop(&mut terminal, &mut input, survey, backend, &options, &theme);
     restore_terminal();
     result
 }
 
-type Term = Terminal<CrosstermBackend<Stdout>>;
+type Term = Terminal<CrosstermBackend<WipedOutput>>;
 
 fn setup_terminal() -> anyhow::Result<Term> {
     let previous = std::panic::take_hook();
@@ -59,7 +67,9 @@ fn setup_terminal() -> anyhow::Result<Term> {
     }));
     enable_raw_mode()?;
     execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
+    Ok(Terminal::new(
+        CrosstermBackend::new(WipedOutput::stdout()?),
+    )?)
 }
 
 /// Put the terminal back as it was; safe to call more than once.
@@ -86,6 +96,7 @@ fn restore_terminal() {
 
 fn event_loop(
     terminal: &mut Term,
+    input: &mut TermInput,
     survey: Survey,
     backend: &mut dyn Backend,
     options: &RunOptions,
@@ -99,7 +110,6 @@ fn event_loop(
     let mut today = Local::now().date_naive();
     update(&mut model, Msg::NewDay(today));
     log(&options.log_file, "kiosk started");
-    let mut queue = VecDeque::new();
     let mut clear = true;
     loop {
         if clear {
@@ -112,32 +122,65 @@ fn event_loop(
             .next_deadline()
             .map_or(MAX_WAIT, |d| d.saturating_duration_since(now))
             .min(MAX_WAIT);
-        if event::poll(timeout)? {
-            let event = event::read()?;
-            let size = terminal.size()?;
-            let area = Rect::new(0, 0, size.width, size.height);
-            queue.extend(to_msg(&event, &model, area, Instant::now()));
-        } else {
-            queue.push_back(Msg::Tick(Instant::now()));
+        let events = input.wait(timeout)?;
+        let mut first = VecDeque::new();
+        if events.is_empty() {
+            first.push_back(Msg::Tick(Instant::now()));
         }
         let day = Local::now().date_naive();
         if day != today {
             today = day;
-            queue.push_back(Msg::NewDay(day));
+            first.push_back(Msg::NewDay(day));
         }
+        let mut loop_state = Loop {
+            terminal,
+            model: &mut model,
+            backend,
+            options,
+            theme,
+            clear: &mut clear,
+        };
+        loop_state.settle(first)?;
+        // Each event is mapped against the screen as the events before it left it.
+        for event in &events {
+            let size = loop_state.terminal.size()?;
+            let area = Rect::new(0, 0, size.width, size.height);
+            let msg = to_msg(event, loop_state.model, area, Instant::now());
+            loop_state.settle(msg.into_iter().collect())?;
+        }
+        if model.should_quit() {
+            return Ok(());
+        }
+    }
+}
+
+/// What carrying out the model's effects needs, for one turn of the loop.
+struct Loop<'a> {
+    terminal: &'a mut Term,
+    model: &'a mut Model,
+    backend: &'a mut dyn Backend,
+    options: &'a RunOptions,
+    theme: &'a Theme,
+    clear: &'a mut bool,
+}
+
+impl Loop<'_> {
+    /// Update the model with `queue` and every message its effects bring, until none is left.
+    /// The queue is dropped (and its memory wiped) at the end, so it keeps no old keys.
+    fn settle(&mut self, mut queue: VecDeque<Msg>) -> anyhow::Result<()> {
         while let Some(msg) = queue.pop_front() {
-            for effect in update(&mut model, msg) {
+            for effect in update(self.model, msg) {
                 match effect {
                     Effect::Submit(mut response) => {
-                        draw(terminal, &model, theme)?;
-                        let result = backend.submit(&response);
+                        draw(self.terminal, self.model, self.theme)?;
+                        let result = self.backend.submit(&response);
                         if let Some(c) = response.comment.as_mut() {
                             c.zeroize();
                         }
                         queue.push_back(Msg::Submitted(result, Instant::now()));
                     }
                     Effect::CheckPin(pin) => {
-                        let result = backend.check_exit_pin(&pin);
+                        let result = self.backend.check_exit_pin(&pin);
                         queue.push_back(Msg::PinChecked(result, Instant::now()));
                     }
                     Effect::Setup {
@@ -145,19 +188,17 @@ fn event_loop(
                         passphrase,
                         pin,
                     } => {
-                        draw(terminal, &model, theme)?;
-                        let result = backend.setup(&site, &passphrase, &pin);
+                        draw(self.terminal, self.model, self.theme)?;
+                        let result = self.backend.setup(&site, &passphrase, &pin);
                         queue.push_back(Msg::SetupDone(result, Instant::now()));
                     }
-                    Effect::Log(line) => log(&options.log_file, &line),
-                    Effect::ClearScreen => clear = true,
+                    Effect::Log(line) => log(&self.options.log_file, &line),
+                    Effect::ClearScreen => *self.clear = true,
                     Effect::Quit => {}
                 }
             }
         }
-        if model.should_quit() {
-            return Ok(());
-        }
+        Ok(())
     }
 }
 

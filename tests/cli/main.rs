@@ -12,6 +12,7 @@ mod faults;
 mod hostile;
 mod keylock;
 mod kiosk;
+mod memory;
 mod powercut;
 mod questionnaires;
 mod report;
