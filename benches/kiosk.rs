@@ -148,7 +148,7 @@ fn screens() -> anyhow::Result<Vec<(&'static str, Model)>> {
                 .key(Key::Staff)
                 .keys("1234")
                 .key(Key::Enter)
-                .send(|t| Msg::PinChecked(Ok(true), t))
+                .send(|t| Msg::PinChecked(Ok(icare::keys::lockout::Verdict::Right), t))
                 .m,
         ),
     ])
@@ -221,7 +221,7 @@ impl Kiosk {
             .arg(data.path())
             .args(["init", "--site", "Bench", "--kdf-work-factor", "10"])
             .env("ICARE_PASSPHRASE", "benchmark passphrase")
-            .env("ICARE_EXIT_PIN", "2468")
+            .env("ICARE_EXIT_PIN", "246813")
             .output()?;
         anyhow::ensure!(made.status.success(), "icare init failed: {made:?}");
         let pair = native_pty_system().openpty(PtySize {

@@ -104,7 +104,7 @@ fi
 # --- Summaries ------------------------------------------------------------------------------------
 pass=$work/passphrase
 printf 'benchmark passphrase, not a secret\n' >"$pass"
-printf '2468\n' >"$work/pin"
+printf '246813\n' >"$work/pin"
 has_report=0 has_batches=0
 if "$icare" report --help >/dev/null 2>&1; then has_report=1; fi
 if "$icare" export --help >/dev/null 2>&1 && "$icare" import --help >/dev/null 2>&1; then has_batches=1; fi

@@ -109,7 +109,18 @@ fn event_loop(
     let mut model = Model::new(survey, config, Instant::now());
     let mut today = Local::now().date_naive();
     update(&mut model, Msg::NewDay(today));
+    if let Some(left) = backend.pin_locked_for() {
+        update(&mut model, Msg::PinLocked(left, Instant::now()));
+    }
     log(&options.log_file, "kiosk started");
+    if !config.needs_setup {
+        let checked = backend.check_saving();
+        for effect in update(&mut model, Msg::SavingChecked(checked, Local::now().time())) {
+            if let Effect::Log(line) = effect {
+                log(&options.log_file, &line);
+            }
+        }
+    }
     let mut clear = true;
     loop {
         if clear {
@@ -182,6 +193,10 @@ impl Loop<'_> {
                     Effect::CheckPin(pin) => {
                         let result = self.backend.check_exit_pin(&pin);
                         queue.push_back(Msg::PinChecked(result, Instant::now()));
+                    }
+                    Effect::CheckSaving => {
+                        let result = self.backend.check_saving();
+                        queue.push_back(Msg::SavingChecked(result, Local::now().time()));
                     }
                     Effect::Setup {
                         site,

@@ -278,7 +278,6 @@ impl Model {
         }
         match result {
             Ok(()) => {
-                self.saved_today += 1;
                 // The answers are safe in the store: forget them now, keep only the screen.
                 let fx = self.wipe();
                 self.go(Screen::Thanks { since: now });
@@ -288,10 +287,10 @@ impl Model {
             }
             Err(reason) => {
                 self.go(Screen::SaveFailed);
-                vec![Effect::Log(format!(
-                    "save failed: {}",
-                    crate::sanitize::terminal_safe(&reason)
-                ))]
+                // Not logged either, for the same reason: the staff menu shows it (with no time)
+                // and checks saving again, and a failed check is logged at the time of the check.
+                self.save_failed = Some(crate::sanitize::terminal_safe(&reason).into_owned());
+                vec![]
             }
         }
     }

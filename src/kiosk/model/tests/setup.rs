@@ -37,7 +37,10 @@ fn first_run_setup_asks_twice_and_checks_each_field() {
     assert_eq!(setup_step(&k), SetupStep::Pin);
     k.keys("12a4").key(Key::Enter);
     assert_eq!(setup_step(&k), SetupStep::Pin, "digits only");
-    k.keys("2468").key(Key::Enter).keys("2468").key(Key::Enter);
+    k.keys("246813")
+        .key(Key::Enter)
+        .keys("246813")
+        .key(Key::Enter);
     assert_eq!(setup_step(&k), SetupStep::Working);
     let fx = k.take();
     let setup = fx.iter().find_map(|e| match e {
@@ -53,7 +56,7 @@ fn first_run_setup_asks_twice_and_checks_each_field() {
         Some((
             "Riverside Practice".into(),
             "correct horse battery".into(),
-            "2468".into()
+            "246813".into()
         ))
     );
     let info = SetupInfo {
