@@ -44,8 +44,10 @@ pub(crate) fn no_dumps() -> Result<(), String> {
     Err("not supported on this system".to_string())
 }
 
-/// Room to grow that a finite `RLIMIT_MEMLOCK` must leave above what is mapped at start.
-pub const HEADROOM_KIB: u64 = 64 * 1024;
+/// Room to grow that a finite `RLIMIT_MEMLOCK` must leave above what is mapped when the kiosk
+/// starts: the exit PIN's Argon2id memory, which a PIN check allocates at once, and 128 MiB for
+/// the rest (a running kiosk maps about 75 MiB, most of it the C library's reserved heap).
+pub const HEADROOM_KIB: u64 = crate::keys::EXIT_PIN_COST.0 as u64 + 128 * 1024;
 
 #[cfg(target_os = "linux")]
 fn lock_memory() -> Result<(), String> {
@@ -95,12 +97,13 @@ mod tests {
         assert_eq!(room_to_lock(None, false, 30 * 1024), Ok(()));
         assert_eq!(room_to_lock(Some(8 * mib), true, 30 * 1024), Ok(()));
         assert_eq!(room_to_lock(Some(256 * mib), false, 30 * 1024), Ok(()));
+        assert_eq!(room_to_lock(Some(256 * mib), false, 60 * 1024), Ok(()));
         let refused = room_to_lock(Some(8 * mib), false, 30 * 1024).unwrap_err();
         assert_eq!(
             refused,
-            "RLIMIT_MEMLOCK allows 8 MiB; the kiosk maps 30 MiB and needs 64 MiB more to grow"
+            "RLIMIT_MEMLOCK allows 8 MiB; the kiosk maps 30 MiB and needs 192 MiB more to grow"
         );
-        assert!(room_to_lock(Some(90 * mib), false, 30 * 1024).is_err());
+        assert!(room_to_lock(Some(200 * mib), false, 30 * 1024).is_err());
     }
 
     #[cfg(target_os = "linux")]

@@ -24,12 +24,14 @@ use super::harden::harden;
 use super::input::to_msg;
 use super::model::{Config, Effect, Model, Msg, update};
 use super::theme::Theme;
-use super::tty::{TermInput, WipedOutput};
+use super::tty::{TermInput, WipedOutput, is_hangup};
 use super::view::Kiosk;
 use crate::survey::Survey;
 
 /// Longest the loop sleeps without input, so a new day is noticed.
 const MAX_WAIT: Duration = Duration::from_secs(60);
+/// How long the loop waits, when the terminal closes, for the SIGHUP that follows.
+const HANGUP_GRACE: Duration = Duration::from_millis(500);
 
 /// How to run the kiosk.
 #[derive(Debug, Clone)]
@@ -113,14 +115,8 @@ fn event_loop(
         update(&mut model, Msg::PinLocked(left, Instant::now()));
     }
     log(&options.log_file, "kiosk started");
-    if !config.needs_setup {
-        let checked = backend.check_saving();
-        for effect in update(&mut model, Msg::SavingChecked(checked, Local::now().time())) {
-            if let Effect::Log(line) = effect {
-                log(&options.log_file, &line);
-            }
-        }
-    }
+    // Checked once at start (after the first frame, which must not wait for a disk sync).
+    let mut check_saving = !config.needs_setup;
     let mut clear = true;
     loop {
         if clear {
@@ -128,12 +124,30 @@ fn event_loop(
             clear = false;
         }
         draw(terminal, &model, theme)?;
+        if std::mem::take(&mut check_saving) {
+            let checked = backend.check_saving();
+            for effect in update(&mut model, Msg::SavingChecked(checked, Local::now().time())) {
+                if let Effect::Log(line) = effect {
+                    log(&options.log_file, &line);
+                }
+            }
+        }
         let now = Instant::now();
         let timeout = model
             .next_deadline()
             .map_or(MAX_WAIT, |d| d.saturating_duration_since(now))
             .min(MAX_WAIT);
-        let events = input.wait(timeout)?;
+        let events = match input.wait(timeout) {
+            Ok(events) => events,
+            Err(e) if is_hangup(&e) => {
+                // A closed terminal also sends SIGHUP, whose handler logs and exits; give it the
+                // moment it needs, so the stop is logged once and the exit code is the same.
+                std::thread::sleep(HANGUP_GRACE);
+                log(&options.log_file, "kiosk stopped: the terminal closed");
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut first = VecDeque::new();
         if events.is_empty() {
             first.push_back(Msg::Tick(Instant::now()));
@@ -154,6 +168,9 @@ fn event_loop(
         loop_state.settle(first)?;
         // Each event is mapped against the screen as the events before it left it.
         for event in &events {
+            if loop_state.model.should_quit() {
+                break;
+            }
             let size = loop_state.terminal.size()?;
             let area = Rect::new(0, 0, size.width, size.height);
             let msg = to_msg(event, loop_state.model, area, Instant::now());

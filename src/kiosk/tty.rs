@@ -109,6 +109,13 @@ impl TermInput {
     }
 }
 
+/// Whether `e` means the terminal has gone (hung up, closed): end of input, or EIO as Linux
+/// returns after a hangup.
+pub fn is_hangup(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::UnexpectedEof
+        || e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error())
+}
+
 /// The terminal's output, buffered for one frame at a time and wiped after every flush.
 ///
 /// ratatui writes a frame as many small pieces; standard output's own buffer would keep the last
