@@ -189,3 +189,29 @@ fn nothing_typed_stays_in_the_decoder() {
     assert_eq!(d.tail, [0; 6]);
     assert!(d.paste.is_none());
 }
+
+proptest::proptest! {
+    /// Any bytes, cut anywhere: no panic, the same events as whole, and (outside a paste)
+    /// nothing held once the Esc wait is over.
+    #[test]
+    fn any_bytes_decode_the_same_whole_or_cut(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        cut in 0usize..200,
+    ) {
+        let cut = cut.min(bytes.len());
+        let mut whole = Vec::new();
+        let mut d = Decoder::default();
+        d.feed(&bytes, &mut whole);
+        d.timeout(&mut whole);
+        let mut split = Vec::new();
+        let mut e = Decoder::default();
+        e.feed(&bytes[..cut], &mut split);
+        e.feed(&bytes[cut..], &mut split);
+        e.timeout(&mut split);
+        proptest::prop_assert_eq!(&whole, &split);
+        if e.paste.is_none() {
+            proptest::prop_assert_eq!(e.len, 0);
+            proptest::prop_assert!(e.held.iter().all(|&b| b == 0));
+        }
+    }
+}
