@@ -119,27 +119,47 @@ pub(crate) fn owner_only(_path: &Path) -> std::io::Result<()> {
 }
 
 /// Check `pin` against the store in `data_dir` at `now` (Unix seconds), counting wrong ones and
-/// keeping the count: while locked, the PIN is not checked at all. A right PIN on a store whose
-/// hash was made at a lower cost is hashed again at today's ([`super::upgrade_exit_pin`]).
+/// keeping the count: while locked, the PIN is not checked at all. `held` is the process's own
+/// copy of the count: the stricter of it and the file counts, and it is kept even when the file
+/// cannot be read or written (a full or read-only disk must not give unlimited tries). A right PIN
+/// on a store whose hash was made at a lower cost is hashed again at today's
+/// ([`super::upgrade_exit_pin`]).
 pub fn check_exit_pin(
     data_dir: &Path,
     pin: &age::secrecy::SecretString,
     now: u64,
+    held: &mut PinTries,
 ) -> Result<Verdict, KeysError> {
-    let before = load(data_dir, now)?;
-    if let Some(left) = before.locked_for(now) {
+    let on_disk = load(data_dir, now).ok();
+    let mut tries = stricter(on_disk.unwrap_or_default(), *held);
+    if let Some(left) = tries.locked_for(now) {
+        *held = tries;
         return Ok(Verdict::StillLocked { left });
     }
     let right = super::verify_exit_pin(data_dir, pin)?;
-    let mut after = before;
-    let verdict = after.check(now, || right);
-    if after != before {
-        save(data_dir, &after)?;
+    let verdict = tries.check(now, || right);
+    *held = tries;
+    if on_disk != Some(tries) {
+        // Best effort: `held` keeps the count for this process if the file cannot be written.
+        let _ = save(data_dir, &tries);
     }
     if right {
         super::upgrade_exit_pin(data_dir, pin)?;
     }
     Ok(verdict)
+}
+
+/// How much longer the menu stays locked, by the stricter of the file and `held`.
+pub fn locked_for(data_dir: &Path, now: u64, held: &PinTries) -> Option<Duration> {
+    stricter(load(data_dir, now).unwrap_or_default(), *held).locked_for(now)
+}
+
+/// The more wrong PINs and the later lock of two counts.
+fn stricter(a: PinTries, b: PinTries) -> PinTries {
+    PinTries {
+        wrong: a.wrong.max(b.wrong),
+        locked_until: a.locked_until.max(b.locked_until),
+    }
 }
 
 /// Seconds since the Unix epoch now.
@@ -222,6 +242,29 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn the_process_keeps_counting_when_the_file_cannot_be_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        let pin = |p: &str| age::secrecy::SecretString::from(p.to_string());
+        let hash = super::super::hash_exit_pin(&pin("246813")).unwrap();
+        std::fs::write(dir.path().join(super::super::EXIT_PIN_FILE), hash).unwrap();
+        // The tries file's name taken by a folder: it can be neither read nor replaced.
+        std::fs::create_dir_all(dir.path().join(TRIES_FILE).join("x")).unwrap();
+        let mut held = PinTries::default();
+        for left in (1..MAX_WRONG).rev() {
+            let v = check_exit_pin(dir.path(), &pin("000000"), T0, &mut held).unwrap();
+            assert_eq!(v, Verdict::Wrong { left });
+        }
+        let v = check_exit_pin(dir.path(), &pin("000000"), T0, &mut held).unwrap();
+        assert_eq!(v, Verdict::LockedNow { left: LOCKOUT });
+        let v = check_exit_pin(dir.path(), &pin("246813"), T0 + 1, &mut held).unwrap();
+        assert!(matches!(v, Verdict::StillLocked { .. }), "{v:?}");
+        assert!(locked_for(dir.path(), T0 + 1, &held).is_some());
+        let v = check_exit_pin(dir.path(), &pin("246813"), T0 + 300, &mut held).unwrap();
+        assert_eq!(v, Verdict::Right);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct StoreBackend {
     survey: Survey,
     survey_source: String,
     store: Option<Store>,
+    /// This process's own count of wrong exit PINs (the file beside the hash is the lasting one).
+    tries: lockout::PinTries,
 }
 
 impl StoreBackend {
@@ -43,6 +45,7 @@ impl StoreBackend {
             survey,
             survey_source,
             store,
+            tries: lockout::PinTries::default(),
         };
         if backend.store.is_some() {
             backend.save_survey_copy()?;
@@ -111,14 +114,13 @@ impl Backend for StoreBackend {
 
     fn check_exit_pin(&mut self, pin: &str) -> Result<Verdict, String> {
         let pin = SecretString::from(pin.to_string());
-        lockout::check_exit_pin(&self.data_dir, &pin, lockout::unix_now())
+        let now = lockout::unix_now();
+        lockout::check_exit_pin(&self.data_dir, &pin, now, &mut self.tries)
             .map_err(|e| e.to_string())
     }
 
     fn pin_locked_for(&mut self) -> Option<Duration> {
-        let now = lockout::unix_now();
-        // An unreadable count is reported when a PIN is checked; until then, nothing is locked.
-        lockout::load(&self.data_dir, now).ok()?.locked_for(now)
+        lockout::locked_for(&self.data_dir, lockout::unix_now(), &self.tries)
     }
 
     fn check_saving(&mut self) -> Result<(), String> {
