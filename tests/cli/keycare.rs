@@ -24,7 +24,7 @@ struct Site {
 }
 
 impl Site {
-    /// A synthetic store with 3 responses, passphrase [`OLD`], exit PIN 2468.
+    /// A synthetic store with 3 responses, passphrase [`OLD`], exit PIN 246813.
     fn new() -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let site = Site {
@@ -32,7 +32,7 @@ impl Site {
             tmp,
         };
         let pass = site.file("pass", OLD);
-        let pin = site.file("pin", "2468");
+        let pin = site.file("pin", "246813");
         site.ok(&[
             "init",
             "--synthetic",
@@ -284,7 +284,7 @@ fn pin_changes_with_the_old_pin_or_the_manager_passphrase_only() {
     let s = Site::new();
     let pin_file = s.data.join(keys::EXIT_PIN_FILE);
     let (old_pin, new_pin, other) = (
-        s.file("pin", "2468"),
+        s.file("pin", "246813"),
         s.file("new-pin", "13579"),
         s.file("other", "8080"),
     );
@@ -364,7 +364,7 @@ fn pin_killed_midway_leaves_the_old_or_the_new_pin() {
     let s = Site::new();
     let pin_file = s.data.join(keys::EXIT_PIN_FILE);
     let before = std::fs::read(&pin_file).unwrap();
-    let (old_pin, new_pin) = (s.file("pin", "2468"), s.file("new-pin", "13579"));
+    let (old_pin, new_pin) = (s.file("pin", "246813"), s.file("new-pin", "13579"));
     let args = [
         "pin",
         "--exit-pin-file",

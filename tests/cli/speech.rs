@@ -89,7 +89,7 @@ fn each_screen_is_read_into_a_file_in_the_chosen_language_and_typing_is_never_re
     pty.send(b"1");
     pty.wait_for("Dziękujemy", WAIT);
     wait_wav(&out, "-thanks-pl.wav");
-    staff_quit(&mut pty, 1);
+    staff_quit(&mut pty);
 
     let responses = decrypt(&data);
     assert_eq!(responses.len(), 1);
@@ -156,7 +156,7 @@ fn with_no_working_sound_device_the_kiosk_logs_one_line_and_goes_on() {
         assert!(Instant::now() < until, "no speech line in the staff log");
         std::thread::sleep(Duration::from_millis(50));
     }
-    staff_quit(&mut pty, 0);
+    staff_quit(&mut pty);
     let log = std::fs::read_to_string(&log_file).unwrap();
     let lines: Vec<&str> = log.lines().filter(|l| l.contains("speech:")).collect();
     assert_eq!(lines.len(), 1, "{log}");
