@@ -51,7 +51,7 @@ pub enum KeysError {
     NewPinLength,
     /// The exit PIN file does not exist or is not an Argon2id hash.
     #[error(
-        "{path}: the exit PIN hash is missing or damaged ({reason}); set it again with `icare init` on a new store"
+        "{path}: the exit PIN hash is missing or damaged ({reason}); set a new PIN with `icare pin` and the manager passphrase"
     )]
     BadPinFile { path: PathBuf, reason: String },
     /// Reading or writing a key file failed.
@@ -311,6 +311,16 @@ mod tests {
         assert!(verify_exit_pin(dir.path(), &secret("246813")).unwrap());
         assert!(!verify_exit_pin(dir.path(), &secret("246814")).unwrap());
         assert!(!upgrade_exit_pin(dir.path(), &secret("246813")).unwrap());
+        // A damaged hash says how to set a new PIN without the old one.
+        std::fs::write(dir.path().join(EXIT_PIN_FILE), "damaged\n").unwrap();
+        let err = verify_exit_pin(dir.path(), &secret("246813")).unwrap_err();
+        assert!(
+            matches!(err, KeysError::BadPinFile { .. })
+                && err
+                    .to_string()
+                    .contains("set a new PIN with `icare pin` and the manager passphrase"),
+            "{err}"
+        );
     }
 
     #[test]
