@@ -30,7 +30,7 @@ use super::spoken;
 use super::theme::Theme;
 use super::tty::{TermInput, WipedOutput, is_hangup};
 use super::view::Kiosk;
-use crate::speech::{Engine, Note, Output, Speaker, Utterance};
+use crate::speech::{Engine, Note, Output, Silencer, Speaker, Utterance};
 use crate::survey::Survey;
 
 /// Longest the loop sleeps without input, so a new day is noticed.
@@ -63,9 +63,20 @@ pub fn run(survey: Survey, backend: &mut dyn Backend, options: RunOptions) -> an
     let theme = Theme::from_env();
     let mut input = TermInput::open().context("cannot read the terminal's keyboard")?;
     let mut terminal = setup_terminal().context("cannot set up the terminal for the kiosk")?;
-    restore_on_signals(options.log_file.clone())
+    // Shared with the signal handler, which must stop speech the kiosk started.
+    let silencer = Silencer::default();
+    restore_on_signals(options.log_file.clone(), silencer.clone())
         .context("cannot install the kiosk's handler for stop signals")?;
-    let result = event_loop(&mut terminal, &mut input, survey, backend, &options, &theme);
+    let voice = Voice::new(&options, silencer);
+    let result = event_loop(
+        &mut terminal,
+        &mut input,
+        voice,
+        survey,
+        backend,
+        &options,
+        &theme,
+    );
     restore_terminal();
     result
 }
@@ -94,11 +105,14 @@ fn setup_terminal() -> anyhow::Result<Term> {
 /// `systemctl stop` sends SIGTERM, a closed terminal SIGHUP, `kill -INT` SIGINT (the keyboard's
 /// Ctrl-C sends nothing in raw mode): on any of them restore the terminal, note it in the staff
 /// log and leave, as on a normal exit. Answers in memory are dropped, so nothing partial is saved.
-fn restore_on_signals(log_file: PathBuf) -> std::io::Result<()> {
+/// Speech stops too: espeak-ng is a process of its own, which would finish its sentence (up to
+/// half a minute) after the kiosk had gone.
+fn restore_on_signals(log_file: PathBuf, silencer: Silencer) -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
+            silencer.silence();
             restore_terminal();
             log(&log_file, &format!("kiosk stopped by signal {signal}"));
             std::process::exit(128 + signal);
@@ -121,6 +135,7 @@ fn restore_terminal() {
 fn event_loop(
     terminal: &mut Term,
     input: &mut TermInput,
+    mut voice: Voice,
     survey: Survey,
     backend: &mut dyn Backend,
     options: &RunOptions,
@@ -137,7 +152,6 @@ fn event_loop(
         update(&mut model, Msg::PinLocked(left, Instant::now()));
     }
     log(&options.log_file, "kiosk started");
-    let mut voice = Voice::new(options);
     if let Some(u) = model.speech().then(|| spoken::utterance(&model)).flatten() {
         voice.say(u);
     }
@@ -284,15 +298,17 @@ struct Voice {
     broken: bool,
     output: Output,
     log_file: PathBuf,
+    silencer: Silencer,
 }
 
 impl Voice {
-    fn new(options: &RunOptions) -> Voice {
+    fn new(options: &RunOptions, silencer: Silencer) -> Voice {
         Voice {
             speaker: None,
             broken: false,
             output: options.speech_output.clone(),
             log_file: options.log_file.clone(),
+            silencer,
         }
     }
 
@@ -300,7 +316,8 @@ impl Voice {
         if self.speaker.is_none() && !self.broken {
             let log_file = self.log_file.clone();
             let notes = Box::new(move |note: Note| log(&log_file, &note.to_string()));
-            match Speaker::start(Engine::from_env(), self.output.clone(), notes) {
+            let silencer = self.silencer.clone();
+            match Speaker::start(Engine::from_env(), self.output.clone(), notes, silencer) {
                 Ok(s) => self.speaker = Some(s),
                 Err(e) => {
                     self.broken = true;

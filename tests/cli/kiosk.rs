@@ -232,6 +232,10 @@ fn systemctl_stop_sigterm_restores_the_terminal_and_is_logged() {
         tail.contains("\x1b[?1000l"),
         "mouse capture was switched off"
     );
+    assert!(
+        tail.contains("\x1b[?2004l"),
+        "bracketed paste was switched off"
+    );
     let log = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
     assert!(log.contains("kiosk stopped by signal 15"), "{log}");
     assert!(
