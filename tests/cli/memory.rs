@@ -1,9 +1,11 @@
 //! Nothing of a patient's words stays in the kiosk's memory: the real binary in a pseudo-terminal,
 //! read as an attacker with root would read it (`/proc/PID/maps` and `/proc/PID/mem`), after the
-//! thank-you screen and after the idle wipe of an abandoned questionnaire.
+//! thank-you screen and after the idle wipe of an abandoned questionnaire, with and without the
+//! screens read aloud.
 //!
-//! The comment is typed one key at a time, as a person would, and holds a phone number so that the
-//! scrubbed form differs from the typed one. Every scan of a live comment must find it first (so a
+//! Each comment starts with a pasted marker (bracketed paste, through the kiosk's own input
+//! decoder), then is typed one key at a time, as a person would, and holds a phone number so that
+//! the scrubbed form differs from the typed one. Every scan of a live comment must find it first (so a
 //! scan that reads the wrong memory, or none, fails), and every scan after a wipe must find no
 //! 8-character piece of it: not as UTF-8, nor spread out at a fixed stride (UTF-16, UTF-32
 //! `Vec<char>`, a grid of screen cells). The kiosk must also have switched core dumps off and,
@@ -63,16 +65,28 @@ privacy = { en = "Please don't write names." }
 max_chars = 200
 "#;
 
-/// A comment nobody else would type: random capitals, then a phone number the scrubber removes.
-fn unique_comment() -> (String, String) {
+/// Random capitals nobody else would write.
+fn random_letters(n: usize) -> String {
     let mut rng = rand::thread_rng();
-    let letters: String = (0..20)
+    (0..n)
         .map(|_| char::from(rng.gen_range(b'A'..=b'Z')))
-        .collect();
-    let typed = format!("{letters} ring 07700 9{:05}", rng.gen_range(0..100_000));
-    let scrubbed = icare::scrub::scrub_comment(&typed);
+        .collect()
+}
+
+/// A comment nobody else would write: a pasted marker of random capitals, then typed random
+/// capitals and a phone number the scrubber removes. The pasted part, the typed part, the whole
+/// comment and its scrubbed form.
+fn unique_comment() -> (String, String, String, String) {
+    let pasted = format!("{} ", random_letters(16));
+    let typed = format!(
+        "{} ring 07700 9{:05}",
+        random_letters(20),
+        rand::thread_rng().gen_range(0..100_000)
+    );
+    let whole = format!("{pasted}{typed}");
+    let scrubbed = icare::scrub::scrub_comment(&whole);
     assert!(scrubbed.ends_with(icare::scrub::MARKER), "{scrubbed}");
-    (typed, scrubbed)
+    (pasted, typed, whole, scrubbed)
 }
 
 /// Every 8-character piece of the typed comment and of its scrubbed form that holds part of what
@@ -165,12 +179,20 @@ fn traces(regions: &[Region], pieces: &[Vec<u8>]) -> Vec<String> {
     found
 }
 
-/// Type `text` into the comment box one key at a time, each key seen on screen before the next.
-fn type_slowly(pty: &mut Pty, text: &str) {
-    for (i, c) in text.chars().enumerate() {
+/// Paste `pasted` into the empty comment box, then type `typed` one key at a time, each key seen
+/// on screen before the next.
+fn paste_and_type(pty: &mut Pty, pasted: &str, typed: &str) {
+    pty.send(format!("\x1b[200~{pasted}\x1b[201~").as_bytes());
+    let mut written = pasted.chars().count();
+    pty.wait_for(
+        &format!("You can write {} more letters.", MAX_CHARS - written),
+        WAIT,
+    );
+    for c in typed.chars() {
         pty.send(c.to_string().as_bytes());
+        written += 1;
         pty.wait_for(
-            &format!("You can write {} more letters.", MAX_CHARS - i - 1),
+            &format!("You can write {} more letters.", MAX_CHARS - written),
             WAIT,
         );
     }
@@ -231,30 +253,33 @@ fn assert_hardened(pid: u32, data: &std::path::Path) {
     );
 }
 
-#[test]
-fn no_trace_of_a_comment_stays_in_memory_after_thanks_or_after_the_idle_wipe() {
+/// A questionnaire sent and one abandoned, each with a pasted and typed comment, in a kiosk
+/// started with `extra` arguments: no trace of either comment after thanks and after the wipe.
+fn no_trace_after_thanks_or_the_idle_wipe(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     init_store(&data);
     let survey = dir.path().join("memory.toml");
     std::fs::write(&survey, SURVEY).unwrap();
     let survey = survey.to_str().unwrap();
-    let mut pty = Pty::spawn(
-        &data,
-        &["kiosk", "--survey", survey, "--idle-timeout", "5"],
-        &[("NO_COLOR", "1")],
-        80,
-        24,
-    );
+    let mut args = vec!["kiosk", "--survey", survey, "--idle-timeout", "5"];
+    args.extend(extra);
+    let mut pty = Pty::spawn(&data, &args, &[("NO_COLOR", "1")], 80, 24);
     let pid = pty.pid();
     to_the_comment_box(&mut pty);
     assert_hardened(pid, &data);
 
     // A sent questionnaire.
-    let (typed, scrubbed) = unique_comment();
-    let sent = pieces(&typed, &scrubbed);
-    type_slowly(&mut pty, &typed);
+    let (pasted, typed, whole, scrubbed) = unique_comment();
+    let sent = pieces(&whole, &scrubbed);
+    paste_and_type(&mut pty, &pasted, &typed);
     assert_found(pid, &sent, "while the comment is on screen");
+    let pasted_pieces: Vec<Vec<u8>> = pasted
+        .as_bytes()
+        .windows(PIECE)
+        .map(<[u8]>::to_vec)
+        .collect();
+    assert_found(pid, &pasted_pieces, "while the pasted part is on screen");
     pty.send(b"\r");
     pty.wait_for("Ready to send?", WAIT);
     pty.send(b"\r");
@@ -263,14 +288,28 @@ fn no_trace_of_a_comment_stays_in_memory_after_thanks_or_after_the_idle_wipe() {
 
     // An abandoned one, wiped when nobody answers "Are you still there?".
     pty.send(b"x");
-    let (typed, scrubbed) = unique_comment();
-    let abandoned = pieces(&typed, &scrubbed);
+    let (pasted, typed, whole, scrubbed) = unique_comment();
+    let abandoned = pieces(&whole, &scrubbed);
     to_the_comment_box(&mut pty);
-    type_slowly(&mut pty, &typed);
+    paste_and_type(&mut pty, &pasted, &typed);
     assert_found(pid, &abandoned, "while the second comment is on screen");
     pty.wait_for("Are you still there?", WAIT);
     pty.wait_for("Press any key or tap to start", WAIT);
     let both: Vec<Vec<u8>> = sent.into_iter().chain(abandoned).collect();
     assert_gone(pid, &both, "after the idle wipe");
     assert!(pty.is_running());
+}
+
+#[test]
+fn no_trace_of_a_comment_stays_in_memory_after_thanks_or_after_the_idle_wipe() {
+    no_trace_after_thanks_or_the_idle_wipe(&[]);
+}
+
+/// With the screens read aloud (into WAV files, by the real espeak-ng): what is said is only ever
+/// the survey's and the kiosk's words, and the speech thread keeps no comment either.
+#[test]
+fn no_trace_of_a_comment_stays_in_memory_with_the_screens_read_aloud() {
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().display().to_string();
+    no_trace_after_thanks_or_the_idle_wipe(&["--speech-out", &out]);
 }
