@@ -4,6 +4,11 @@
 //!
 //! Run: `cargo bench --bench kiosk [-- IDLE_SECONDS LAUNCHES]` (defaults 60 and 10).
 //!
+//! With `ICARE_BENCH_BIN=PATH` it measures only typing into the comment box and sending, with that
+//! binary, labelled `ICARE_BENCH_FLAVOUR`: `scripts/bench.sh` runs it with the normal binary and
+//! with one built without the zero-on-free allocator (`--cfg icare_plain_alloc`), to measure that
+//! allocator's cost.
+//!
 //! The kiosk runs on a real encrypted store made with `icare init` (a cheap key derivation, which
 //! only `init` and the manager's commands use), so the first frame includes opening the store.
 
@@ -31,6 +36,10 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
     let idle_secs: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(60);
     let launches: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(10);
+    if let Some(bin) = std::env::var_os("ICARE_BENCH_BIN") {
+        let flavour = std::env::var("ICARE_BENCH_FLAVOUR").unwrap_or_default();
+        return typing(Path::new(&bin), &flavour);
+    }
     render_times()?;
     launch_times(launches)?;
     idle_and_memory(idle_secs)?;
@@ -157,7 +166,7 @@ fn screens() -> anyhow::Result<Vec<(&'static str, Model)>> {
                 .key(Key::Staff)
                 .keys("1234")
                 .key(Key::Enter)
-                .send(|t| Msg::PinChecked(Ok(true), t))
+                .send(|t| Msg::PinChecked(Ok(icare::keys::lockout::Verdict::Right), t))
                 .m,
         ),
     ])
@@ -333,6 +342,71 @@ fn idle_and_memory(idle_secs: u64) -> anyhow::Result<()> {
         &format!("{hwm:.1} MB"),
         "< 30 MB",
         Some(hwm < 30.0),
+    );
+    Ok(())
+}
+
+/// Keystroke to frame while typing a comment, and Enter to the thank-you screen (seal, save,
+/// sync), with `bin`: the medians of 3 questionnaires.
+fn typing(bin: &Path, flavour: &str) -> anyhow::Result<()> {
+    let max = icare::survey::embedded()?
+        .comment
+        .map_or(0, |c| c.max_chars as usize);
+    let text = "The nurse listened to me and did not rush. ".repeat(3);
+    let mut keys = Vec::new();
+    let mut sends = Vec::new();
+    for _ in 0..3 {
+        let mut k = Kiosk::spawn_bin(bin, &[], &[], 120, 40)?;
+        k.first_frame(Duration::from_secs(10))?;
+        k.send("x")?;
+        k.expect("Question 1 of", Duration::from_secs(10))?;
+        for _ in 0..a_steps()? {
+            k.send("4\x1b[C")?;
+        }
+        k.expect("Please don't write names", Duration::from_secs(20))?;
+        for (i, c) in text.chars().enumerate() {
+            let shown = format!("You can write {} more letters.", max - i - 1);
+            let t = Instant::now();
+            k.send(&c.to_string())?;
+            // Polled finely: the wait itself must not be what is measured.
+            while !k.shows(&shown) {
+                anyhow::ensure!(t.elapsed() < Duration::from_secs(10), "no frame for {c:?}");
+                thread::sleep(Duration::from_micros(200));
+            }
+            keys.push(t.elapsed());
+        }
+        k.send("\r")?;
+        k.expect(
+            "Your answers are sent without your name",
+            Duration::from_secs(10),
+        )?;
+        let t = Instant::now();
+        k.send("\r")?;
+        k.expect(
+            "Your answers help us make care here better",
+            Duration::from_secs(10),
+        )?;
+        sends.push(t.elapsed());
+    }
+    keys.sort();
+    sends.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let (key, send) = (ms(keys[keys.len() / 2]), ms(sends[sends.len() / 2]));
+    println!("typing with {flavour}: key to frame {key:.2} ms, send to thank-you {send:.1} ms");
+    row(
+        &format!(
+            "kiosk: key to frame while typing a comment, median of {}, {flavour}",
+            keys.len()
+        ),
+        &format!("{key:.2} ms"),
+        "",
+        None,
+    );
+    row(
+        &format!("kiosk: Enter to the thank-you screen (seal, save, sync), median of 3, {flavour}"),
+        &format!("{send:.1} ms"),
+        "",
+        None,
     );
     Ok(())
 }

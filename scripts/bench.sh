@@ -81,8 +81,14 @@ if ((!quick)); then
     cargo build --release --locked --bin icare 2>>"$log"
   icare_soft=$root/target/bench-soft/release/icare
 fi
+# `icare` without its zero-on-free allocator (BENCHMARKS.md, "zero on free"), only to measure what
+# that allocator costs; its own target folder.
+say "building icare with --cfg icare_plain_alloc"
+RUSTFLAGS='--cfg icare_plain_alloc' CARGO_TARGET_DIR=$root/target/bench-plain-alloc \
+  cargo build --release --locked --bin icare 2>>"$log"
+icare_plain=$root/target/bench-plain-alloc/release/icare
 declare -A exe
-while read -r name path; do exe[$name]=$path; done < <(bench_exe "$root/target" store stats kiosk summary speech)
+while read -r name path; do exe[$name]=$path; done < <(bench_exe "$root/target" store stats kiosk summary speech pin)
 # measure OUT CMD...: run CMD under /usr/bin/time -v with stdout to OUT; sets $secs and $rss_mb.
 measure() {
   local out=$1
@@ -104,7 +110,7 @@ fi
 # --- Summaries ------------------------------------------------------------------------------------
 pass=$work/passphrase
 printf 'benchmark passphrase, not a secret\n' >"$pass"
-printf '2468\n' >"$work/pin"
+printf '246813\n' >"$work/pin"
 has_report=0 has_batches=0
 if "$icare" report --help >/dev/null 2>&1; then has_report=1; fi
 if "$icare" export --help >/dev/null 2>&1 && "$icare" import --help >/dev/null 2>&1; then has_batches=1; fi
@@ -149,6 +155,10 @@ for n in "${sizes[@]}"; do
       --passphrase-file "$pass"
     row "icare report --format json, $n responses" "${secs} s, ${rss_mb} MB" "" ""
     ours=$secs what="icare report"
+    measure "$work/report-plain-$n.out" "$icare_plain" --data "$d" report --format json \
+      --out "$work/report-plain-$n.json" --passphrase-file "$pass"
+    row "icare report --format json, $n responses, built without zero on free" "${secs} s, ${rss_mb} MB" "" ""
+    row "zero on free: icare report wall time ÷ the same without it, $n" "$(ratio "$ours" "$secs")" "" ""
     if [[ -n $icare_soft ]]; then
       measure "$work/report-soft-$n.out" "$icare_soft" --data "$d" report --format json \
         --out "$work/report-soft-$n.json" --passphrase-file "$pass"
@@ -206,6 +216,13 @@ say "kiosk: render times, $launches launches, $idle idle seconds"
 "${exe[kiosk]}" "$idle" "$launches" | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
 say "kiosk: key press to the next question's audio (read aloud)"
 "${exe[speech]}" "$launches" | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
+say "kiosk: typing and sending, with and without the zero-on-free allocator"
+for flavour in "zero on free:$icare" "without zero on free:$icare_plain"; do
+  ICARE_BENCH_BIN=${flavour#*:} ICARE_BENCH_FLAVOUR=${flavour%%:*} "${exe[kiosk]}" \
+    | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
+done
+say "exit PIN: the cost of a guess"
+"${exe[pin]}" 9 | tee -a "$log" | awk -F'\t' '$1 == "ROW"' | cut -f2- >>"$rows"
 fi
 
 # --- The store read path under the two other settings of the AEAD backends ----------------------

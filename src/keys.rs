@@ -13,12 +13,17 @@ use zeroize::Zeroizing;
 
 use crate::fsio::{self, Fs, RealFs};
 
+pub mod lockout;
+
 /// The manager identity file, relative to the data folder.
 pub const IDENTITY_FILE: &str = "keys/manager.age";
 /// The exit PIN hash, relative to the data folder.
 pub const EXIT_PIN_FILE: &str = "keys/exit-pin.phc";
 /// The shortest passphrase accepted, in characters.
 pub const MIN_PASSPHRASE_CHARS: usize = 12;
+/// Digits in a new exit PIN. Stores made when 4 were enough keep their PIN; see
+/// docs/security.md for what each length costs an attacker who has the hash.
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
 
 /// Why a key operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,9 +46,12 @@ pub enum KeysError {
     /// The exit PIN is not 4 to 12 digits.
     #[error("the exit PIN must be 4 to 12 digits")]
     BadPin,
+    /// A new exit PIN is not [`PIN_DIGITS`] ASCII digits.
+    #[error("the exit PIN must be 6 to 12 digits")]
+    NewPinLength,
     /// The exit PIN file does not exist or is not an Argon2id hash.
     #[error(
-        "{path}: the exit PIN hash is missing or damaged ({reason}); set it again with `icare init` on a new store"
+        "{path}: the exit PIN hash is missing or damaged ({reason}); set a new PIN with `icare pin` and the manager passphrase"
     )]
     BadPinFile { path: PathBuf, reason: String },
     /// Reading or writing a key file failed.
@@ -70,7 +78,18 @@ pub fn check_passphrase(passphrase: &SecretString) -> Result<(), KeysError> {
     Ok(())
 }
 
-/// Check a new exit PIN: 4 to 12 ASCII digits.
+/// Check a new exit PIN as staff choose it (`icare init`, the kiosk's set-up): [`PIN_DIGITS`]
+/// ASCII digits.
+pub fn check_new_pin(pin: &SecretString) -> Result<(), KeysError> {
+    let p = pin.expose_secret();
+    if !PIN_DIGITS.contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(KeysError::NewPinLength);
+    }
+    Ok(())
+}
+
+/// Check an exit PIN against the least any store accepts: 4 to 12 ASCII digits, as before new
+/// PINs needed [`PIN_DIGITS`] ([`check_new_pin`]).
 pub fn check_pin(pin: &SecretString) -> Result<(), KeysError> {
     let p = pin.expose_secret();
     if !(4..=12).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) {
@@ -174,16 +193,36 @@ pub fn unlock_identity_file(
         .map_err(|e| bad(e.to_string()))
 }
 
-/// The Argon2id PHC string of an exit PIN (random salt, the argon2 crate's default cost).
+/// Memory (KiB), passes and lanes of the exit PIN's Argon2id: RFC 9106's second recommended
+/// setting (64 MiB, 3 passes), on one lane because the kiosk computes lanes one after another.
+/// What a guess then costs, measured, is in docs/security.md (`cargo bench --bench pin`).
+pub const EXIT_PIN_COST: (u32, u32, u32) = (64 * 1024, 3, 1);
+
+/// The Argon2id parameters new exit PIN hashes are made with ([`EXIT_PIN_COST`]).
+pub fn exit_pin_params() -> argon2::Params {
+    let (m, t, p) = EXIT_PIN_COST;
+    argon2::Params::new(m, t, p, None).unwrap_or_default()
+}
+
+fn exit_pin_kdf() -> argon2::Argon2<'static> {
+    argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        exit_pin_params(),
+    )
+}
+
+/// The Argon2id PHC string of an exit PIN: a random salt of its own, and [`EXIT_PIN_COST`].
 pub fn hash_exit_pin(pin: &SecretString) -> Result<String, KeysError> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    argon2::Argon2::default()
+    exit_pin_kdf()
         .hash_password(pin.expose_secret().as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|_| KeysError::BadPin)
 }
 
-/// Whether `pin` is the store's exit PIN.
+/// Whether `pin` is the store's exit PIN. The hash names its own cost, so hashes made at an
+/// earlier [`EXIT_PIN_COST`] still verify.
 pub fn verify_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, KeysError> {
     let path = data_dir.join(EXIT_PIN_FILE);
     let bad = |reason: String| KeysError::BadPinFile {
@@ -198,6 +237,31 @@ pub fn verify_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, Keys
     Ok(argon2::Argon2::default()
         .verify_password(pin.expose_secret().as_bytes(), &hash)
         .is_ok())
+}
+
+/// Hash the exit PIN again at [`EXIT_PIN_COST`] when the stored hash was made at a lower cost
+/// (a store from before): called with the PIN just verified as right. True when it re-hashed.
+pub fn upgrade_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, KeysError> {
+    let path = data_dir.join(EXIT_PIN_FILE);
+    let io = |source| KeysError::Io {
+        path: path.clone(),
+        source,
+    };
+    let text = std::fs::read_to_string(&path).map_err(io)?;
+    let cheaper = PasswordHash::new(text.trim())
+        .ok()
+        .and_then(|h| argon2::Params::try_from(&h).ok())
+        .is_some_and(|p| {
+            let (m, t, _) = EXIT_PIN_COST;
+            p.m_cost() < m || p.t_cost() < t
+        });
+    if !cheaper {
+        return Ok(false);
+    }
+    let hash = hash_exit_pin(pin)?;
+    fsio::write_atomic(&RealFs, &path, hash.as_bytes()).map_err(io)?;
+    lockout::owner_only(&path).map_err(io)?;
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -231,13 +295,51 @@ mod tests {
     #[test]
     fn pin_rules_and_hash() {
         assert!(check_pin(&secret("123")).is_err());
-        assert!(check_pin(&secret("12a4")).is_err());
         assert!(check_pin(&secret("2468")).is_ok());
-        let h = hash_exit_pin(&secret("2468")).unwrap();
-        assert!(h.starts_with("$argon2id$"));
+        assert!(matches!(
+            check_new_pin(&secret("12345")),
+            Err(KeysError::NewPinLength)
+        ));
+        assert!(check_new_pin(&secret("12a456")).is_err());
+        assert!(check_new_pin(&secret("1234567890123")).is_err());
+        assert!(check_new_pin(&secret("246813")).is_ok());
+        let h = hash_exit_pin(&secret("246813")).unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"), "{h}");
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("keys")).unwrap();
         std::fs::write(dir.path().join(EXIT_PIN_FILE), &h).unwrap();
+        assert!(verify_exit_pin(dir.path(), &secret("246813")).unwrap());
+        assert!(!verify_exit_pin(dir.path(), &secret("246814")).unwrap());
+        assert!(!upgrade_exit_pin(dir.path(), &secret("246813")).unwrap());
+        // A damaged hash says how to set a new PIN without the old one.
+        std::fs::write(dir.path().join(EXIT_PIN_FILE), "damaged\n").unwrap();
+        let err = verify_exit_pin(dir.path(), &secret("246813")).unwrap_err();
+        assert!(
+            matches!(err, KeysError::BadPinFile { .. })
+                && err
+                    .to_string()
+                    .contains("set a new PIN with `icare pin` and the manager passphrase"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_four_digit_pin_from_an_older_store_still_works_and_is_rehashed_at_the_new_cost() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        // As stores made before wrote it: the argon2 crate's default cost (19 MiB, 2 passes).
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let old = argon2::Argon2::default()
+            .hash_password(b"2468", &salt)
+            .unwrap()
+            .to_string();
+        assert!(old.contains("m=19456,t=2"), "{old}");
+        let path = dir.path().join(EXIT_PIN_FILE);
+        std::fs::write(&path, &old).unwrap();
+        assert!(verify_exit_pin(dir.path(), &secret("2468")).unwrap());
+        assert!(upgrade_exit_pin(dir.path(), &secret("2468")).unwrap());
+        let new = std::fs::read_to_string(&path).unwrap();
+        assert!(new.contains("m=65536,t=3,p=1"), "{new}");
         assert!(verify_exit_pin(dir.path(), &secret("2468")).unwrap());
         assert!(!verify_exit_pin(dir.path(), &secret("2469")).unwrap());
     }

@@ -6,6 +6,7 @@
 //! speech on, [`spoken`] says what each screen reads aloud and [`crate::speech`] reads it.
 
 pub mod backend;
+pub mod harden;
 pub mod input;
 pub mod model;
 pub mod page;
@@ -16,6 +17,7 @@ pub mod spoken;
 pub mod store_backend;
 pub mod strings;
 pub mod theme;
+pub mod tty;
 pub mod view;
 
 use chrono::NaiveDate;

@@ -3,17 +3,20 @@
 //!
 //! The engine is espeak-ng (<https://github.com/espeak-ng/espeak-ng>), run as a separate process:
 //! [`Speaker::say`] returns at once and never waits for it, a new utterance or [`Speaker::hush`]
-//! kills the one playing at once, and with [`Output::Files`] each utterance is written to a WAV
-//! file instead of played. An utterance is sent as SSML so that each [`Part`] is spoken in its own
+//! kills the one playing at once, a [`Silencer`] kills it from any thread for good (a program
+//! stopping on a signal), and with [`Output::Files`] each utterance is written to a WAV file
+//! instead of played. An utterance is sent as SSML so that each [`Part`] is spoken in its own
 //! language's voice. This module knows nothing of surveys or screens; what is said is the
 //! caller's business (the kiosk never passes a patient's answers or words).
 
+mod silencer;
 mod worker;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+pub use silencer::Silencer;
 pub use worker::{Note, Speaker, written};
 
 /// Text in one language.

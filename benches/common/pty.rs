@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -34,13 +35,30 @@ impl Kiosk {
         cols: u16,
         rows: u16,
     ) -> anyhow::Result<Kiosk> {
+        Kiosk::spawn_bin(
+            Path::new(env!("CARGO_BIN_EXE_icare")),
+            extra,
+            env,
+            cols,
+            rows,
+        )
+    }
+
+    /// [`Kiosk::spawn_with`] with another `icare` binary.
+    pub fn spawn_bin(
+        bin: &Path,
+        extra: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+        cols: u16,
+        rows: u16,
+    ) -> anyhow::Result<Kiosk> {
         let data = tempfile::tempdir()?;
-        let made = std::process::Command::new(env!("CARGO_BIN_EXE_icare"))
+        let made = std::process::Command::new(bin)
             .arg("--data")
             .arg(data.path())
             .args(["init", "--site", "Bench", "--kdf-work-factor", "10"])
             .env("ICARE_PASSPHRASE", "benchmark passphrase")
-            .env("ICARE_EXIT_PIN", "2468")
+            .env("ICARE_EXIT_PIN", "246813")
             .output()?;
         anyhow::ensure!(made.status.success(), "icare init failed: {made:?}");
         let pair = native_pty_system().openpty(PtySize {
@@ -49,7 +67,7 @@ impl Kiosk {
             pixel_width: 0,
             pixel_height: 0,
         })?;
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_icare"));
+        let mut cmd = CommandBuilder::new(bin);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         for (k, v) in env {
@@ -103,16 +121,19 @@ impl Kiosk {
     pub fn wait_for(&self, text: &str, timeout: Duration) -> bool {
         let until = Instant::now() + timeout;
         while Instant::now() < until {
-            if self
-                .seen
-                .lock()
-                .is_ok_and(|s| s.0.screen().contents().contains(text))
-            {
+            if self.shows(text) {
                 return true;
             }
             thread::sleep(Duration::from_millis(10));
         }
         false
+    }
+
+    /// Whether the screen shows a text now, without waiting.
+    pub fn shows(&self, text: &str) -> bool {
+        self.seen
+            .lock()
+            .is_ok_and(|s| s.0.screen().contents().contains(text))
     }
 
     pub fn screen(&self) -> String {

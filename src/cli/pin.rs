@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::secret::{self, EXIT_PIN_ENV, IdentityArgs, PASSPHRASE_ENV, Prompt};
 use crate::fsio::{self, RealFs};
+use crate::keys::lockout::{self, LOCKOUT, MAX_WRONG, Verdict};
 use crate::keys::{self, KeysError};
 
 #[derive(Debug, Args)]
@@ -65,23 +66,16 @@ pub fn run(data: &Path, args: PinArgs) -> anyhow::Result<i32> {
         Proof::Either => (EXIT_PIN_ENV, "current exit PIN (or the manager passphrase)"),
     };
     // The current PIN when that was the proof (to refuse the same PIN again without a hash).
+    // Wrong PINs count toward the kiosk's lock-out, kept on disk, and a locked PIN is not even
+    // checked; the passphrase still proves the change.
+    let mut held = lockout::PinTries::default();
     let current = secret::read_checked(file, env, what, Prompt::Once, |typed| {
-        if proof != Proof::Passphrase && keys::check_pin(typed).is_ok() {
-            match keys::verify_exit_pin(data, typed) {
-                Ok(true) => return Ok(Ok(Some(typed.clone()))),
-                Ok(false) => {}
-                Err(e) if proof == Proof::Pin => {
-                    return Err(anyhow::Error::new(e).context(
-                        "the PIN cannot be checked: prove the change with the manager passphrase instead (--passphrase-file or ICARE_PASSPHRASE)",
-                    ));
-                }
-                // A damaged PIN file: only the passphrase can prove the change.
-                Err(_) => {}
-            }
-        }
-        let could_be_passphrase =
-            typed.expose_secret().chars().count() >= keys::MIN_PASSPHRASE_CHARS;
-        if proof != Proof::Pin && could_be_passphrase {
+        let as_pin = proof != Proof::Passphrase && keys::check_pin(typed).is_ok();
+        let as_passphrase = proof != Proof::Pin
+            && typed.expose_secret().chars().count() >= keys::MIN_PASSPHRASE_CHARS;
+        // What could be either (12 digits) is tried as the passphrase first, so a right
+        // passphrase never counts as a wrong PIN.
+        if as_passphrase {
             match keys::unlock_identity_file(&RealFs, &identity, Some(typed)) {
                 Ok(id) if store_keys.contains(&id.to_public().to_string()) => return Ok(Ok(None)),
                 Ok(_) => bail!(
@@ -96,16 +90,26 @@ pub fn run(data: &Path, args: PinArgs) -> anyhow::Result<i32> {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(Err(anyhow!(match proof {
-            Proof::Pin => "wrong exit PIN",
-            Proof::Passphrase => "wrong manager passphrase",
-            Proof::Either => "that is neither the exit PIN nor the manager passphrase",
-        })))
+        let mut verdict = None;
+        if as_pin {
+            match lockout::check_exit_pin(data, typed, lockout::unix_now(), &mut held) {
+                Ok(Verdict::Right) => return Ok(Ok(Some(typed.clone()))),
+                Ok(v) => verdict = Some(v),
+                Err(e) if proof == Proof::Pin => {
+                    return Err(anyhow::Error::new(e).context(
+                        "the PIN cannot be checked: prove the change with the manager passphrase instead (--passphrase-file or ICARE_PASSPHRASE)",
+                    ));
+                }
+                // A damaged PIN file: only the passphrase can prove the change.
+                Err(_) => {}
+            }
+        }
+        Ok(Err(anyhow!(wrong(proof, verdict))))
     })?
     .context("no exit PIN or passphrase given")?;
 
     let new = secret::read_new_secret(args.new_pin_file.as_deref(), "new staff exit PIN")?;
-    super::store::named(keys::check_pin(&new), &args.new_pin_file)?;
+    super::store::named(keys::check_new_pin(&new), &args.new_pin_file)?;
     if current.is_some_and(|pin| pin.expose_secret() == new.expose_secret()) {
         bail!("the new exit PIN is the same as the current one; nothing was changed");
     }
@@ -116,6 +120,48 @@ pub fn run(data: &Path, args: PinArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// Why the secret given did not prove the change: what it was not, and where the lock-out stands
+/// when it was checked as a PIN.
+fn wrong(proof: Proof, verdict: Option<Verdict>) -> String {
+    let not = match proof {
+        Proof::Pin => "wrong exit PIN",
+        Proof::Passphrase => "wrong manager passphrase",
+        Proof::Either => "that is neither the exit PIN nor the manager passphrase",
+    };
+    let passphrase = match proof {
+        Proof::Either => "type the manager passphrase instead",
+        _ => {
+            "prove the change with the manager passphrase instead (--passphrase-file or ICARE_PASSPHRASE)"
+        }
+    };
+    match verdict {
+        None | Some(Verdict::Right) => not.to_string(),
+        Some(Verdict::Wrong { left }) => format!(
+            "{not} ({left} more wrong {} the exit PIN for {})",
+            if left == 1 { "PIN locks" } else { "PINs lock" },
+            minutes(LOCKOUT)
+        ),
+        Some(Verdict::LockedNow { left }) => format!(
+            "{not}; that was {MAX_WRONG} wrong PINs in a row, so the exit PIN is locked for {} \
+             (at the kiosk too): {passphrase}",
+            minutes(left)
+        ),
+        Some(Verdict::StillLocked { left }) => format!(
+            "the exit PIN is locked for {} more after {MAX_WRONG} wrong PINs in a row, so it was \
+             not checked: {passphrase}",
+            minutes(left)
+        ),
+    }
+}
+
+/// A lock-out's length in whole minutes, rounded up.
+fn minutes(d: std::time::Duration) -> String {
+    match d.as_secs().div_ceil(60) {
+        1 => "1 minute".to_string(),
+        n => format!("{n} minutes"),
+    }
+}
+
 /// Replace the PIN hash atomically, then check the new PIN against the file as the kiosk will; if
 /// that fails, the old file is put back. Temporary files a change cut short left are removed
 /// first (each holds the hash of a PIN that was never confirmed).
@@ -124,6 +170,8 @@ fn set_pin(data: &Path, path: &Path, new: &SecretString) -> anyhow::Result<()> {
     let old = std::fs::read(path).ok();
     let hash = keys::hash_exit_pin(new)?;
     fsio::write_atomic(&RealFs, path, format!("{hash}\n").as_bytes())?;
+    // As a re-hash at today's cost leaves it: readable by the kiosk's user only.
+    lockout::owner_only(path)?;
     if keys::verify_exit_pin(data, new)? {
         return Ok(());
     }

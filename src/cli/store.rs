@@ -86,7 +86,7 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
         Prompt::Twice,
     )?
     .context("no exit PIN")?;
-    named(keys::check_pin(&pin), &args.exit_pin_file)?;
+    named(keys::check_new_pin(&pin), &args.exit_pin_file)?;
     let options = InitOptions {
         site: args.site,
         recipients,

@@ -1,9 +1,11 @@
 //! What the kiosk needs from the store, as a small trait, plus an in-memory version for tests.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::keys::lockout::{PinTries, Verdict, unix_now};
 use crate::response::Response;
 
 /// What staff must see once after first-run setup.
@@ -20,8 +22,14 @@ pub struct SetupInfo {
 pub trait Backend {
     /// Seal and save one response; `Ok` only once it is safely stored.
     fn submit(&mut self, response: &Response) -> Result<(), String>;
-    /// Whether `pin` is this kiosk's exit PIN.
-    fn check_exit_pin(&mut self, pin: &str) -> Result<bool, String>;
+    /// Whether `pin` is this kiosk's exit PIN, counting wrong ones: the count and the lock-out
+    /// are the backend's, so that they outlive the kiosk process.
+    fn check_exit_pin(&mut self, pin: &str) -> Result<Verdict, String>;
+    /// How much longer the staff menu stays locked, if it is (asked once at start).
+    fn pin_locked_for(&mut self) -> Option<Duration>;
+    /// Check that a response could be saved now (the store is open and its folder takes a
+    /// synced write), without saving one.
+    fn check_saving(&mut self) -> Result<(), String>;
     /// True when there is no store yet, so staff must set one up first.
     fn needs_setup(&self) -> bool;
     /// Create the store for `site` with the manager passphrase and the exit PIN.
@@ -35,8 +43,11 @@ pub struct MemoryBackend {
     pub responses: Vec<Response>,
     /// When set, the next `submit` fails with this reason (then it is cleared).
     pub fail_next_submit: Option<String>,
+    /// When set, every saving check fails with this reason.
+    pub saving_broken: Option<String>,
     pin: Option<Zeroizing<String>>,
     site: Option<String>,
+    tries: PinTries,
 }
 
 impl MemoryBackend {
@@ -72,10 +83,22 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
-    fn check_exit_pin(&mut self, pin: &str) -> Result<bool, String> {
+    fn check_exit_pin(&mut self, pin: &str) -> Result<Verdict, String> {
         match &self.pin {
-            Some(p) => Ok(p.as_str() == pin),
+            Some(p) => Ok(self.tries.check(unix_now(), || p.as_str() == pin)),
             None => Err("the in-memory store is not set up".to_string()),
+        }
+    }
+
+    fn pin_locked_for(&mut self) -> Option<Duration> {
+        self.tries.locked_for(unix_now())
+    }
+
+    fn check_saving(&mut self) -> Result<(), String> {
+        match (&self.saving_broken, &self.pin) {
+            (Some(reason), _) => Err(reason.clone()),
+            (None, None) => Err("the in-memory store is not set up".to_string()),
+            (None, Some(_)) => Ok(()),
         }
     }
 

@@ -11,7 +11,7 @@ mod time;
 
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use zeroize::Zeroize;
 
 pub use setup::{SetupForm, SetupProblem, SetupStep};
@@ -20,6 +20,7 @@ pub use staff::{PinNote, StaffGuard};
 use super::backend::SetupInfo;
 use super::secret::Secret;
 use super::settings::Settings;
+use crate::keys::lockout::Verdict;
 use crate::response::{Answer, Period, Response};
 use crate::speech::Utterance;
 use crate::survey::direction::display_order;
@@ -32,11 +33,11 @@ pub const STILL_THERE_FOR: Duration = Duration::from_secs(15);
 /// How long the thank-you screen stays up.
 pub const THANKS_FOR: Duration = Duration::from_secs(10);
 /// Wrong exit PINs in a row before the staff menu locks.
-pub const MAX_WRONG_PINS: u32 = 5;
+pub const MAX_WRONG_PINS: u32 = crate::keys::lockout::MAX_WRONG;
 /// Most comment characters memory is reserved for in advance.
 const MAX_COMMENT_ROOM: usize = 10_000;
 /// How long the staff menu stays locked.
-pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
+pub const LOCKOUT: Duration = crate::keys::lockout::LOCKOUT;
 
 /// How the kiosk behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,14 +142,18 @@ pub enum Msg {
     /// The backend's answer to [`Effect::Submit`].
     Submitted(Result<(), String>, Instant),
     /// The backend's answer to [`Effect::CheckPin`].
-    PinChecked(Result<bool, String>, Instant),
+    PinChecked(Result<Verdict, String>, Instant),
+    /// The staff menu is locked for this much longer (as the backend says at start).
+    PinLocked(Duration, Instant),
     /// The backend's answer to [`Effect::Setup`].
     SetupDone(Result<SetupInfo, String>, Instant),
-    /// The local date changed (or is first known): resets the daily count and the period.
+    /// The local date changed (or is first known): the period responses are filed under.
     NewDay(NaiveDate),
     /// Text pasted into the terminal (bracketed paste): goes into the comment or a set-up field,
     /// never presses anything.
     Paste(Secret, Instant),
+    /// The backend's answer to [`Effect::CheckSaving`], with the local time of the check.
+    SavingChecked(Result<(), String>, NaiveTime),
 }
 
 /// Work for the event loop, returned by [`update`].
@@ -158,6 +163,8 @@ pub enum Effect {
     Submit(Box<Response>),
     /// Check the exit PIN; answer with [`Msg::PinChecked`].
     CheckPin(Secret),
+    /// Check that saving works, without saving a response; answer with [`Msg::SavingChecked`].
+    CheckSaving,
     /// Create the store; answer with [`Msg::SetupDone`].
     Setup {
         site: String,
@@ -176,6 +183,13 @@ pub enum Effect {
     SaveSettings(Settings),
     /// Stop the kiosk.
     Quit,
+}
+
+/// The outcome of a check that saving works, and the local time it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavingCheck {
+    pub result: Result<(), String>,
+    pub at: NaiveTime,
 }
 
 /// The main screens, in the order a patient meets them.
@@ -221,7 +235,8 @@ pub struct Model {
     now: Instant,
     idle_timeout: Duration,
     staff: StaffGuard,
-    saved_today: u32,
+    saving: Option<SavingCheck>,
+    save_failed: Option<String>,
     day: Option<NaiveDate>,
     quit: bool,
     /// Screens are read aloud.
@@ -256,7 +271,8 @@ impl Model {
             now,
             idle_timeout: config.idle_timeout,
             staff: StaffGuard::default(),
-            saved_today: 0,
+            saving: None,
+            save_failed: None,
             day: None,
             quit: false,
             speech: false,
@@ -311,9 +327,14 @@ impl Model {
     pub fn hint(&self) -> bool {
         self.hint
     }
-    /// Responses saved today by this kiosk.
-    pub fn saved_today(&self) -> u32 {
-        self.saved_today
+    /// The last check that saving works (a check, never a response), if there was one.
+    pub fn saving(&self) -> Option<&SavingCheck> {
+        self.saving.as_ref()
+    }
+    /// Why the last save that failed failed, if one did since the staff menu was last opened.
+    /// Neither a count nor a time: the staff menu must not tell when anyone answered.
+    pub fn save_failed(&self) -> Option<&str> {
+        self.save_failed.as_deref()
     }
     /// The latest time any message carried.
     pub fn now(&self) -> Instant {
@@ -489,15 +510,16 @@ fn apply(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.last_input = now;
             m.pin_checked(result, now)
         }
+        Msg::PinLocked(left, now) => {
+            m.staff.locked_until = Some(now + left);
+            vec![]
+        }
         Msg::SetupDone(result, now) => {
             m.now = now;
             m.last_input = now;
             m.setup_done(result)
         }
         Msg::NewDay(day) => {
-            if m.day.is_some_and(|d| d != day) {
-                m.saved_today = 0;
-            }
             m.day = Some(day);
             vec![]
         }
@@ -505,6 +527,21 @@ fn apply(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.now = now;
             m.last_input = now;
             m.paste(text)
+        }
+        Msg::SavingChecked(result, at) => {
+            let log = result
+                .as_ref()
+                .err()
+                .map(|reason| {
+                    Effect::Log(format!(
+                        "saving check failed: {}",
+                        crate::sanitize::terminal_safe(reason)
+                    ))
+                })
+                .into_iter()
+                .collect();
+            m.saving = Some(SavingCheck { result, at });
+            log
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::model::setup::{MIN_PASSPHRASE_CHARS, strength};
+use super::model::setup::{MIN_PASSPHRASE_CHARS, PIN_DIGITS, strength};
 use super::model::{
     Button, Choice, LOCKOUT, Model, Overlay, PinNote, STILL_THERE_FOR, Screen, SetupForm,
     SetupProblem, SetupStep,
@@ -300,9 +300,12 @@ fn setup(form: &SetupForm) -> Page {
         ),
         SetupStep::PassphraseAgain => ("Type the passphrase again.".into(), String::new()),
         SetupStep::Pin => (
-            "Choose the exit PIN: 4 to 12 digits. Staff type it after pressing F10 to leave the \
-             kiosk."
-                .into(),
+            format!(
+                "Choose the exit PIN: {} to {} digits. Staff type it after pressing F10 to leave \
+                 the kiosk.",
+                PIN_DIGITS.start(),
+                PIN_DIGITS.end()
+            ),
             String::new(),
         ),
         SetupStep::PinAgain => ("Type the exit PIN again.".into(), String::new()),
@@ -339,7 +342,11 @@ fn setup(form: &SetupForm) -> Page {
             SetupProblem::PassphrasesDiffer => {
                 "The two passphrases were different. Please type it again.".to_string()
             }
-            SetupProblem::PinNotDigits => "Please use 4 to 12 digits.".to_string(),
+            SetupProblem::PinNotDigits => format!(
+                "Please use {} to {} digits.",
+                PIN_DIGITS.start(),
+                PIN_DIGITS.end()
+            ),
             SetupProblem::PinsDiffer => {
                 "The two PINs were different. Please type it again.".to_string()
             }
@@ -353,6 +360,33 @@ fn setup(form: &SetupForm) -> Page {
         },
         ..Page::default()
     }
+}
+
+/// Whether saving works and when that was checked; a save that failed since the menu was last
+/// opened. No count and no time of any response: staff who watch the room must not learn from
+/// the menu who answered.
+fn staff_menu_body(m: &Model) -> Vec<Para> {
+    let mut body = vec![match m.saving() {
+        Some(check) => {
+            let at = check.at.format("%H:%M");
+            match &check.result {
+                Ok(()) => Para::Strong(format!("Saving works (checked at {at}).")),
+                Err(reason) => Para::Strong(format!(
+                    "Saving does not work: {} (checked at {at}). Answers cannot be saved until \
+                     this is fixed.",
+                    safe(reason)
+                )),
+            }
+        }
+        None => Para::Text("Saving has not been checked yet.".into()),
+    }];
+    if let Some(reason) = m.save_failed() {
+        body.push(Para::Text(format!(
+            "A save failed since this menu was last opened: {}.",
+            safe(reason)
+        )));
+    }
+    body
 }
 
 fn minutes_left(d: Duration) -> u64 {
@@ -406,10 +440,7 @@ fn overlay(m: &Model, o: &Overlay, s: &Strings) -> Page {
         },
         Overlay::StaffMenu => Page {
             heading: "Staff menu".into(),
-            body: vec![Para::Strong(format!(
-                "Responses saved today by this kiosk: {}",
-                m.saved_today()
-            ))],
+            body: staff_menu_body(m),
             choices: vec![
                 button(Button::StaffResume, "Back to the survey"),
                 button(Button::StaffQuit, "Quit the kiosk"),

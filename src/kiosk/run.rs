@@ -2,7 +2,7 @@
 //! for input with the next deadline as timeout, and carries out the model's effects.
 
 use std::collections::VecDeque;
-use std::io::{Stdout, Write, stdout};
+use std::io::{Write, stdout};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -12,8 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -23,17 +22,21 @@ use ratatui::layout::Rect;
 use zeroize::Zeroize;
 
 use super::backend::Backend;
+use super::harden::harden;
 use super::input::to_msg;
 use super::model::{Config, Effect, Model, Msg, update};
 use super::settings;
 use super::spoken;
 use super::theme::Theme;
+use super::tty::{TermInput, WipedOutput, is_hangup};
 use super::view::Kiosk;
-use crate::speech::{Engine, Note, Output, Speaker, Utterance};
+use crate::speech::{Engine, Note, Output, Silencer, Speaker, Utterance};
 use crate::survey::Survey;
 
 /// Longest the loop sleeps without input, so a new day is noticed.
 const MAX_WAIT: Duration = Duration::from_secs(60);
+/// How long the loop waits, when the terminal closes, for the SIGHUP that follows.
+const HANGUP_GRACE: Duration = Duration::from_millis(500);
 
 /// How to run the kiosk.
 #[derive(Debug, Clone)]
@@ -52,16 +55,33 @@ pub struct RunOptions {
 
 /// Run the kiosk on this terminal until staff quit from the staff menu.
 pub fn run(survey: Survey, backend: &mut dyn Backend, options: RunOptions) -> anyhow::Result<()> {
+    // First, before any answer or key is in memory (and before any thread starts, so that its
+    // stack is locked too).
+    for problem in harden().problems {
+        log(&options.log_file, &problem);
+    }
     let theme = Theme::from_env();
+    let mut input = TermInput::open().context("cannot read the terminal's keyboard")?;
     let mut terminal = setup_terminal().context("cannot set up the terminal for the kiosk")?;
-    restore_on_signals(options.log_file.clone())
+    // Shared with the signal handler, which must stop speech the kiosk started.
+    let silencer = Silencer::default();
+    restore_on_signals(options.log_file.clone(), silencer.clone())
         .context("cannot install the kiosk's handler for stop signals")?;
-    let result = event_loop(&mut terminal, survey, backend, &options, &theme);
+    let voice = Voice::new(&options, silencer);
+    let result = event_loop(
+        &mut terminal,
+        &mut input,
+        voice,
+        survey,
+        backend,
+        &options,
+        &theme,
+    );
     restore_terminal();
     result
 }
 
-type Term = Terminal<CrosstermBackend<Stdout>>;
+type Term = Terminal<CrosstermBackend<WipedOutput>>;
 
 fn setup_terminal() -> anyhow::Result<Term> {
     let previous = std::panic::take_hook();
@@ -76,18 +96,23 @@ fn setup_terminal() -> anyhow::Result<Term> {
         EnableMouseCapture,
         EnableBracketedPaste
     )?;
-    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
+    Ok(Terminal::new(
+        CrosstermBackend::new(WipedOutput::stdout()?),
+    )?)
 }
 
 /// Put the terminal back as it was; safe to call more than once.
 /// `systemctl stop` sends SIGTERM, a closed terminal SIGHUP, `kill -INT` SIGINT (the keyboard's
 /// Ctrl-C sends nothing in raw mode): on any of them restore the terminal, note it in the staff
 /// log and leave, as on a normal exit. Answers in memory are dropped, so nothing partial is saved.
-fn restore_on_signals(log_file: PathBuf) -> std::io::Result<()> {
+/// Speech stops too: espeak-ng is a process of its own, which would finish its sentence (up to
+/// half a minute) after the kiosk had gone.
+fn restore_on_signals(log_file: PathBuf, silencer: Silencer) -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
+            silencer.silence();
             restore_terminal();
             log(&log_file, &format!("kiosk stopped by signal {signal}"));
             std::process::exit(128 + signal);
@@ -109,6 +134,8 @@ fn restore_terminal() {
 
 fn event_loop(
     terminal: &mut Term,
+    input: &mut TermInput,
+    mut voice: Voice,
     survey: Survey,
     backend: &mut dyn Backend,
     options: &RunOptions,
@@ -121,12 +148,15 @@ fn event_loop(
     let mut model = Model::new(survey, config, Instant::now()).with_speech(options.speech);
     let mut today = Local::now().date_naive();
     update(&mut model, Msg::NewDay(today));
+    if let Some(left) = backend.pin_locked_for() {
+        update(&mut model, Msg::PinLocked(left, Instant::now()));
+    }
     log(&options.log_file, "kiosk started");
-    let mut voice = Voice::new(options);
     if let Some(u) = model.speech().then(|| spoken::utterance(&model)).flatten() {
         voice.say(u);
     }
-    let mut queue = VecDeque::new();
+    // Checked once at start (after the first frame, which must not wait for a disk sync).
+    let mut check_saving = !config.needs_setup;
     let mut clear = true;
     loop {
         if clear {
@@ -134,67 +164,128 @@ fn event_loop(
             clear = false;
         }
         draw(terminal, &model, theme)?;
+        if std::mem::take(&mut check_saving) {
+            let checked = backend.check_saving();
+            for effect in update(&mut model, Msg::SavingChecked(checked, Local::now().time())) {
+                if let Effect::Log(line) = effect {
+                    log(&options.log_file, &line);
+                }
+            }
+        }
         let now = Instant::now();
         let timeout = model
             .next_deadline()
             .map_or(MAX_WAIT, |d| d.saturating_duration_since(now))
             .min(MAX_WAIT);
-        if event::poll(timeout)? {
-            let event = event::read()?;
-            let size = terminal.size()?;
-            let area = Rect::new(0, 0, size.width, size.height);
-            queue.extend(to_msg(&event, &model, area, Instant::now()));
-            if let Event::Paste(mut pasted) = event {
-                pasted.zeroize();
+        let mut events = match input.wait(timeout) {
+            Ok(events) => events,
+            Err(e) if is_hangup(&e) => {
+                // A closed terminal also sends SIGHUP, whose handler logs and exits; give it the
+                // moment it needs, so the stop is logged once and the exit code is the same.
+                std::thread::sleep(HANGUP_GRACE);
+                log(&options.log_file, "kiosk stopped: the terminal closed");
+                return Ok(());
             }
-        } else {
-            queue.push_back(Msg::Tick(Instant::now()));
+            Err(e) => return Err(e.into()),
+        };
+        let mut first = VecDeque::new();
+        if events.is_empty() {
+            first.push_back(Msg::Tick(Instant::now()));
         }
         let day = Local::now().date_naive();
         if day != today {
             today = day;
-            queue.push_back(Msg::NewDay(day));
+            first.push_back(Msg::NewDay(day));
         }
+        let mut loop_state = Loop {
+            terminal,
+            model: &mut model,
+            backend,
+            options,
+            theme,
+            clear: &mut clear,
+            voice: &mut voice,
+        };
+        loop_state.settle(first)?;
+        // Each event is mapped against the screen as the events before it left it.
+        for event in &events {
+            if loop_state.model.should_quit() {
+                break;
+            }
+            let size = loop_state.terminal.size()?;
+            let area = Rect::new(0, 0, size.width, size.height);
+            let msg = to_msg(event, loop_state.model, area, Instant::now());
+            loop_state.settle(msg.into_iter().collect())?;
+        }
+        // The model keeps its own copy of pasted text, wiped when it goes.
+        for event in &mut events {
+            if let Event::Paste(pasted) = event {
+                pasted.zeroize();
+            }
+        }
+        if model.should_quit() {
+            return Ok(());
+        }
+    }
+}
+
+/// What carrying out the model's effects needs, for one turn of the loop.
+struct Loop<'a> {
+    terminal: &'a mut Term,
+    model: &'a mut Model,
+    backend: &'a mut dyn Backend,
+    options: &'a RunOptions,
+    theme: &'a Theme,
+    clear: &'a mut bool,
+    voice: &'a mut Voice,
+}
+
+impl Loop<'_> {
+    /// Update the model with `queue` and every message its effects bring, until none is left.
+    /// The queue is dropped (and its memory wiped) at the end, so it keeps no old keys.
+    fn settle(&mut self, mut queue: VecDeque<Msg>) -> anyhow::Result<()> {
         while let Some(msg) = queue.pop_front() {
-            for effect in update(&mut model, msg) {
+            for effect in update(self.model, msg) {
                 match effect {
                     Effect::Submit(mut response) => {
-                        draw(terminal, &model, theme)?;
-                        let result = backend.submit(&response);
+                        draw(self.terminal, self.model, self.theme)?;
+                        let result = self.backend.submit(&response);
                         if let Some(c) = response.comment.as_mut() {
                             c.zeroize();
                         }
                         queue.push_back(Msg::Submitted(result, Instant::now()));
                     }
                     Effect::CheckPin(pin) => {
-                        let result = backend.check_exit_pin(&pin);
+                        let result = self.backend.check_exit_pin(&pin);
                         queue.push_back(Msg::PinChecked(result, Instant::now()));
+                    }
+                    Effect::CheckSaving => {
+                        let result = self.backend.check_saving();
+                        queue.push_back(Msg::SavingChecked(result, Local::now().time()));
                     }
                     Effect::Setup {
                         site,
                         passphrase,
                         pin,
                     } => {
-                        draw(terminal, &model, theme)?;
-                        let result = backend.setup(&site, &passphrase, &pin);
+                        draw(self.terminal, self.model, self.theme)?;
+                        let result = self.backend.setup(&site, &passphrase, &pin);
                         queue.push_back(Msg::SetupDone(result, Instant::now()));
                     }
-                    Effect::Log(line) => log(&options.log_file, &line),
-                    Effect::ClearScreen => clear = true,
-                    Effect::Speak(utterance) => voice.say(utterance),
-                    Effect::Hush => voice.hush(),
+                    Effect::Log(line) => log(&self.options.log_file, &line),
+                    Effect::ClearScreen => *self.clear = true,
+                    Effect::Speak(utterance) => self.voice.say(utterance),
+                    Effect::Hush => self.voice.hush(),
                     Effect::SaveSettings(settings) => {
-                        if let Err(e) = settings::save(&options.settings_file, &settings) {
-                            log(&options.log_file, &e.to_string());
+                        if let Err(e) = settings::save(&self.options.settings_file, &settings) {
+                            log(&self.options.log_file, &e.to_string());
                         }
                     }
                     Effect::Quit => {}
                 }
             }
         }
-        if model.should_quit() {
-            return Ok(());
-        }
+        Ok(())
     }
 }
 
@@ -207,15 +298,17 @@ struct Voice {
     broken: bool,
     output: Output,
     log_file: PathBuf,
+    silencer: Silencer,
 }
 
 impl Voice {
-    fn new(options: &RunOptions) -> Voice {
+    fn new(options: &RunOptions, silencer: Silencer) -> Voice {
         Voice {
             speaker: None,
             broken: false,
             output: options.speech_output.clone(),
             log_file: options.log_file.clone(),
+            silencer,
         }
     }
 
@@ -223,7 +316,8 @@ impl Voice {
         if self.speaker.is_none() && !self.broken {
             let log_file = self.log_file.clone();
             let notes = Box::new(move |note: Note| log(&log_file, &note.to_string()));
-            match Speaker::start(Engine::from_env(), self.output.clone(), notes) {
+            let silencer = self.silencer.clone();
+            match Speaker::start(Engine::from_env(), self.output.clone(), notes, silencer) {
                 Ok(s) => self.speaker = Some(s),
                 Err(e) => {
                     self.broken = true;

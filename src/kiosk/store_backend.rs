@@ -2,12 +2,13 @@
 //! first-run setup.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use age::secrecy::SecretString;
 
 use super::backend::{Backend, SetupInfo};
 use crate::fsio;
-use crate::keys;
+use crate::keys::lockout::{self, Verdict};
 use crate::response::{Period, PeriodKind, Response};
 use crate::store::{self, InitOptions, Store, StoreError};
 use crate::survey::Survey;
@@ -22,6 +23,8 @@ pub struct StoreBackend {
     survey: Survey,
     survey_source: String,
     store: Option<Store>,
+    /// This process's own count of wrong exit PINs (the file beside the hash is the lasting one).
+    tries: lockout::PinTries,
 }
 
 impl StoreBackend {
@@ -42,6 +45,7 @@ impl StoreBackend {
             survey,
             survey_source,
             store,
+            tries: lockout::PinTries::default(),
         };
         if backend.store.is_some() {
             backend.save_survey_copy()?;
@@ -70,6 +74,26 @@ impl StoreBackend {
     }
 }
 
+/// Name of the scratch file the saving check writes and removes in the data folder.
+const CHECK_FILE: &str = ".saving-check";
+
+/// Write, sync and remove a small scratch file in `data_dir`, as saving a response writes and
+/// syncs its file there: a full disk, a read-only mount or a missing permission fails here too.
+fn check_writable(data_dir: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = data_dir.join(CHECK_FILE);
+    let _ = std::fs::remove_file(&path);
+    let written = (|| {
+        let mut f = std::fs::File::create_new(&path)?;
+        f.write_all(&[0u8; 4096])?;
+        f.sync_data()
+    })();
+    let removed = std::fs::remove_file(&path);
+    written?;
+    removed?;
+    std::fs::File::open(data_dir)?.sync_all()
+}
+
 impl Backend for StoreBackend {
     fn submit(&mut self, response: &Response) -> Result<(), String> {
         let Some(store) = self.store.as_mut() else {
@@ -88,9 +112,22 @@ impl Backend for StoreBackend {
         saved
     }
 
-    fn check_exit_pin(&mut self, pin: &str) -> Result<bool, String> {
-        keys::verify_exit_pin(&self.data_dir, &SecretString::from(pin.to_string()))
+    fn check_exit_pin(&mut self, pin: &str) -> Result<Verdict, String> {
+        let pin = SecretString::from(pin.to_string());
+        let now = lockout::unix_now();
+        lockout::check_exit_pin(&self.data_dir, &pin, now, &mut self.tries)
             .map_err(|e| e.to_string())
+    }
+
+    fn pin_locked_for(&mut self) -> Option<Duration> {
+        lockout::locked_for(&self.data_dir, lockout::unix_now(), &self.tries)
+    }
+
+    fn check_saving(&mut self) -> Result<(), String> {
+        if self.store.is_none() {
+            return Err("no store: set-up has not been completed".to_string());
+        }
+        check_writable(&self.data_dir).map_err(|e| e.to_string())
     }
 
     fn needs_setup(&self) -> bool {

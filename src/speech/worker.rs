@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use super::{Engine, Output, Utterance, ssml};
+use super::{Engine, Output, Silencer, Utterance, ssml};
 
 /// How often the worker looks whether the playing process has ended.
 const POLL: Duration = Duration::from_millis(25);
@@ -51,11 +51,13 @@ pub struct Speaker {
 }
 
 impl Speaker {
-    /// Start the speech thread; `notes` receives what staff should know (from that thread).
+    /// Start the speech thread; `notes` receives what staff should know (from that thread), and
+    /// `silencer` can stop it for good from any thread.
     pub fn start(
         engine: Engine,
         output: Output,
         notes: Box<dyn FnMut(Note) + Send>,
+        silencer: Silencer,
     ) -> io::Result<Speaker> {
         let (tx, rx) = mpsc::channel();
         let worker = Worker {
@@ -68,6 +70,7 @@ impl Speaker {
             notes,
             failing: false,
             playing: None,
+            silencer,
         };
         let thread = thread::Builder::new()
             .name("speech".to_string())
@@ -114,6 +117,8 @@ struct Worker {
     /// Number of the last file written.
     seq: u64,
     playing: Option<Child>,
+    /// Knows the playing process, so that it can be killed from another thread.
+    silencer: Silencer,
 }
 
 impl Worker {
@@ -169,8 +174,15 @@ impl Worker {
     }
 
     fn play(&mut self, u: &Utterance) {
+        if self.silencer.is_silenced() {
+            return;
+        }
         match self.spawn(u, None) {
-            Ok(child) => self.playing = Some(child),
+            Ok(mut child) => {
+                if self.silencer.track(&mut child) {
+                    self.playing = Some(child);
+                }
+            }
             Err(e) => self.failed(e.to_string()),
         }
     }
@@ -181,10 +193,15 @@ impl Worker {
         let Some(child) = self.playing.as_mut() else {
             return;
         };
-        if stop {
-            let _ = child.kill();
-        } else if matches!(child.try_wait(), Ok(None)) {
-            return;
+        {
+            let mut running = self.silencer.lock();
+            if stop {
+                let _ = child.kill();
+            } else if matches!(child.try_wait(), Ok(None)) {
+                return;
+            }
+            // Reaped, or about to be: its pid is no longer the engine's to kill.
+            running.pid = None;
         }
         let status = child.wait();
         let errors = stderr_of(child);
@@ -197,12 +214,21 @@ impl Worker {
     /// Write `u` to the next numbered file in `dir`, whole: under a temporary name, renamed when
     /// espeak-ng has finished.
     fn write(&mut self, u: &Utterance, dir: &Path) {
+        if self.silencer.is_silenced() {
+            return;
+        }
         self.seq += 1;
         let name = format!("{:04}-{}.wav", self.seq, u.file_stem());
         let partial = dir.join(format!(".{name}.part"));
-        let result = self.spawn(u, Some(&partial)).map(|mut child| {
+        let silencer = self.silencer.clone();
+        let result = self.spawn(u, Some(&partial)).and_then(|mut child| {
+            if !silencer.track(&mut child) {
+                return Err(io::Error::other("speech was stopped"));
+            }
+            // Until espeak-ng has finished (or been killed) and closed its error output.
             let errors = stderr_of(&mut child);
-            (child.wait(), errors)
+            silencer.lock().pid = None;
+            Ok((child.wait(), errors))
         });
         match result {
             Ok((status, errors)) => {
@@ -217,7 +243,10 @@ impl Worker {
                 }
                 self.judge(status, &errors, false);
             }
-            Err(e) => self.failed(e.to_string()),
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                self.failed(e.to_string());
+            }
         }
     }
 
@@ -240,6 +269,10 @@ impl Worker {
     }
 
     fn failed(&mut self, why: String) {
+        // Killed because the program is stopping: nothing for staff to fix.
+        if self.silencer.is_silenced() {
+            return;
+        }
         if !self.failing {
             self.failing = true;
             (self.notes)(Note::Failed(why));
@@ -343,7 +376,7 @@ mod tests {
             program: PathBuf::from("/nonexistent/espeak-ng"),
             ..Engine::default()
         };
-        let speaker = Speaker::start(engine, Output::Play, sink).unwrap();
+        let speaker = Speaker::start(engine, Output::Play, sink, Silencer::default()).unwrap();
         for i in 0..3 {
             speaker.say(Utterance::new(&format!("q{i}"), "en", "Hello".into()));
         }
@@ -382,7 +415,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (notes, sink) = collect();
         let out = Output::Files(dir.path().to_path_buf());
-        let speaker = Speaker::start(Engine::from_env(), out, sink).unwrap();
+        let speaker = Speaker::start(Engine::from_env(), out, sink, Silencer::default()).unwrap();
         speaker.say(Utterance::new("short", "en", "Yes.".into()));
         speaker.hush();
         speaker.say(Utterance::new(

@@ -23,7 +23,7 @@ fn site(name: &str, n: u32) -> Site {
     let run = |args: &[&str]| {
         let out = icare(&data)
             .env("ICARE_PASSPHRASE", PASSPHRASE)
-            .env("ICARE_EXIT_PIN", "2468")
+            .env("ICARE_EXIT_PIN", "246813")
             .args(args)
             .output()
             .unwrap();

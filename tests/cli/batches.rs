@@ -13,7 +13,7 @@ const PASSPHRASE: &str = "correct horse battery staple";
 fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
     let out = icare(data)
         .env("ICARE_PASSPHRASE", PASSPHRASE)
-        .env("ICARE_EXIT_PIN", "2468")
+        .env("ICARE_EXIT_PIN", "246813")
         .args(args)
         .output()
         .unwrap();

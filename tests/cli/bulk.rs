@@ -17,7 +17,7 @@ fn store(synthetic: bool) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let pass = tmp.path().join("pass");
     let pin = tmp.path().join("pin");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
-    std::fs::write(&pin, "2468\n").unwrap();
+    std::fs::write(&pin, "246813\n").unwrap();
     let data = tmp.path().join("data");
     let pass = pass.to_str().unwrap().to_string();
     let mut args = vec!["init", "--kdf-work-factor", "8", "--passphrase-file", &pass];

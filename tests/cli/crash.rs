@@ -40,7 +40,7 @@ fn new_store() -> Round {
     let pass = tmp.path().join("pass");
     let pin = tmp.path().join("pin");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
-    std::fs::write(&pin, "2468\n").unwrap();
+    std::fs::write(&pin, "246813\n").unwrap();
     let analyst = crate::util::Analyst::new(tmp.path());
     let out = icare(&data)
         .args(["init", "--synthetic", "--kdf-work-factor", "10"])

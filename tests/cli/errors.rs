@@ -76,7 +76,7 @@ fn base() -> &'static Path {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         std::fs::write(dir.join("pass"), format!("{PASSPHRASE}\n")).unwrap();
-        std::fs::write(dir.join("pin"), "2468\n").unwrap();
+        std::fs::write(dir.join("pin"), "246813\n").unwrap();
         std::fs::copy(repo("surveys/icare.toml"), dir.join("survey.toml")).unwrap();
         let init = |data: &Path, extra: &[&str]| {
             let mut c = icare(data);

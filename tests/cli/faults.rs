@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use icare::fsio::mem::{Fault, MemFs};
 use icare::fsio::{Fs, FsFile};
+use icare::keys::lockout::Verdict;
 use icare::kiosk::model::{Key, Screen};
 use icare::kiosk::{Backend, Config, Effect, Model, Msg, SetupInfo, update};
 use icare::response::{PeriodKind, Response};
@@ -294,8 +295,14 @@ impl Backend for StoreBackend {
             .submit(&self.survey, response)
             .map_err(|e| e.to_string())
     }
-    fn check_exit_pin(&mut self, _pin: &str) -> Result<bool, String> {
-        Ok(false)
+    fn check_exit_pin(&mut self, _pin: &str) -> Result<Verdict, String> {
+        Ok(Verdict::Wrong { left: 4 })
+    }
+    fn pin_locked_for(&mut self) -> Option<std::time::Duration> {
+        None
+    }
+    fn check_saving(&mut self) -> Result<(), String> {
+        Ok(())
     }
     fn needs_setup(&self) -> bool {
         false
@@ -466,7 +473,7 @@ fn decrypt_to_a_full_disk_on_standard_output_exits_2() {
     let data = tmp.path().join("data");
     let pass = tmp.path().join("pass");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
-    std::fs::write(tmp.path().join("pin"), "2468\n").unwrap();
+    std::fs::write(tmp.path().join("pin"), "246813\n").unwrap();
     let analyst = crate::util::Analyst::new(tmp.path());
     let ok = |out: std::process::Output| assert_eq!(out.status.code(), Some(0), "{out:?}");
     ok(crate::util::icare(&data)

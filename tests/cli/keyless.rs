@@ -29,7 +29,7 @@ fn store(aggregate: bool) -> (tempfile::TempDir, PathBuf) {
 /// The passphrase and PIN in the environment, as a kiosk's service file might set them.
 fn env(mut cmd: std::process::Command) -> std::process::Command {
     cmd.env("ICARE_PASSPHRASE", PASSPHRASE)
-        .env("ICARE_EXIT_PIN", "2468");
+        .env("ICARE_EXIT_PIN", "246813");
     cmd
 }
 

@@ -15,6 +15,7 @@ mod keycare;
 mod keyless;
 mod keylock;
 mod kiosk;
+mod memory;
 mod outputs;
 mod powercut;
 mod questionnaires;

@@ -39,7 +39,7 @@ fn store() -> (tempfile::TempDir, PathBuf, String) {
 fn command(data: &Path, args: &[&str]) -> Output {
     icare(data)
         .env("ICARE_PASSPHRASE", PASSPHRASE)
-        .env("ICARE_EXIT_PIN", "2468")
+        .env("ICARE_EXIT_PIN", "246813")
         .args(args)
         .output()
         .unwrap()

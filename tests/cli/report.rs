@@ -44,7 +44,7 @@ impl Store {
     fn env(&self, args: &[&str]) -> Output {
         icare(&self.data)
             .env("ICARE_PASSPHRASE", PASSPHRASE)
-            .env("ICARE_EXIT_PIN", "2468")
+            .env("ICARE_EXIT_PIN", "246813")
             .args(args)
             .output()
             .unwrap()

@@ -21,7 +21,7 @@ fn site() -> Site {
     let pass = tmp.path().join("pass");
     let pin = tmp.path().join("pin");
     std::fs::write(&pass, format!("{PASSPHRASE}\n")).unwrap();
-    std::fs::write(&pin, "2468\n").unwrap();
+    std::fs::write(&pin, "246813\n").unwrap();
     Site {
         data: tmp.path().join("data"),
         analyst: Analyst::new(tmp.path()),
@@ -113,11 +113,13 @@ fn init_rejects_short_passphrases_bad_pins_and_bad_recipients() {
     assert_eq!(code(&out), Some(2));
     assert!(stderr.contains("at least 12 characters"), "{stderr}");
     std::fs::write(&s.pass, PASSPHRASE).unwrap();
-    std::fs::write(&s.pin, "12").unwrap();
-    let (out, _, stderr) = s.init(&[]);
-    assert_eq!(code(&out), Some(2));
-    assert!(stderr.contains("4 to 12 digits"), "{stderr}");
-    std::fs::write(&s.pin, "2468").unwrap();
+    for short in ["12", "2468"] {
+        std::fs::write(&s.pin, short).unwrap();
+        let (out, _, stderr) = s.init(&[]);
+        assert_eq!(code(&out), Some(2));
+        assert!(stderr.contains("6 to 12 digits"), "{stderr}");
+    }
+    std::fs::write(&s.pin, "246813").unwrap();
     let (out, _, stderr) = s.init(&["--recipient", "age1notakey"]);
     assert_eq!(code(&out), Some(2));
     assert!(

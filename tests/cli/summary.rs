@@ -17,7 +17,7 @@ fn store(count: u32) -> (tempfile::TempDir, PathBuf) {
     let run = |args: &[&str]| {
         let out = icare(&data)
             .env("ICARE_PASSPHRASE", PASSPHRASE)
-            .env("ICARE_EXIT_PIN", "2468")
+            .env("ICARE_EXIT_PIN", "246813")
             .args(args)
             .output()
             .unwrap();

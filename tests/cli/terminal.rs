@@ -201,7 +201,7 @@ proptest! {
         d.key(Key::Staff);
         d.check()?;
         let now = d.now;
-        d.send(Msg::PinChecked(Ok(true), now));
+        d.send(Msg::PinChecked(Ok(icare::keys::lockout::Verdict::Right), now));
         d.check()?;
     }
 }

@@ -291,7 +291,6 @@ impl Model {
         }
         match result {
             Ok(()) => {
-                self.saved_today += 1;
                 // The answers are safe in the store: forget them now, keep only the screen, in
                 // the patient's language until it goes.
                 let lang = self.lang;
@@ -304,10 +303,10 @@ impl Model {
             }
             Err(reason) => {
                 self.go(Screen::SaveFailed);
-                vec![Effect::Log(format!(
-                    "save failed: {}",
-                    crate::sanitize::terminal_safe(&reason)
-                ))]
+                // Not logged either, for the same reason: the staff menu shows it (with no time)
+                // and checks saving again, and a failed check is logged at the time of the check.
+                self.save_failed = Some(crate::sanitize::terminal_safe(&reason).into_owned());
+                vec![]
             }
         }
     }

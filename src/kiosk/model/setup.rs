@@ -10,7 +10,7 @@ use crate::sanitize::{is_unsafe, terminal_safe};
 /// Shortest manager passphrase accepted.
 pub const MIN_PASSPHRASE_CHARS: usize = 12;
 /// Exit PIN length, in digits.
-pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=12;
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = crate::keys::PIN_DIGITS;
 /// Longest site name.
 pub const MAX_SITE_CHARS: usize = 60;
 const MAX_FIELD_CHARS: usize = 200;

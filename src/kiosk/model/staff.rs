@@ -1,20 +1,20 @@
-//! The staff exit: F10, the exit PIN (five wrong tries lock it for five minutes), the staff menu,
-//! and the "Are you still there?" overlay's buttons.
+//! The staff exit: F10, the exit PIN (five wrong tries lock it for five minutes: the backend
+//! counts, so that a restart does not reset the count), the staff menu, and the "Are you still
+//! there?" overlay's buttons.
 
 use std::time::Instant;
 
 use super::{Button, Effect, Key, LOCKOUT, MAX_WRONG_PINS, Model, Overlay};
+use crate::keys::lockout::Verdict;
 use crate::kiosk::secret::Secret;
 use crate::sanitize::{is_unsafe, terminal_safe};
 
 /// Longest PIN that can be typed.
 pub const MAX_PIN_CHARS: usize = 32;
 
-/// Wrong PINs so far and the lock they caused.
+/// The lock the backend reported last, so that F10 can show it without asking again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StaffGuard {
-    /// Wrong PINs since the last right one or the last lockout.
-    pub wrong: u32,
     /// The staff menu stays shut until then.
     pub locked_until: Option<Instant>,
 }
@@ -82,40 +82,39 @@ impl Model {
     /// The backend's verdict on a PIN.
     pub(super) fn pin_checked(
         &mut self,
-        result: Result<bool, String>,
+        result: Result<Verdict, String>,
         now: Instant,
     ) -> Vec<Effect> {
         let Some(Overlay::StaffPin { note, .. }) = &mut self.overlay else {
             return vec![];
         };
         match result {
-            Ok(true) => {
-                self.staff = super::StaffGuard::default();
+            Ok(Verdict::Right) => {
+                self.staff = StaffGuard::default();
                 self.overlay = Some(Overlay::StaffMenu);
                 self.focus = None;
-                vec![Effect::Log("staff menu opened".to_string())]
+                vec![
+                    Effect::Log("staff menu opened".to_string()),
+                    Effect::CheckSaving,
+                ]
             }
-            Ok(false) => {
-                self.staff.wrong += 1;
-                let wrong = self.staff.wrong;
-                if wrong >= MAX_WRONG_PINS {
-                    let until = now + LOCKOUT;
-                    self.staff = super::StaffGuard {
-                        wrong: 0,
-                        locked_until: Some(until),
-                    };
-                    self.overlay = Some(Overlay::StaffLocked { until });
-                    vec![Effect::Log(format!(
-                        "wrong exit PIN {wrong} times: staff menu locked for {} minutes",
+            Ok(Verdict::Wrong { left }) => {
+                *note = PinNote::Wrong { left };
+                let wrong = MAX_WRONG_PINS.saturating_sub(left);
+                vec![Effect::Log(format!(
+                    "wrong exit PIN ({wrong} of {MAX_WRONG_PINS})"
+                ))]
+            }
+            Ok(Verdict::LockedNow { left } | Verdict::StillLocked { left }) => {
+                let until = now + left;
+                self.staff.locked_until = Some(until);
+                self.overlay = Some(Overlay::StaffLocked { until });
+                match result {
+                    Ok(Verdict::LockedNow { .. }) => vec![Effect::Log(format!(
+                        "wrong exit PIN {MAX_WRONG_PINS} times: staff menu locked for {} minutes",
                         LOCKOUT.as_secs() / 60
-                    ))]
-                } else {
-                    *note = PinNote::Wrong {
-                        left: MAX_WRONG_PINS - wrong,
-                    };
-                    vec![Effect::Log(format!(
-                        "wrong exit PIN ({wrong} of {MAX_WRONG_PINS})"
-                    ))]
+                    ))],
+                    _ => vec![],
                 }
             }
             Err(reason) => {
@@ -142,7 +141,11 @@ impl Model {
                     Effect::Quit,
                 ]
             }
-            (Some(_), Button::StaffResume) => {
+            (Some(overlay), Button::StaffResume) => {
+                // Staff have seen the menu's note of a failed save: it is not shown twice.
+                if *overlay == Overlay::StaffMenu {
+                    self.save_failed = None;
+                }
                 self.overlay = None;
                 self.focus = None;
                 vec![]

@@ -8,10 +8,11 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
 use super::render;
+use crate::keys::lockout::Verdict;
 use crate::kiosk::SetupInfo;
 use crate::kiosk::input::tap;
 use crate::kiosk::model::tests::Kiosk;
-use crate::kiosk::model::{Button, Config, Key, Model, Msg};
+use crate::kiosk::model::{Button, Config, Key, LOCKOUT, Model, Msg};
 use crate::kiosk::theme::Theme;
 
 fn icare() -> Kiosk {
@@ -62,21 +63,39 @@ fn screens() -> Vec<(&'static str, Kiosk)> {
     let mut k = icare();
     k.key(Key::Staff).keys("99").key(Key::Enter);
     let now = k.now;
-    k.send(Msg::PinChecked(Ok(false), now)).keys("12");
+    k.send(Msg::PinChecked(Ok(Verdict::Wrong { left: 4 }), now))
+        .keys("12");
     out.push(("staff_pin", k));
     let mut k = icare();
     k.key(Key::Staff);
-    for _ in 0..5 {
-        k.keys("0").key(Key::Enter);
-        let now = k.now;
-        k.send(Msg::PinChecked(Ok(false), now));
-    }
+    k.keys("0").key(Key::Enter);
+    let now = k.now;
+    k.send(Msg::PinChecked(
+        Ok(Verdict::LockedNow { left: LOCKOUT }),
+        now,
+    ));
     out.push(("staff_locked", k));
     let mut k = icare();
-    k.key(Key::Staff).keys("1234").key(Key::Enter);
+    k.key(Key::Staff).keys("123456").key(Key::Enter);
     let now = k.now;
-    k.send(Msg::PinChecked(Ok(true), now));
+    k.send(Msg::PinChecked(Ok(Verdict::Right), now));
+    let at = chrono::NaiveTime::from_hms_opt(14, 2, 0).unwrap();
+    k.send(Msg::SavingChecked(Ok(()), at));
     out.push(("staff_menu", k));
+    let mut k = confirm();
+    let now = k.now;
+    k.key(Key::Enter)
+        .send(Msg::Submitted(Err("No space left on device".into()), now))
+        .keys("2");
+    k.key(Key::Staff).keys("123456").key(Key::Enter);
+    let now = k.now;
+    k.send(Msg::PinChecked(Ok(Verdict::Right), now));
+    let at = chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap();
+    k.send(Msg::SavingChecked(
+        Err("No space left on device".into()),
+        at,
+    ));
+    out.push(("staff_menu_saving_fails", k));
     let mut k = setup();
     k.keys("Riverside Practice")
         .key(Key::Enter)
@@ -89,7 +108,10 @@ fn screens() -> Vec<(&'static str, Kiosk)> {
     k.keys("Riverside").key(Key::Enter);
     k.keys("correct horse battery").key(Key::Enter);
     k.keys("correct horse battery").key(Key::Enter);
-    k.keys("2468").key(Key::Enter).keys("2468").key(Key::Enter);
+    k.keys("246813")
+        .key(Key::Enter)
+        .keys("246813")
+        .key(Key::Enter);
     let info = SetupInfo {
         public_key: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq".into(),
         identity_file: "/var/lib/icare/manager-identity.age".into(),

@@ -38,7 +38,10 @@ fn first_run_setup_asks_twice_and_checks_each_field() {
     assert_eq!(setup_step(&k), SetupStep::Pin);
     k.keys("12a4").key(Key::Enter);
     assert_eq!(setup_step(&k), SetupStep::Pin, "digits only");
-    k.keys("2468").key(Key::Enter).keys("2468").key(Key::Enter);
+    k.keys("246813")
+        .key(Key::Enter)
+        .keys("246813")
+        .key(Key::Enter);
     assert_eq!(setup_step(&k), SetupStep::Speech);
     assert!(
         !k.take().iter().any(|e| matches!(e, Effect::Setup { .. })),
@@ -62,7 +65,7 @@ fn first_run_setup_asks_twice_and_checks_each_field() {
         Some((
             "Riverside Practice".into(),
             "correct horse battery".into(),
-            "2468".into()
+            "246813".into()
         ))
     );
     let info = SetupInfo {
@@ -87,10 +90,16 @@ fn choosing_speech_at_setup_turns_it_on_and_keeps_it_once_the_store_is_made() {
     k.keys("Site").key(Key::Enter);
     k.keys("a long passphrase").key(Key::Enter);
     k.keys("a long passphrase").key(Key::Enter);
-    k.keys("1234").key(Key::Enter).keys("1234").key(Key::Enter);
+    k.keys("246813")
+        .key(Key::Enter)
+        .keys("246813")
+        .key(Key::Enter);
     k.key(Key::Esc);
     assert_eq!(setup_step(&k), SetupStep::Pin, "Esc goes back to the PIN");
-    k.keys("1234").key(Key::Enter).keys("1234").key(Key::Enter);
+    k.keys("246813")
+        .key(Key::Enter)
+        .keys("246813")
+        .key(Key::Enter);
     k.keys("1");
     assert!(!k.m.speech(), "not before the store exists");
     let info = SetupInfo {
@@ -131,9 +140,9 @@ fn a_failed_setup_shows_the_reason_and_starts_the_form_again() {
     k.keys("Site").key(Key::Enter);
     k.keys("a long passphrase").key(Key::Enter);
     k.keys("a long passphrase").key(Key::Enter);
-    k.keys("1234")
+    k.keys("246813")
         .key(Key::Enter)
-        .keys("1234")
+        .keys("246813")
         .key(Key::Enter)
         .keys("2");
     let now = k.now;
