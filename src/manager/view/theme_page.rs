@@ -174,7 +174,10 @@ fn item_block(
         ""
     };
     let mark = if selected { "▶ " } else { "  " };
-    let wrapped = wrap(&format!("{}. {text}{reversed}", i + 1), w.saturating_sub(2));
+    let wrapped = wrap(
+        &format!("{}.{} {text}{reversed}", t.number, i + 1),
+        w.saturating_sub(2),
+    );
     for (k, line) in wrapped.into_iter().enumerate() {
         let lead = if k == 0 { mark } else { "  " };
         let style = if selected {
