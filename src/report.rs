@@ -227,4 +227,4 @@ pub(crate) mod tests;
 mod render_tests;
 
 #[cfg(test)]
-mod html_tests;
+pub(crate) mod html_tests;

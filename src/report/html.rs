@@ -54,7 +54,7 @@ section.long { break-inside: auto; }
 .act { display: flex; gap: 6mm; align-items: flex-start; margin-top: 3mm; break-inside: avoid; }
 .act svg { flex: none; }
 .act .legend { flex: 1; margin: 0; }
-.trends { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 2mm 6mm; }
+.trends { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 2mm 6mm; align-items: end; }
 .trend { break-inside: avoid; }
 .trend h3 { font-weight: normal; }
 .trend h3 b { font-weight: bold; }
@@ -65,7 +65,11 @@ section.long { break-inside: auto; }
 table.items { font-size: 8.5pt; }
 table.items td, table.items th { padding: 0.8mm 1.5mm; overflow-wrap: break-word; }
 table.items td.num { white-space: nowrap; }
-table.items td:first-child { width: 9mm; }
+table.items col.k { width: 10mm; }
+table.figures { table-layout: fixed; }
+table.figures col.s { width: 25mm; }
+table.figures col.p { width: 20mm; }
+table.figures col.m { width: 14mm; }
 table.answers { margin-top: 1.5mm; table-layout: fixed; }
 table.answers th.num { font-weight: normal; }
 .theme { margin-top: 4mm; break-inside: avoid; }

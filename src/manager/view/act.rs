@@ -170,11 +170,12 @@ fn ranked_list(
             }
             None => {
                 let n = &w.not_ranked[i - w.ranked.len()];
-                let rest = r.width.saturating_sub(5 + name_w);
+                let rest = r.width.saturating_sub(5 + name_w + 1);
                 Line::from(vec![
                     Span::styled(mark, theme.strong),
                     Span::styled("–  ", theme.base),
                     Span::styled(pad(&safe(&n.name), name_w), style),
+                    Span::raw(" "),
                     Span::styled(hidden(&n.reason, rest), theme.notice),
                 ])
             }

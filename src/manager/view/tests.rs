@@ -170,6 +170,26 @@ fn where_to_act_is_the_reports_chart_act_first_top_left_numbered_by_rank() {
 }
 
 #[test]
+fn fifteen_responses_say_once_that_there_is_no_trend_yet() {
+    let data = crate::report::html_tests::report_of(15, &Default::default());
+    let mut m = Model::new(data, Filter::default());
+    press(&mut m, &[Key::Char('2')]);
+    for (w, h) in [(80, 24), (60, 20)] {
+        let shown = text(&draw(&m, &Theme::COLOR, w, h));
+        let flat = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            flat.matches("Not enough responses yet for a trend").count(),
+            1
+        );
+        assert!(flat.contains("June to November 2026 (so far)"), "{shown}");
+        assert!(
+            !shown.contains(['▁', '▂', '▃', '▄', '▅', '▆', '▇']),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
 fn big_screens_use_the_room() {
     let m = fixture::model();
     insta::assert_snapshot!("overview_120x40", text(&draw(&m, &Theme::COLOR, 120, 40)));

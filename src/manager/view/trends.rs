@@ -10,7 +10,7 @@ use super::text::{fit, pad, put, put_str, safe, score};
 use super::trend_chart;
 use crate::disclosure::Span as Periods;
 use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::wrap_parts;
+use crate::kiosk::view::layout::{wrap, wrap_parts};
 use crate::manager::data::{granularity_word, timeline};
 use crate::manager::model::Model;
 use crate::report::common;
@@ -33,6 +33,19 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
             &fit("No responses yet, so there is no trend to show.", r.width),
             theme.base,
         );
+        return;
+    }
+    if let Some(why) = common::no_trend_sentence(data) {
+        // One period of figures is not a trend: say so once, instead of a mark per theme.
+        let span = data.covers.span.map(|s| common::period_label(data, s));
+        let seen = span.map(|s| format!("The scores for {s} are on the overview (1)."));
+        let lines = wrap(&why, r.width)
+            .into_iter()
+            .chain(std::iter::once(String::new()))
+            .chain(seen.iter().flat_map(|s| wrap(s, r.width)));
+        for (row, line) in (0..).zip(lines) {
+            put_str(buf, r, row, &line, theme.base);
+        }
         return;
     }
     let mut series = vec![Series {

@@ -59,7 +59,7 @@ fn theme(o: &mut String, data: &ReportData, t: &ThemeSummary) {
         );
         return;
     }
-    o.push_str(r#"<table class="data items"><tr><th>#</th><th>Question</th><th class="num">Score (95% CI)</th><th class="num">% positive</th><th class="num">n</th></tr>"#);
+    o.push_str(r#"<table class="data items figures"><colgroup><col class="k"><col><col class="s"><col class="p"><col class="m"></colgroup><tr><th>#</th><th>Question</th><th class="num">Score (95% CI)</th><th class="num">% positive</th><th class="num">n</th></tr>"#);
     for (k, i) in t.items.iter().enumerate() {
         figures(o, data, t, k, i);
     }
@@ -126,7 +126,9 @@ fn answers(o: &mut String, data: &ReportData, t: &ThemeSummary) {
     }
     let columns = items::theme_answer_columns(data, t);
     let width = columns.as_ref().map_or(1, Vec::len);
-    o.push_str(r#"<table class="data items answers"><tr><th>#</th>"#);
+    o.push_str(
+        r#"<table class="data items answers"><colgroup><col class="k"></colgroup><tr><th>#</th>"#,
+    );
     match &columns {
         Some(cols) => {
             for c in cols {
