@@ -137,10 +137,15 @@ pub fn where_to_act(themes: &[ThemeSummary]) -> WhereToAct {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn theme(id: &str, importance: f64, mean: Option<f64>, suppressed: bool) -> ThemeSummary {
+    pub(crate) fn theme(
+        id: &str,
+        importance: f64,
+        mean: Option<f64>,
+        suppressed: bool,
+    ) -> ThemeSummary {
         ThemeSummary {
             id: id.into(),
             number: 1,

@@ -6,10 +6,12 @@
 //! of the disclosure grid. Renderers are pure functions of a `ReportData`.
 
 pub mod analyst;
+pub mod chart;
 pub mod common;
 pub mod csv;
 pub mod data;
 pub mod html;
+pub mod items;
 pub mod json;
 pub mod markdown;
 pub mod svg;
@@ -54,6 +56,10 @@ pub struct ReportOptions {
     /// Seed of the comments' shuffle: a screen passes a fresh random one; a fixed one makes a
     /// report reproducible.
     pub comment_seed: u64,
+    /// The day the report is made: it dates the report and says which period is still under way
+    /// ("November 2026 (so far)"). The command line passes the local date; the default, 1 January
+    /// 1970, is for tests that do not look at dates, so no report reads a clock of its own.
+    pub today: NaiveDate,
 }
 
 impl Default for ReportOptions {
@@ -68,6 +74,7 @@ impl Default for ReportOptions {
             period: None,
             survey_id: None,
             comment_seed: 0,
+            today: NaiveDate::default(),
         }
     }
 }
@@ -139,7 +146,7 @@ pub struct ReportData {
     pub left_out: Count,
     /// Other surveys in the store, most responses first.
     pub other_surveys: Vec<OtherSurvey>,
-    /// The day the report was made.
+    /// The day the report was made ([`ReportOptions::today`]).
     pub generated: NaiveDate,
     pub options: ReportOptions,
 }
@@ -218,3 +225,6 @@ pub(crate) mod tests;
 
 #[cfg(test)]
 mod render_tests;
+
+#[cfg(test)]
+pub(crate) mod html_tests;

@@ -156,6 +156,7 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
             .transpose()?,
         survey_id: args.survey_id.clone(),
         comment_seed: args.comment_seed.unwrap_or_else(rand::random),
+        today: chrono::Local::now().date_naive(),
     };
     let format = match args.format {
         FormatArg::Text => Format::Text,

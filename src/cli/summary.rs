@@ -56,6 +56,7 @@ pub fn run(data: &Path, args: SummaryArgs) -> anyhow::Result<i32> {
         survey_id: args.survey_id.clone(),
         // A fresh shuffle of the comments for each session on screen.
         comment_seed: rand::random(),
+        today: chrono::Local::now().date_naive(),
         ..ReportOptions::default()
     };
     let catalog = Catalog::for_store(data, &args.surveys)?;

@@ -14,6 +14,12 @@
 //!   lists and sizes minus two disjoint ones, are computed from the published numbers, and the
 //!   difference must be about no respondents or at least the minimum.
 //!
+//! The figures are taken from the [`crate::report::ReportData`] every output renders: the questions
+//! theme by theme (the reports' question sections and the screen's theme pages) show the overall
+//! row's item figures and answer counts, which are the `item i` facts below, and
+//! `report::render_tests::every_format_gives_each_question_its_answers_as_released` checks that
+//! each format prints, for each question, exactly the released cells.
+//!
 //! Run against the rules before the grid (commit 0e1ab83), the same attack recovered comments,
 //! distributions, headline cells, means × n and respondent counts of groups of 1 to 9 in each of
 //! three stores out of three.

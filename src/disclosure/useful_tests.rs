@@ -14,7 +14,7 @@ use crate::manager::{Filter, Key, Model, Msg, update};
 use crate::response::{Period, Response};
 use crate::stats::{Granularity, PeriodKey};
 
-/// 2026-W19..W44 (May to October, by the weeks' Thursdays), 6–14 responses a week, then 3 in
+/// 2026-W19..W44 (May to October, by the months the weeks start in), 6–14 responses a week, then 3 in
 /// 2026-W45, the first days of November.
 fn small_practice() -> Vec<Response> {
     let survey = crate::survey::embedded().unwrap();
@@ -110,8 +110,9 @@ fn forty_a_month_still_shows_every_month_every_theme_and_the_latest_comments() {
         .flat_map(|t| &t.items)
         .filter(|i| i.distribution.is_some())
         .count();
-    // Most questions keep their distribution; the rest lose it to small-count protection.
-    assert!(with_distribution >= 15, "{with_distribution} items");
+    // About half the questions keep their distribution; the rest lose it to small-count
+    // protection.
+    assert!(with_distribution >= 12, "{with_distribution} items");
     println!("one month: {with_distribution} of 25 questions show their distribution");
     // By week: weeks of 10 or more stand alone, smaller ones pool with a neighbour in the month.
     let weekly = monthly.with_granularity(Granularity::Week);
@@ -141,9 +142,9 @@ fn forty_a_month_on_the_managers_screen() {
     assert!(!overview.contains("hidden"), "{overview}");
     update(&mut m, Msg::Key(Key::Char('2')));
     let trends = screen(&m);
-    assert!(trends.contains("2026-05"), "{trends}");
+    assert!(trends.contains("May 2026"), "{trends}");
     update(&mut m, Msg::Key(Key::Char('4')));
     let comments = screen(&m);
     assert!(comments.contains("a comment from week"), "{comments}");
-    assert!(comments.contains("2026-10 to 2026-11"), "{comments}");
+    assert!(comments.contains("October to November 2026"), "{comments}");
 }

@@ -22,6 +22,7 @@ use super::data::granularity_word;
 use super::model::{Model, Tab};
 use crate::kiosk::theme::Theme;
 use crate::kiosk::view::layout::{too_small, width, wrap, wrap_parts};
+use crate::report::common;
 use text::{fit, people, put, put_str, safe};
 
 /// What is drawn in place of the screen below the smallest supported size.
@@ -69,10 +70,14 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let banner = u16::from(model.data.synthetic);
     // A blank row under the filters where there is room for it.
     let spacer = u16::from(area.height >= 22);
+    // A failed load's message in full, on up to three rows (the first taking the blank row's place).
+    let error = model.error.as_deref().map(|e| error_lines(e, area.width));
+    let filter_h = error.as_ref().map_or(1, |l| l.len().clamp(1, 3) as u16);
+    let spacer = spacer.saturating_sub(filter_h - 1);
     let [banner_r, tabs_r, filter_r, _, body, footer_r] = Layout::vertical([
         Constraint::Length(banner),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(filter_h),
         Constraint::Length(spacer),
         Constraint::Fill(1),
         Constraint::Length(keys.len().min(2) as u16),
@@ -156,6 +161,22 @@ fn tab_bar(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     }
 }
 
+/// A failed load's message, wrapped; cut (with `…`) only past three rows.
+fn error_lines(e: &str, w: u16) -> Vec<String> {
+    let text = format!(
+        "Could not change the filter (still showing the figures below): {}",
+        safe(e)
+    );
+    let mut lines = wrap(&text, w);
+    if lines.len() > 3 {
+        lines.truncate(3);
+        if let Some(last) = lines.last_mut() {
+            *last = fit(&format!("{last} …"), w);
+        }
+    }
+    lines
+}
+
 fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     if let Some(filter) = &model.loading {
         let text = format!(
@@ -166,36 +187,30 @@ fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         return;
     }
     if let Some(e) = &model.error {
-        let text = format!(
-            "Could not change the filter (still showing the figures below): {}",
-            safe(e)
-        );
-        put_str(buf, r, 0, &fit(&text, r.width), theme.notice);
+        let lines = error_lines(e, r.width);
+        for (i, line) in lines.iter().take(usize::from(r.height)).enumerate() {
+            put_str(buf, r, i as u16, line, theme.notice);
+        }
         return;
     }
     let f = &model.filter;
     let g = granularity_word(f.granularity);
-    let period = match &f.period {
-        Some(p) => format!("{g} {p}"),
-        None => format!("all {g}s"),
+    let data = &model.data;
+    let period = match (&f.period, data.covers.span) {
+        (Some(p), Some(span)) if span != crate::disclosure::Span::one(*p) => {
+            format!("{}, pooled", common::period_label(data, span))
+        }
+        (Some(p), _) => common::key_label(data, *p),
+        (None, _) => format!("all {g}s"),
     };
     let site = match &f.site {
         Some(s) => safe(s).into_owned(),
         None => "all sites".to_string(),
     };
-    let n = model.data.responses;
-    let period = match (&f.period, model.data.covers.span) {
-        (Some(p), Some(span)) if span != crate::disclosure::Span::one(*p) => {
-            format!("{g}s {span}, pooled")
-        }
-        _ => period,
-    };
+    let n = data.responses;
     let site = match &f.site {
-        Some(s) if model.data.covers.sites.len() > 1 => {
-            format!(
-                "{site} pooled with others ({})",
-                model.data.covers.sites.len()
-            )
+        Some(s) if data.covers.sites.len() > 1 => {
+            format!("{site} pooled with others ({})", data.covers.sites.len())
         }
         Some(_) | None => site,
     };

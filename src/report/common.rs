@@ -1,8 +1,11 @@
 //! What every report format says the same way: rounding, labels, the synthetic warning, the method.
 
+use chrono::NaiveDate;
+
 use crate::disclosure::{Cell, Reason, Span, Summary, ThemeSummary};
 use crate::priority::Quadrant;
-use crate::stats::Granularity;
+use crate::stats::period::{Form, label_on};
+use crate::stats::{Granularity, PeriodKey};
 
 use super::ReportData;
 
@@ -49,6 +52,17 @@ pub fn reason(r: &Reason) -> String {
     r.to_string()
 }
 
+/// The reason a figure is not shown in the fewest words, for a chart's row: the full words go in
+/// the chart's legend.
+pub fn short_reason(r: &Reason) -> String {
+    match r {
+        Reason::TooFewRespondents { min_n } => format!("not shown: fewer than {min_n} people"),
+        Reason::Complementary { .. } => "not shown on its own".into(),
+        Reason::SmallCounts => "not shown: small counts".into(),
+        _ => "not shown".into(),
+    }
+}
+
 /// A stable code for a reason (`too_few_respondents`, ...).
 pub fn reason_code(r: &Reason) -> &'static str {
     match r {
@@ -78,6 +92,12 @@ pub fn quadrant_words(q: Quadrant) -> &'static str {
     }
 }
 
+/// What the quadrants and the priority are, in one paragraph shared by every format and the
+/// screen's legend.
+pub fn quadrant_sentence() -> &'static str {
+    "Priority = (importance ÷ largest importance) × (100 − score): a theme that matters a lot to patients and scores low comes first. Quadrants, against the middle (median) score and importance of the ranked themes: act first = important to patients and scoring below the middle; keep up = important, at or above it; watch = less important, below it; maintain = less important, at or above it."
+}
+
 pub fn quadrant_code(q: Quadrant) -> &'static str {
     match q {
         Quadrant::ActFirst => "act_first",
@@ -85,6 +105,27 @@ pub fn quadrant_code(q: Quadrant) -> &'static str {
         Quadrant::Watch => "watch",
         Quadrant::Maintain => "maintain",
     }
+}
+
+/// A row's periods as people name them ("October to November 2026"), with "(so far)" when they
+/// are still under way on the day the report was made.
+pub fn period_label(data: &ReportData, span: Span) -> String {
+    label_on(span.first, span.last, Form::Long, data.generated)
+}
+
+/// [`period_label`] in its short form ("Oct–Nov 2026"), for axes and lists of figures.
+pub fn period_short(data: &ReportData, span: Span) -> String {
+    label_on(span.first, span.last, Form::Short, data.generated)
+}
+
+/// One period as people name it.
+pub fn key_label(data: &ReportData, k: PeriodKey) -> String {
+    period_label(data, Span::one(k))
+}
+
+/// A day as people write it: "30 Nov 2026".
+pub fn day_label(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
 }
 
 /// The report's title line.
@@ -104,37 +145,31 @@ pub fn title(data: &ReportData) -> String {
 /// where the grid widened what was asked for.
 pub fn scope_line(data: &ReportData) -> String {
     let o = &data.options;
+    let g = granularity_word(o.granularity);
     let mut parts = vec![format!(
-        "{} responses to {} version {}",
+        "{} responses to the {} survey, version {}",
         data.responses, data.survey.id, data.survey.version
     )];
     let covered = data.covers.span;
-    match covered {
-        Some(span) if span.is_pooled() => {
-            parts.push(format!("{}s {span}", granularity_word(o.granularity)))
-        }
-        Some(span) => parts.push(format!("{} {span}", granularity_word(o.granularity))),
-        None => {}
+    if let Some(span) = covered {
+        parts.push(period_label(data, span));
     }
     if let Some(p) = o.period {
         match covered {
             Some(span) if span != Span::one(p) => parts.push(format!(
-                "{p} was asked for: it is shown pooled with the periods next to it, as one of them alone has too few responses to show"
+                "{} was asked for: it is shown pooled with the {g}s next to it, as it has too few responses to show alone",
+                key_label(data, p)
             )),
-            _ => parts.push(format!("overall figures for {p} only")),
+            _ => parts.push(format!("overall figures for {} only", key_label(data, p))),
         }
     }
     if o.from.is_some() || o.to.is_some() {
         let asked = format!(
             "dates asked for: {} to {}",
-            o.from
-                .map_or_else(|| "the start".to_string(), |d| d.to_string()),
-            o.to.map_or_else(|| "the end".to_string(), |d| d.to_string())
+            o.from.map_or_else(|| "the start".to_string(), day_label),
+            o.to.map_or_else(|| "the end".to_string(), day_label)
         );
-        parts.push(format!(
-            "{asked}, taken as whole {}s",
-            granularity_word(o.granularity)
-        ));
+        parts.push(format!("{asked}, taken as whole {g}s"));
     }
     if let Some(s) = &o.site {
         let others: Vec<&str> = data
@@ -155,9 +190,8 @@ pub fn scope_line(data: &ReportData) -> String {
     }
     if data.unplaced != crate::disclosure::Count::Exact(0) {
         parts.push(format!(
-            "{} responses dated by a longer period than a {} are in the overall figures only",
+            "{} responses dated by a longer period than a {g} are in the overall figures only",
             data.unplaced,
-            granularity_word(o.granularity)
         ));
     }
     if data.left_out != crate::disclosure::Count::Exact(0) {
@@ -166,8 +200,47 @@ pub fn scope_line(data: &ReportData) -> String {
             data.left_out
         ));
     }
-    parts.push(format!("made {}", data.generated));
+    parts.push(format!("made {}", day_label(data.generated)));
     parts.join(" · ")
+}
+
+/// Whether the whole report is below the minimum group size, so that no figure at all may be
+/// shown: the reports then say so once instead of showing every section empty.
+pub fn too_few_overall(data: &ReportData) -> bool {
+    matches!(
+        data.overall.suppressed,
+        Some(Reason::TooFewRespondents { .. })
+    )
+}
+
+/// Said once, in place of every figure, when [`too_few_overall`].
+pub fn too_few_sentence(data: &ReportData) -> String {
+    let min_n = data.options.rule.min_n();
+    format!(
+        "So far {} people have answered. Figures are shown only for groups of at least {min_n}, so that no one can be recognised from them: they will appear here once at least {min_n} people have answered.",
+        data.responses
+    )
+}
+
+/// Whether theme `theme` has a trend to draw: a score shown for at least two rows.
+pub fn has_trend(data: &ReportData, theme: usize) -> bool {
+    theme_series(data, theme)
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .count()
+        >= 2
+}
+
+/// Said once, in place of the trend charts, when no theme has a trend to draw.
+pub fn no_trend_sentence(data: &ReportData) -> Option<String> {
+    if (0..data.overall.themes.len()).any(|t| has_trend(data, t)) {
+        return None;
+    }
+    let g = granularity_word(data.options.granularity);
+    let min_n = data.options.rule.min_n();
+    Some(format!(
+        "Not enough responses yet for a trend: a theme's score is shown for a {g} only when at least {min_n} people in it have a score (a smaller {g} is pooled with the next), and a trend needs two such {g}s."
+    ))
 }
 
 /// The headline in one sentence.
@@ -197,36 +270,29 @@ pub fn headline_sentence(data: &ReportData) -> String {
     }
 }
 
+/// The labels of a scale's points in the survey's default language, in scale order (empty
+/// without a scale).
+pub fn scale_labels(data: &ReportData, scale: Option<&crate::survey::Scale>) -> Vec<String> {
+    let lang = data.survey.default_language();
+    scale.map_or_else(Vec::new, |sc| {
+        sc.points
+            .iter()
+            .map(|p| p.label.get(lang).to_string())
+            .collect()
+    })
+}
+
 /// Labels of the headline's answer points, in scale order.
 pub fn headline_labels(data: &ReportData) -> Vec<String> {
     let s = &data.survey;
-    s.headline
-        .as_ref()
-        .and_then(|h| s.scale(&h.scale))
-        .map(|sc| {
-            sc.points
-                .iter()
-                .map(|p| p.label.get(s.default_language()).to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    scale_labels(data, s.headline.as_ref().and_then(|h| s.scale(&h.scale)))
 }
 
 /// Labels of a theme's common scale (positive direction), or empty.
 pub fn theme_labels(data: &ReportData, theme_id: &str) -> Vec<String> {
     let s = &data.survey;
-    let mut items = s.theme_items(theme_id);
-    let Some((_, first)) = items.next() else {
-        return Vec::new();
-    };
-    s.item_scale(first)
-        .map(|sc| {
-            sc.points
-                .iter()
-                .map(|p| p.label.get(s.default_language()).to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    let first = s.theme_items(theme_id).next();
+    scale_labels(data, first.and_then(|(_, i)| s.item_scale(i)))
 }
 
 /// The text of an item in the survey's default language.
@@ -253,7 +319,12 @@ pub fn theme_series(data: &ReportData, theme: usize) -> Vec<(Span, Option<f64>)>
 
 /// A theme row's numbers as text: `62 (59–65)`.
 pub fn mean_ci(t: &ThemeSummary) -> String {
-    match (t.mean, t.ci_low, t.ci_high) {
+    mean_ci_of(t.mean, t.ci_low, t.ci_high)
+}
+
+/// A mean and its interval as text: `62 (59–65)`, `62` without an interval, `–` without a mean.
+pub fn mean_ci_of(mean: Option<f64>, low: Option<f64>, high: Option<f64>) -> String {
+    match (mean, low, high) {
         (Some(m), Some(l), Some(h)) => format!(
             "{} ({}–{})",
             whole_text(Some(m)),
@@ -291,7 +362,7 @@ pub fn weights_source(data: &ReportData) -> String {
     } else if equal {
         "Every theme of this survey has the same importance weight (set in the survey file), so the ranking follows the scores alone.".into()
     } else {
-        "Each theme's importance weight is the `importance` set in the survey file; see the survey's own notes for where the weights come from.".into()
+        "Each theme's importance weight is the importance set in the survey file; see the survey's own notes for where the weights come from.".into()
     }
 }
 

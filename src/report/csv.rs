@@ -1,20 +1,21 @@
 //! The report as tidy CSV: one row per group and measure, with explicit suppression flags.
 //!
-//! Columns: `synthetic,group_type,group,theme,item,point,measure,value,suppressed,reason`.
-//! `group_type` is `overall`, `period`, `site`, `where_to_act` or `other_survey`. A figure that is
-//! not shown has an empty `value`, `suppressed` = `true` and the reason in words. Comments are not
-//! part of the CSV. [`field`] is the one CSV field writer of the program (`icare decrypt` uses it
+//! Columns: `synthetic,group_type,group,group_label,theme,item,point,measure,value,suppressed,reason`.
+//! `group_type` is `overall`, `period`, `site`, `where_to_act` or `other_survey`; `group` is a
+//! stable key (`2026-10 to 2026-11`), `group_label` the same as people read it ("October to
+//! November 2026"). A figure that is not shown has an empty `value`, `suppressed` = `true` and the
+//! reason in words. Comments are not part of the CSV. [`field`] is the one CSV field writer of the program (`icare decrypt` uses it
 //! too).
 
 use std::fmt::Write as _;
 
-use super::ReportData;
 use super::common::{self, two_places, whole};
+use super::{ReportData, items};
 use crate::disclosure::{Cell, Count, Distribution, Reason, Summary, ThemeSummary};
 
 /// The header row.
 pub const HEADER: &str =
-    "synthetic,group_type,group,theme,item,point,measure,value,suppressed,reason";
+    "synthetic,group_type,group,group_label,theme,item,point,measure,value,suppressed,reason";
 
 /// A CSV field (RFC 4180), quoted when it holds a comma, quote or line break, and with a leading
 /// `=`, `+`, `-`, `@`, tab or carriage return defused by a `'` in front, as OWASP advises, so that
@@ -38,6 +39,7 @@ struct Rows<'a> {
     synthetic: bool,
     group_type: &'a str,
     group: String,
+    label: String,
 }
 
 impl Rows<'_> {
@@ -59,10 +61,11 @@ impl Rows<'_> {
         };
         let _ = writeln!(
             self.out,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             self.synthetic,
             self.group_type,
             field(&self.group),
+            field(&self.label),
             field(theme),
             field(item),
             field(point),
@@ -205,19 +208,7 @@ impl Rows<'_> {
                 t.alpha_withheld.as_ref().map(common::reason),
             );
             if let Some(d) = &i.distribution {
-                let labels = data
-                    .survey
-                    .items
-                    .iter()
-                    .find(|x| x.id == i.id)
-                    .and_then(|x| data.survey.item_scale(x))
-                    .map(|sc| {
-                        sc.points
-                            .iter()
-                            .map(|p| p.label.get(data.survey.default_language()).to_string())
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default();
+                let labels = items::item_labels(data, &i.id);
                 self.cells(id, item, &labels, d);
             }
         }
@@ -255,11 +246,16 @@ impl Rows<'_> {
 
 /// Render the report as CSV.
 pub fn render(data: &ReportData) -> String {
+    let everything = data
+        .covers
+        .span
+        .map_or_else(String::new, |s| common::period_label(data, s));
     let mut r = Rows {
         out: format!("{HEADER}\n"),
         synthetic: data.synthetic,
         group_type: "overall",
         group: "all".into(),
+        label: everything.clone(),
     };
     if data.options.period.is_some() {
         if let Some(span) = data.covers.span {
@@ -269,6 +265,7 @@ pub fn render(data: &ReportData) -> String {
     r.summary(data, &data.overall, true);
     r.group_type = "where_to_act";
     r.group = "all".into();
+    r.label = everything;
     for p in &data.where_to_act.ranked {
         let id = p.id.as_str();
         r.row(id, "", "", "rank", Some(p.rank.to_string()), None);
@@ -319,16 +316,19 @@ pub fn render(data: &ReportData) -> String {
     r.group_type = "period";
     for row in &data.trends {
         r.group = row.span.to_string();
+        r.label = common::period_label(data, row.span);
         r.summary(data, &row.summary, false);
     }
     r.group_type = "site";
     for site in &data.by_site {
         r.group = site.name.clone();
+        r.label = site.name.clone();
         r.summary(data, &site.summary, false);
     }
     r.group_type = "other_survey";
     for (id, hash, n) in &data.other_surveys {
         r.group = format!("{id}@{}", hash.short());
+        r.label = format!("{id} version {}", hash.short());
         r.count("", "", "responses", *n, None);
     }
     r.out

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use super::common::{self, whole_text};
 use super::{COMMENTS_SHOWN, ReportData, svg};
 
+mod questions;
+
 /// `s` with `& < > " '` replaced by character references, so no text can become markup.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -52,13 +54,27 @@ section.long { break-inside: auto; }
 .act { display: flex; gap: 6mm; align-items: flex-start; margin-top: 3mm; break-inside: avoid; }
 .act svg { flex: none; }
 .act .legend { flex: 1; margin: 0; }
-.trends { display: grid; grid-template-columns: repeat(2, 1fr); gap: 2mm 6mm; }
+.trends { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 2mm 6mm; align-items: end; }
 .trend { break-inside: avoid; }
-.trend h3 { font-weight: normal; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.trend h3 { font-weight: normal; }
 .trend h3 b { font-weight: bold; }
 .comments li { margin-bottom: 1.5mm; }
 .method p { margin: 0 0 2mm; }
 .legend { color: #4b5563; font-size: 9pt; }
+.empty { color: #374151; font-style: italic; margin: 1mm 0 2mm; }
+table.items { font-size: 8.5pt; }
+table.items td, table.items th { padding: 0.8mm 1.5mm; overflow-wrap: break-word; }
+table.items td.num { white-space: nowrap; }
+table.items col.k { width: 10mm; }
+table.figures { table-layout: fixed; }
+table.figures col.s { width: 25mm; }
+table.figures col.p { width: 20mm; }
+table.figures col.m { width: 14mm; }
+table.answers { margin-top: 1.5mm; table-layout: fixed; }
+table.answers th.num { font-weight: normal; }
+.theme { margin-top: 4mm; break-inside: avoid; }
+.theme h3 { font-size: 10.5pt; margin: 0; }
+.theme .said { color: #4b5563; font-style: italic; margin: 0 0 1mm; font-size: 9pt; }
 @media print { h2.newpage { break-before: page; } }
 "#;
 
@@ -98,7 +114,7 @@ pub fn render(data: &ReportData) -> String {
         o,
         r#"</td></tr></thead><tfoot><tr><td><div class="foot">iCARE report · {} · made {}{}</div></td></tr></tfoot><tbody><tr><td>"#,
         escape(&title),
-        data.generated,
+        escape(&common::day_label(data.generated)),
         if data.synthetic {
             " · SYNTHETIC DATA"
         } else {
@@ -114,9 +130,33 @@ pub fn render(data: &ReportData) -> String {
     if let Some(s) = common::other_surveys_sentence(data) {
         let _ = write!(o, r#"<p class="note">{}</p>"#, escape(&s));
     }
+    if common::too_few_overall(data) {
+        section(&mut o, data, "Not enough responses yet", "");
+        let _ = write!(
+            o,
+            r#"<p class="note">{}</p></section>"#,
+            escape(&common::too_few_sentence(data))
+        );
+    } else {
+        headline(&mut o, data);
+        overview(&mut o, data);
+        where_to_act(&mut o, data);
+        trends(&mut o, data);
+        by_site(&mut o, data);
+        questions::render(&mut o, data);
+        comments(&mut o, data);
+    }
+    section(&mut o, data, "Method and anonymity rules", "method long");
+    for p in common::method_paragraphs(data) {
+        let (head, rest) = p.split_once(". ").unwrap_or(("", &p));
+        let _ = write!(o, "<p><b>{}.</b> {}</p>", escape(head), escape(rest));
+    }
+    o.push_str("</section></td></tr></tbody></table></body></html>\n");
+    o
+}
 
-    // Headline.
-    section(&mut o, data, "Overall experience", "");
+fn headline(o: &mut String, data: &ReportData) {
+    section(o, data, "Overall experience", "");
     let big = data
         .overall
         .headline
@@ -155,80 +195,123 @@ pub fn render(data: &ReportData) -> String {
         }
     }
     o.push_str("</div></div></section>");
+}
 
-    // Overview chart.
-    section(&mut o, data, "How the practice scores on each theme", "");
-    o.push_str(&svg::overview(data));
-    let _ = write!(
-        o,
-        r#"<p class="legend">Bars: mean theme score, 0–100 (higher is better). Black whiskers: 95% confidence interval. n: people with a theme score. Themes marked “not shown” had too few respondents to protect anonymity (fewer than {}).</p></section>"#,
-        data.options.rule.min_n()
-    );
-
-    // Where to act first.
-    section(&mut o, data, "Where to act first", "");
-    let w = &data.where_to_act;
-    if w.ranked.is_empty() {
-        o.push_str("<p>No theme can be ranked: none has a score that may be shown.</p>");
-    } else {
-        o.push_str(r#"<table class="data"><tr><th class="num">Rank</th><th>Theme</th><th class="num">Priority</th><th class="num">Importance</th><th class="num">Score</th><th>Quadrant</th></tr>"#);
-        for p in &w.ranked {
-            let number = data.survey.theme(&p.id).map_or(0, |t| t.number);
-            let _ = write!(
-                o,
-                r#"<tr><td class="num">{}</td><td>{}. {}</td><td class="num"><b>{}</b></td><td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>"#,
-                p.rank,
-                number,
-                escape(&p.name),
-                whole_text(Some(p.priority)),
-                p.importance,
-                whole_text(Some(p.score)),
-                common::quadrant_words(p.quadrant)
-            );
-        }
-        for n in &w.not_ranked {
-            let _ = write!(
-                o,
-                r#"<tr><td></td><td>{}</td><td colspan="4" class="suppressed">not ranked: {}</td></tr>"#,
-                escape(&n.name),
-                escape(&common::reason(&n.reason))
-            );
-        }
-        o.push_str("</table>");
+fn overview(o: &mut String, data: &ReportData) {
+    section(o, data, "How the practice scores on each theme", "");
+    let min_n = data.options.rule.min_n();
+    if data.overall.themes.iter().all(|t| t.mean.is_none()) {
         let _ = write!(
             o,
-            r#"<div class="act">{}<p class="legend">Priority = (importance ÷ largest importance) × (100 − score): a theme that matters a lot to patients and scores low comes first.<br><br>The chart sets each theme’s importance (up) against the practice’s score (across); dots are theme numbers, dashed lines the medians of the ranked themes. The shaded corner is <b>act first</b>: important to patients, scoring below the practice’s middle.<br><br>Importance is how often patients in the study behind iCARE raised the theme (see “Method” for what the weights are and are not).</p></div>"#,
-            svg::quadrant(data, w)
+            r#"<p class="empty">Not enough responses yet: no theme has the {min_n} people with a score it needs to be shown.</p></section>"#
+        );
+        return;
+    }
+    o.push_str(&svg::overview(data));
+    let mut legend = "Bars: mean theme score, 0–100 (higher is better). Black whiskers: 95% confidence interval. n: people with a theme score.".to_string();
+    let reasons: Vec<String> = {
+        let mut r: Vec<String> = data
+            .overall
+            .themes
+            .iter()
+            .filter_map(|t| t.suppressed.as_ref())
+            .map(|r| format!("“{}”: {}.", common::short_reason(r), common::reason(r)))
+            .collect();
+        r.dedup();
+        r
+    };
+    for r in reasons {
+        legend.push(' ');
+        legend.push_str(&r);
+    }
+    let _ = write!(o, r#"<p class="legend">{}</p></section>"#, escape(&legend));
+}
+
+fn where_to_act(o: &mut String, data: &ReportData) {
+    section(o, data, "Where to act first", "");
+    let w = &data.where_to_act;
+    if w.ranked.is_empty() {
+        o.push_str(r#"<p class="empty">No theme can be ranked yet: none has a score that may be shown.</p></section>"#);
+        return;
+    }
+    o.push_str(r#"<table class="data"><tr><th class="num">Rank</th><th>Theme</th><th class="num">Score</th><th class="num">Importance</th><th class="num">Priority</th><th>Quadrant</th></tr>"#);
+    for p in &w.ranked {
+        let _ = write!(
+            o,
+            r#"<tr><td class="num">{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num"><b>{}</b></td><td>{}</td></tr>"#,
+            p.rank,
+            escape(&p.name),
+            whole_text(Some(p.score)),
+            p.importance,
+            whole_text(Some(p.priority)),
+            common::quadrant_words(p.quadrant)
         );
     }
-    o.push_str("</section>");
-
-    // Trends.
-    section(
-        &mut o,
-        data,
-        &format!(
-            "Trends by {}",
-            common::granularity_word(data.options.granularity)
-        ),
-        "long",
+    for n in &w.not_ranked {
+        let _ = write!(
+            o,
+            r#"<tr><td class="num">–</td><td>{}</td><td colspan="4" class="suppressed">not ranked: {}</td></tr>"#,
+            escape(&n.name),
+            escape(&common::reason(&n.reason))
+        );
+    }
+    o.push_str("</table>");
+    let _ = write!(
+        o,
+        r#"<div class="act">{}<p class="legend">Each dot is a ranked theme, numbered by its rank in the table, placed by its score (across) and importance (up); dashed lines are the medians of the ranked themes. {}<br><br>Importance is how often patients in the study behind iCARE raised the theme (see “Method” for what the weights are and are not).</p></div></section>"#,
+        svg::quadrant(w),
+        escape(common::quadrant_sentence())
     );
+}
+
+fn trends(o: &mut String, data: &ReportData) {
+    let g = common::granularity_word(data.options.granularity);
+    section(o, data, &format!("Trends by {g}"), "long");
     let responses: Vec<String> = data
         .trends
         .iter()
-        .map(|r| format!("{}: {}", r.span, r.summary.responses))
+        .map(|r| {
+            format!(
+                "{}: {}",
+                common::period_label(data, r.span),
+                r.summary.responses
+            )
+        })
         .collect();
+    let counts = format!("Responses: {}.", responses.join(", "));
+    if let Some(s) = common::no_trend_sentence(data) {
+        let _ = write!(
+            o,
+            r#"<p class="empty">{}</p><p class="legend">{}</p></section>"#,
+            escape(&s),
+            escape(&counts)
+        );
+        return;
+    }
     let _ = write!(
         o,
-        r#"<p class="legend">Mean score per period with its 95% confidence band; × marks a period with too few respondents to show. Responses per period: {}.</p><div class="trends">"#,
-        escape(&responses.join(", "))
+        r#"<p class="legend">Mean score per {g} with its 95% confidence band; × marks a {g} with too few respondents to show. {}</p><div class="trends">"#,
+        escape(&counts)
     );
+    let mut without = Vec::new();
     for (i, t) in data.overall.themes.iter().enumerate() {
+        if !common::has_trend(data, i) {
+            without.push(format!("{}. {}", t.number, t.name));
+            continue;
+        }
         let last = common::theme_series(data, i)
             .iter()
             .rev()
-            .find_map(|(p, v)| v.map(|v| format!("{} in {p}", whole_text(Some(v)))))
-            .unwrap_or_else(|| "not shown".into());
+            .find_map(|(p, v)| {
+                v.map(|v| {
+                    format!(
+                        "{} in {}",
+                        whole_text(Some(v)),
+                        common::period_short(data, *p)
+                    )
+                })
+            })
+            .unwrap_or_default();
         let _ = write!(
             o,
             r#"<div class="trend"><h3><b>{}. {}</b> · {}</h3>{}</div>"#,
@@ -238,51 +321,57 @@ pub fn render(data: &ReportData) -> String {
             svg::trend(data, i)
         );
     }
-    o.push_str("</div></section>");
+    o.push_str("</div>");
+    if !without.is_empty() {
+        let _ = write!(
+            o,
+            r#"<p class="empty">Not enough responses yet for a trend (a score in two {g}s): {}.</p>"#,
+            escape(&without.join(", "))
+        );
+    }
+    o.push_str("</section>");
+}
 
-    // By site.
-    if !data.by_site.is_empty() {
-        section(&mut o, data, "By site", "");
-        o.push_str(r#"<table class="data"><tr><th>Theme</th>"#);
+fn by_site(o: &mut String, data: &ReportData) {
+    if data.by_site.is_empty() {
+        return;
+    }
+    section(o, data, "By site", "");
+    o.push_str(r#"<table class="data"><tr><th>Theme</th>"#);
+    for row in &data.by_site {
+        let _ = write!(
+            o,
+            r#"<th class="num">{} <small>({} responses)</small></th>"#,
+            escape(&row.name),
+            row.summary.responses
+        );
+    }
+    o.push_str("</tr>");
+    for (i, t) in data.overall.themes.iter().enumerate() {
+        let _ = write!(o, "<tr><td>{}. {}</td>", t.number, escape(&t.name));
         for row in &data.by_site {
-            let _ = write!(
-                o,
-                r#"<th class="num">{} <small>({} responses)</small></th>"#,
-                escape(&row.name),
-                row.summary.responses
-            );
+            match row.summary.themes.get(i) {
+                Some(x) if x.suppressed.is_none() => {
+                    let _ = write!(o, r#"<td class="num">{}</td>"#, escape(&common::mean_ci(x)));
+                }
+                _ => o.push_str(r#"<td class="num suppressed">not shown</td>"#),
+            }
         }
         o.push_str("</tr>");
-        for (i, t) in data.overall.themes.iter().enumerate() {
-            let _ = write!(o, "<tr><td>{}. {}</td>", t.number, escape(&t.name));
-            for row in &data.by_site {
-                match row.summary.themes.get(i) {
-                    Some(x) if x.suppressed.is_none() => {
-                        let _ =
-                            write!(o, r#"<td class="num">{}</td>"#, escape(&common::mean_ci(x)));
-                    }
-                    _ => o.push_str(r#"<td class="num suppressed">not shown</td>"#),
-                }
-            }
-            o.push_str("</tr>");
-        }
-        o.push_str("</table></section>");
     }
+    o.push_str("</table></section>");
+}
 
-    // Comments.
-    let period = data
-        .comments_span
-        .map_or_else(String::new, |p| format!(" ({p})"));
-    section(&mut o, data, &format!("Comments{period}"), "long");
+fn comments(o: &mut String, data: &ReportData) {
+    let period = data.comments_span.map_or_else(String::new, |p| {
+        format!(", {}", common::period_label(data, p))
+    });
+    section(o, data, &format!("Comments{period}"), "long");
     match &data.comments {
         Err(r) => {
-            let _ = write!(
-                o,
-                r#"<p class="suppressed">{}</p>"#,
-                escape(&common::reason(r))
-            );
+            let _ = write!(o, r#"<p class="empty">{}</p>"#, escape(&common::reason(r)));
         }
-        Ok(c) if c.is_empty() => o.push_str("<p>No comments in this period.</p>"),
+        Ok(c) if c.is_empty() => o.push_str(r#"<p class="empty">No comments in this period.</p>"#),
         Ok(c) => {
             let _ = write!(
                 o,
@@ -303,13 +392,4 @@ pub fn render(data: &ReportData) -> String {
         }
     }
     o.push_str("</section>");
-
-    // Method.
-    section(&mut o, data, "Method and anonymity rules", "method long");
-    for p in common::method_paragraphs(data) {
-        let (head, rest) = p.split_once(". ").unwrap_or(("", &p));
-        let _ = write!(o, "<p><b>{}.</b> {}</p>", escape(head), escape(rest));
-    }
-    o.push_str("</section></td></tr></tbody></table></body></html>\n");
-    o
 }

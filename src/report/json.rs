@@ -3,13 +3,13 @@
 use serde_json::{Value, json};
 
 use super::common::{self, two_places, whole};
-use super::{Coverage, ReportData};
+use super::{Coverage, ReportData, items};
 use crate::disclosure::{
-    Cell, Count, Distribution, HeadlineSummary, ItemSummary, Reason, Summary, ThemeSummary,
+    Cell, Count, Distribution, HeadlineSummary, ItemSummary, Reason, Span, Summary, ThemeSummary,
 };
 
 /// Version of the schema in `docs/report-schema.md`.
-pub const SCHEMA: &str = "icare-report/2";
+pub const SCHEMA: &str = "icare-report/3";
 
 /// A count of people: the number when exact, else `null` (the words are in `reason`, or in
 /// `count_text` where there is no reason field).
@@ -17,14 +17,22 @@ fn count(c: Count) -> Value {
     c.exact().map_or(Value::Null, Value::from)
 }
 
-/// What a group covers: its sites, its stored periods and the periods it spans.
-fn covers(c: &Coverage) -> Value {
+/// What a group covers: its sites, its stored periods and the periods it spans, by their keys
+/// and as people name them.
+fn covers(data: &ReportData, c: &Coverage) -> Value {
     json!({
         "sites": c.sites,
         "periods": c.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
         "from": c.span.map(|s| s.first.to_string()),
         "to": c.span.map(|s| s.last.to_string()),
+        "label": c.span.map(|s| common::period_label(data, s)),
+        "partial": c.span.is_some_and(|s| partial(data, s)),
     })
+}
+
+/// Whether a span of periods is still under way on the day the report was made.
+fn partial(data: &ReportData, s: Span) -> bool {
+    crate::stats::period::is_partial(s.first, s.last, data.generated)
 }
 
 fn reason(r: Option<&Reason>) -> Value {
@@ -58,19 +66,7 @@ fn distribution(labels: &[String], d: Option<&Distribution>) -> Value {
 }
 
 fn item(data: &ReportData, i: &ItemSummary, rest: Option<f64>) -> Value {
-    let labels = data
-        .survey
-        .items
-        .iter()
-        .find(|x| x.id == i.id)
-        .and_then(|x| data.survey.item_scale(x))
-        .map(|s| {
-            s.points
-                .iter()
-                .map(|p| p.label.get(data.survey.default_language()).to_string())
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    let labels = items::item_labels(data, &i.id);
     json!({
         "id": i.id,
         "text": common::item_text(data, &i.id),
@@ -146,10 +142,18 @@ fn headline(data: &ReportData, h: Option<&HeadlineSummary>) -> Value {
     })
 }
 
-fn group(data: &ReportData, key: (&str, String), c: &Coverage, s: &Summary) -> Value {
+/// A trend row or a site: `key` names it (`period` or `site`), `label` as people read it.
+fn group(
+    data: &ReportData,
+    key: (&str, String),
+    label: String,
+    c: &Coverage,
+    s: &Summary,
+) -> Value {
     json!({
         key.0: key.1,
-        "covers": covers(c),
+        "label": label,
+        "covers": covers(data, c),
         "responses": count(s.responses),
         "responses_text": s.responses.to_string(),
         "suppressed": s.suppressed.is_some(),
@@ -181,8 +185,9 @@ pub fn value(data: &ReportData) -> Value {
             "to": o.to.map(|d| d.to_string()),
             "site": o.site,
             "period": o.period.map(|p| p.to_string()),
+            "period_label": o.period.map(|p| common::key_label(data, p)),
         },
-        "covers": covers(&data.covers),
+        "covers": covers(data, &data.covers),
         "rule": {
             "min_n": o.rule.min_n(),
             "comment_min_responses": o.rule.comment_min(),
@@ -219,11 +224,18 @@ pub fn value(data: &ReportData) -> Value {
                 "reason": reason(Some(&n.reason)),
             })).collect::<Vec<_>>(),
         },
-        "trends": data.trends.iter().map(|r| group(data, ("period", r.span.to_string()), &r.covers, &r.summary)).collect::<Vec<_>>(),
-        "by_site": data.by_site.iter().map(|r| group(data, ("site", r.name.clone()), &r.covers, &r.summary)).collect::<Vec<_>>(),
+        "trends": data.trends.iter().map(|r| {
+            let mut v = group(data, ("period", r.span.to_string()), common::period_label(data, r.span), &r.covers, &r.summary);
+            if let Value::Object(m) = &mut v {
+                m.insert("partial".into(), Value::Bool(partial(data, r.span)));
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "by_site": data.by_site.iter().map(|r| group(data, ("site", r.name.clone()), r.name.clone(), &r.covers, &r.summary)).collect::<Vec<_>>(),
         "comments": {
             "period": data.comments_span.map(|p| p.to_string()),
-            "covers": data.comments_covers.as_ref().map(covers),
+            "label": data.comments_span.map(|p| common::period_label(data, p)),
+            "covers": data.comments_covers.as_ref().map(|c| covers(data, c)),
             "shown": data.comments.is_ok(),
             "reason": reason(data.comments.as_ref().err()),
             "texts": data.comments.as_ref().map_or_else(|_| Vec::new(), Clone::clone),

@@ -4,9 +4,13 @@
 use std::fmt::Write as _;
 
 use super::ReportData;
+use super::chart::{self, Box2, Label};
 use super::common::{self, whole_text};
 use super::html::escape;
-use crate::priority::WhereToAct;
+use crate::priority::{Quadrant, WhereToAct};
+
+/// Average width of a character of the charts' 11-pixel text, for keeping labels apart.
+const CHAR_W: f64 = 6.4;
 
 const BLUE: &str = "#1d4ed8";
 const INK: &str = "#111827";
@@ -54,13 +58,15 @@ pub fn overview(data: &ReportData) -> String {
             (Some(r), _) => {
                 let _ = write!(
                     o,
-                    r##"<rect x="{x0}" y="{}" width="{}" height="{}" fill="url(#hatch)" stroke="{GRID}"/><text x="{}" y="{}" fill="{INK}" font-style="italic">{}</text>"##,
+                    r##"<rect class="box" x="{x0}" y="{}" width="{}" height="{}" fill="url(#hatch)" stroke="{GRID}"/><text x="{}" y="{}" fill="{INK}" font-style="italic">{}</text><text x="{}" y="{}" fill="{GREY}">–</text>"##,
                     y + 6.0,
                     x1 - x0,
                     row - 12.0,
                     x0 + 6.0,
                     mid + 4.0,
-                    escape(&common::reason(r))
+                    escape(&common::short_reason(r)),
+                    x1 + 24.0,
+                    mid + 4.0,
                 );
             }
             (None, Some(m)) => {
@@ -113,82 +119,135 @@ pub fn overview(data: &ReportData) -> String {
 
 const HATCH: &str = r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f3f4f6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d1d5db" stroke-width="2"/></pattern></defs>"##;
 
-/// Importance (up) against score (across), with the medians dividing the four quadrants; each
-/// ranked theme is a numbered dot.
-pub fn quadrant(data: &ReportData, w: &WhereToAct) -> String {
-    let (width, height) = (300.0, 250.0);
-    let (x0, x1, y0, y1) = (30.0, 292.0, 218.0, 6.0);
-    let max_imp = w
-        .ranked
-        .iter()
-        .map(|p| p.importance)
-        .fold(0.0_f64, f64::max)
-        .max(1.0)
-        * 1.1;
-    let sx = |v: f64| x0 + (x1 - x0) * v.clamp(0.0, 100.0) / 100.0;
-    let sy = |v: f64| y0 - (y0 - y1) * (v / max_imp).clamp(0.0, 1.0);
+/// The quadrant chart of [`chart`]: score across, importance up, the medians
+/// dashed, "act first" shaded in the top-left corner, each ranked theme a dot numbered by its
+/// rank (moved aside, with a thin line to its place, where it would cover another).
+pub fn quadrant(w: &WhereToAct) -> String {
+    let (width, height) = (300.0, 252.0);
+    let (x0, x1, y1, y0) = (34.0, 292.0, 6.0, 216.0);
+    let axes = chart::axes(w);
+    let (slo, shi) = axes.score;
+    let (ilo, ihi) = axes.importance;
+    let sx = |v: f64| x0 + (x1 - x0) * ((v - slo) / (shi - slo)).clamp(0.0, 1.0);
+    let sy = |v: f64| y0 - (y0 - y1) * ((v - ilo) / (ihi - ilo)).clamp(0.0, 1.0);
     let mut o = String::new();
     let _ = write!(
         o,
         r#"<svg class="quadrant" viewBox="0 0 {width} {height}" width="{width}" role="img" aria-label="Importance against score" xmlns="http://www.w3.org/2000/svg" font-size="11">"#
     );
+    if let (Some(mi), Some(ms)) = (w.importance_median, w.score_median) {
+        let (mx, my) = (sx(ms), sy(mi));
+        let _ = write!(
+            o,
+            r##"<rect x="{x0}" y="{y1}" width="{}" height="{}" fill="#fee2e2"/><line x1="{mx}" y1="{y1}" x2="{mx}" y2="{y0}" stroke="{GREY}" stroke-dasharray="4 3"/><line x1="{x0}" y1="{my}" x2="{x1}" y2="{my}" stroke="{GREY}" stroke-dasharray="4 3"/>"##,
+            mx - x0,
+            my - y1
+        );
+    }
     let _ = write!(
         o,
         r#"<rect x="{x0}" y="{y1}" width="{}" height="{}" fill="none" stroke="{GRID}"/>"#,
         x1 - x0,
         y0 - y1
     );
-    if let (Some(mi), Some(ms)) = (w.importance_median, w.score_median) {
-        let (mx, my) = (sx(ms), sy(mi));
+    // The quadrants' names in their corners; the dots keep clear of them.
+    let mut corners = Vec::new();
+    for (q, top, left) in chart::CORNERS {
+        let name = common::quadrant_words(q);
+        let tw = name.chars().count() as f64 * CHAR_W;
+        let (x, anchor, bx) = if left {
+            (x0 + 4.0, "start", x0 + 4.0)
+        } else {
+            (x1 - 4.0, "end", x1 - 4.0 - tw)
+        };
+        let y = if top { y1 + 13.0 } else { y0 - 5.0 };
+        let (fill, weight) = if q == Quadrant::ActFirst {
+            ("#991b1b", "bold")
+        } else {
+            (GREY, "normal")
+        };
         let _ = write!(
             o,
-            r##"<rect x="{x0}" y="{y1}" width="{}" height="{}" fill="#fee2e2"/>"##,
-            mx - x0,
-            my - y1
+            r#"<text x="{x}" y="{y}" text-anchor="{anchor}" fill="{fill}" font-weight="{weight}">{name}</text>"#
         );
-        let _ = write!(
-            o,
-            r#"<line x1="{mx}" y1="{y1}" x2="{mx}" y2="{y0}" stroke="{GREY}" stroke-dasharray="4 3"/><line x1="{x0}" y1="{my}" x2="{x1}" y2="{my}" stroke="{GREY}" stroke-dasharray="4 3"/>"#
-        );
-        let _ = write!(
-            o,
-            r##"<text x="{}" y="{}" fill="#991b1b" font-weight="bold">Act first</text><text x="{}" y="{}" text-anchor="end" fill="{GREY}">Keep up</text><text x="{}" y="{}" fill="{GREY}">Watch</text><text x="{}" y="{}" text-anchor="end" fill="{GREY}">Maintain</text>"##,
-            x0 + 4.0,
-            y1 + 13.0,
-            x1 - 4.0,
-            y1 + 13.0,
-            x0 + 4.0,
-            y0 - 5.0,
-            x1 - 4.0,
-            y0 - 5.0
-        );
+        corners.push(Box2 {
+            x: bx,
+            y: y - 10.0,
+            w: tw,
+            h: 13.0,
+        });
     }
-    for (v, anchor) in [(0.0, "start"), (50.0, "middle"), (100.0, "end")] {
+    let ticks = [slo, (slo + shi) / 2.0, shi];
+    for (v, anchor) in ticks.iter().zip(["start", "middle", "end"]) {
         let _ = write!(
             o,
-            r#"<text x="{}" y="{}" text-anchor="{anchor}" fill="{GREY}">{v}</text>"#,
-            sx(v),
-            y0 + 13.0
+            r#"<text x="{}" y="{}" text-anchor="{anchor}" fill="{GREY}">{}</text>"#,
+            sx(*v),
+            y0 + 13.0,
+            whole_text(Some(*v))
         );
     }
     let _ = write!(
         o,
         r#"<text x="{}" y="{}" text-anchor="middle" fill="{GREY}">score →</text><text transform="translate(12 {}) rotate(-90)" text-anchor="middle" fill="{GREY}">importance →</text>"#,
         (x0 + x1) / 2.0,
-        y0 + 26.0,
+        y0 + 27.0,
         (y0 + y1) / 2.0
     );
-    for p in &w.ranked {
-        let number = data
-            .survey
-            .theme(&p.id)
-            .map_or_else(|| p.rank.to_string(), |t| t.number.to_string());
-        let (cx, cy) = (sx(p.score), sy(p.importance));
+    const R: f64 = 8.5;
+    // Each quadrant's part of the picture: a dot stays wholly on its own side of each median.
+    let (mx, my) = (
+        w.score_median.map_or((x0 + x1) / 2.0, sx),
+        w.importance_median.map_or((y0 + y1) / 2.0, sy),
+    );
+    let region = |q: Quadrant| {
+        let (top, left) = chart::CORNERS
+            .iter()
+            .find(|c| c.0 == q)
+            .map_or((true, true), |c| (c.1, c.2));
+        let (a, b) = if left { (x0, mx) } else { (mx, x1) };
+        let (c, d) = if top { (y1, my) } else { (my, y0) };
+        Box2 {
+            x: a,
+            y: c,
+            w: b - a,
+            h: d - c,
+        }
+    };
+    let want: Vec<Box2> = w
+        .ranked
+        .iter()
+        .map(|p| Box2 {
+            x: sx(p.score) - R,
+            y: sy(p.importance) - R,
+            w: 2.0 * R,
+            h: 2.0 * R,
+        })
+        .collect();
+    let labels: Vec<Label> = w
+        .ranked
+        .iter()
+        .zip(&want)
+        .map(|(p, b)| Label {
+            want: *b,
+            within: region(p.quadrant),
+        })
+        .collect();
+    let placed = chart::place(&labels, &corners, (3.0, 3.0), 12);
+    for ((p, at), want) in w.ranked.iter().zip(&placed).zip(&want) {
+        let (cx, cy) = (at.x + R, at.y + R);
+        let (tx, ty) = (want.x + R, want.y + R);
+        if (cx - tx).abs() > 0.5 || (cy - ty).abs() > 0.5 {
+            let _ = write!(
+                o,
+                r#"<line x1="{tx:.1}" y1="{ty:.1}" x2="{cx:.1}" y2="{cy:.1}" stroke="{BLUE}" stroke-width="1"/><circle cx="{tx:.1}" cy="{ty:.1}" r="2" fill="{BLUE}"/>"#
+            );
+        }
         let _ = write!(
             o,
-            r##"<circle cx="{cx}" cy="{cy}" r="8" fill="{BLUE}"/><text x="{cx}" y="{}" text-anchor="middle" fill="#fff" font-weight="bold" font-size="10">{}</text>"##,
+            r##"<circle class="dot" cx="{cx:.1}" cy="{cy:.1}" r="{R}" fill="{BLUE}"/><text x="{cx:.1}" y="{:.1}" text-anchor="middle" fill="#fff" font-weight="bold" font-size="10">{}</text>"##,
             cy + 3.5,
-            escape(&number)
+            p.rank
         );
     }
     o.push_str("</svg>");
@@ -206,7 +265,7 @@ pub fn trend(data: &ReportData, theme: usize) -> String {
             Some((t.ci_low?, t.ci_high?))
         })
         .collect();
-    let (width, height) = (330.0, 84.0);
+    let (width, height) = (330.0, 88.0);
     let (x0, x1, y0, y1) = (24.0, 324.0, 70.0, 6.0);
     let n = series.len().max(1);
     let sx = |i: usize| {
@@ -292,9 +351,11 @@ pub fn trend(data: &ReportData, theme: usize) -> String {
     if let (Some((a, _)), Some((b, _))) = (series.first(), series.last()) {
         let _ = write!(
             o,
-            r#"<text x="{x0}" y="{}" fill="{GREY}">{a}</text><text x="{x1}" y="{}" text-anchor="end" fill="{GREY}">{b}</text>"#,
-            height - 1.0,
-            height - 1.0
+            r#"<text x="{x0}" y="{}" fill="{GREY}">{}</text><text x="{x1}" y="{}" text-anchor="end" fill="{GREY}">{}</text>"#,
+            height - 4.0,
+            escape(&common::period_short(data, *a)),
+            height - 4.0,
+            escape(&common::period_short(data, *b))
         );
     }
     o.push_str("</svg>");

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::common::{self, whole_text};
-use super::{COMMENTS_SHOWN, ReportData};
+use super::{COMMENTS_SHOWN, ReportData, items};
 use crate::disclosure::ThemeSummary;
 use crate::sanitize::terminal_safe;
 
@@ -43,6 +43,20 @@ fn wrap(text: &str, width: usize) -> String {
         }
         out.push_str(word);
         line += len;
+    }
+    out
+}
+
+/// `text` wrapped to 80 columns after `first` on its first line and `rest` on the others.
+fn hanging(text: &str, first: &str, rest: &str) -> String {
+    let width = 80 - first.chars().count().max(rest.chars().count()).min(40);
+    let mut out = String::new();
+    for (k, line) in wrap(text, width).lines().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        out.push_str(if k == 0 { first } else { rest });
+        out.push_str(line);
     }
     out
 }
@@ -86,6 +100,13 @@ pub fn sparkline(series: &[Option<f64>]) -> String {
         .collect()
 }
 
+fn heading(o: &mut String, h: &str, synthetic: bool) {
+    let _ = writeln!(o);
+    let tag = if synthetic { " [SYNTHETIC DATA]" } else { "" };
+    let _ = writeln!(o, "{h}{tag}");
+    let _ = writeln!(o, "{}", "─".repeat(h.chars().count() + tag.len()));
+}
+
 /// Render the report as text.
 pub fn render(data: &ReportData) -> String {
     let mut o = String::new();
@@ -95,39 +116,59 @@ pub fn render(data: &ReportData) -> String {
             let _ = writeln!(o, "*** {} ***", common::SYNTHETIC_BANNER);
         }
     };
-    let heading = |o: &mut String, h: &str| {
-        let _ = writeln!(o);
-        let tag = if syn { " [SYNTHETIC DATA]" } else { "" };
-        let _ = writeln!(o, "{h}{tag}");
-        let _ = writeln!(o, "{}", "─".repeat(h.chars().count() + tag.len()));
-    };
     banner(&mut o);
     let _ = writeln!(o, "iCARE report: {}", safe(&common::title(data)));
     let _ = writeln!(o, "{}", wrap(&safe(&common::scope_line(data)), 80));
     if let Some(s) = common::other_surveys_sentence(data) {
         let _ = writeln!(o, "{}", wrap(&format!("Note: {}", safe(&s)), 80));
     }
-
-    heading(&mut o, "Overall experience");
-    let _ = writeln!(o, "{}", wrap(&safe(&common::headline_sentence(data)), 80));
-    if let Some(h) = &data.overall.headline {
-        if let Some(cells) = &h.distribution {
-            let labels = common::headline_labels(data);
-            let parts: Vec<String> = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let l = labels.get(i).map_or("?", String::as_str);
-                    format!("{} {}", safe(l), common::cell_text(*c))
-                })
-                .collect();
-            let skipped = h.skipped.map_or("–".into(), common::cell_text);
-            let line = format!("{} · skipped {skipped}", parts.join(" · "));
-            let _ = writeln!(o, "  {}", wrap(&line, 78).replace('\n', "\n  "));
-        }
+    if common::too_few_overall(data) {
+        heading(&mut o, "Not enough responses yet", syn);
+        let _ = writeln!(o, "{}", wrap(&common::too_few_sentence(data), 80));
+    } else {
+        headline(&mut o, data);
+        themes(&mut o, data);
+        where_to_act(&mut o, data);
+        trends(&mut o, data);
+        by_site(&mut o, data);
+        questions(&mut o, data);
+        comments(&mut o, data);
     }
+    heading(&mut o, "Method", syn);
+    for p in common::method_paragraphs(data) {
+        let _ = writeln!(o, "{}\n", wrap(&safe(&p), 80));
+    }
+    if syn {
+        let _ = writeln!(o);
+    }
+    banner(&mut o);
+    o
+}
 
-    heading(&mut o, "Themes (score 0–100)");
+fn headline(o: &mut String, data: &ReportData) {
+    heading(o, "Overall experience", data.synthetic);
+    let _ = writeln!(o, "{}", wrap(&safe(&common::headline_sentence(data)), 80));
+    let Some(h) = &data.overall.headline else {
+        return;
+    };
+    if let Some(cells) = &h.distribution {
+        let labels = common::headline_labels(data);
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let l = labels.get(i).map_or("?", String::as_str);
+                format!("{} {}", safe(l), common::cell_text(*c))
+            })
+            .collect();
+        let skipped = h.skipped.map_or("–".into(), common::cell_text);
+        let line = format!("{} · skipped {skipped}", parts.join(" · "));
+        let _ = writeln!(o, "  {}", wrap(&line, 78).replace('\n', "\n  "));
+    }
+}
+
+fn themes(o: &mut String, data: &ReportData) {
+    heading(o, "Themes (score 0–100)", data.synthetic);
     let _ = writeln!(
         o,
         "Bars: █ up to the 95% confidence interval, ▓ the interval, ░ the rest (0–100)."
@@ -157,31 +198,32 @@ pub fn render(data: &ReportData) -> String {
             }
         }
     }
+}
 
-    heading(&mut o, "Where to act first");
+fn where_to_act(o: &mut String, data: &ReportData) {
+    heading(o, "Where to act first", data.synthetic);
     let w = &data.where_to_act;
     if w.ranked.is_empty() {
         let _ = writeln!(
             o,
             "No theme can be ranked: none has a score that may be shown."
         );
-    }
-    if !w.ranked.is_empty() {
+    } else {
         let _ = writeln!(
             o,
-            "{:<31}{:>8}{:>12}{:>7}  quadrant",
-            "", "priority", "importance", "score"
+            "{:<4}{:<NAME$}{:>7}{:>12}{:>10}  quadrant",
+            "rank", " theme", "score", "importance", "priority"
         );
     }
     for p in &w.ranked {
         let _ = writeln!(
             o,
-            "{:>2}. {} {:>8}{:>12}{:>7}  {}",
+            "{:>2}. {} {:>6}{:>12}{:>10}  {}",
             p.rank,
             cut(&p.name, NAME),
-            whole_text(Some(p.priority)),
-            p.importance,
             whole_text(Some(p.score)),
+            p.importance,
+            whole_text(Some(p.priority)),
             common::quadrant_words(p.quadrant)
         );
     }
@@ -193,74 +235,123 @@ pub fn render(data: &ReportData) -> String {
             common::reason(&n.reason)
         );
     }
-    let _ = writeln!(
-        o,
-        "{}",
-        wrap(
-            "Priority = (importance ÷ largest importance) × (100 − score). Importance: how often patients in the iCARE study raised the theme (see Method).",
-            80
-        )
-    );
+    let _ = writeln!(o, "{}", wrap(common::quadrant_sentence(), 80));
+}
 
-    heading(
-        &mut o,
-        &format!(
-            "Trends by {}",
-            common::granularity_word(data.options.granularity)
-        ),
-    );
-    let periods: Vec<String> = data.trends.iter().map(|r| r.span.to_string()).collect();
-    if let (Some(a), Some(b)) = (periods.first(), periods.last()) {
-        let _ = writeln!(
-            o,
-            "{a} … {b}; each mark is one period (or periods pooled), · = not shown"
-        );
-    }
-    for (i, t) in data.overall.themes.iter().enumerate() {
-        let series: Vec<Option<f64>> = common::theme_series(data, i)
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect();
-        let first = series.iter().flatten().next().copied();
-        let last = series.iter().rev().flatten().next().copied();
-        let ends = match (first, last) {
-            (Some(a), Some(b)) => format!("{} → {}", whole_text(Some(a)), whole_text(Some(b))),
-            _ => "not shown".into(),
-        };
-        let _ = writeln!(
-            o,
-            "{:>2} {} {}  {ends}",
-            t.number,
-            cut(&t.name, NAME),
-            sparkline(&series)
-        );
+fn trends(o: &mut String, data: &ReportData) {
+    let g = common::granularity_word(data.options.granularity);
+    heading(o, &format!("Trends by {g}"), data.synthetic);
+    if let Some(s) = common::no_trend_sentence(data) {
+        let _ = writeln!(o, "{}", wrap(&s, 80));
+    } else {
+        if let (Some(a), Some(b)) = (data.trends.first(), data.trends.last()) {
+            let line = format!(
+                "{} to {}: one mark per {g} (or {g}s pooled), · = not shown.",
+                common::period_label(data, a.span),
+                common::period_label(data, b.span)
+            );
+            let _ = writeln!(o, "{}", wrap(&line, 80));
+        }
+        for (i, t) in data.overall.themes.iter().enumerate() {
+            let series: Vec<Option<f64>> = common::theme_series(data, i)
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect();
+            let first = series.iter().flatten().next().copied();
+            let last = series.iter().rev().flatten().next().copied();
+            let ends = match (first, last) {
+                (Some(a), Some(b)) => {
+                    format!("{} → {}", whole_text(Some(a)), whole_text(Some(b)))
+                }
+                _ => "not shown".into(),
+            };
+            let _ = writeln!(
+                o,
+                "{:>2} {} {}  {ends}",
+                t.number,
+                cut(&t.name, NAME),
+                sparkline(&series)
+            );
+        }
     }
     let responses: Vec<String> = data
         .trends
         .iter()
-        .map(|r| r.summary.responses.to_string())
+        .map(|r| {
+            format!(
+                "{} {}",
+                common::period_short(data, r.span),
+                r.summary.responses
+            )
+        })
         .collect();
-    let _ = writeln!(o, "Responses per period: {}", responses.join(", "));
+    let _ = writeln!(
+        o,
+        "{}",
+        wrap(&format!("Responses: {}", responses.join(" · ")), 80)
+    );
+}
 
-    if !data.by_site.is_empty() {
-        heading(&mut o, "By site");
-        for row in &data.by_site {
-            let s = &row.summary;
-            let _ = writeln!(o, "{} ({} responses)", safe(&row.name), s.responses);
-            for t in &s.themes {
-                let fig = t.suppressed.as_ref().map_or_else(
-                    || format!("{}  n={}", common::mean_ci(t), t.n),
-                    common::reason,
-                );
-                let _ = writeln!(o, "  {:>2} {} {}", t.number, cut(&t.name, NAME), safe(&fig));
+fn by_site(o: &mut String, data: &ReportData) {
+    if data.by_site.is_empty() {
+        return;
+    }
+    heading(o, "By site", data.synthetic);
+    for row in &data.by_site {
+        let s = &row.summary;
+        let _ = writeln!(o, "{} ({} responses)", safe(&row.name), s.responses);
+        for t in &s.themes {
+            let fig = t.suppressed.as_ref().map_or_else(
+                || format!("{}  n={}", common::mean_ci(t), t.n),
+                common::reason,
+            );
+            let _ = writeln!(o, "  {:>2} {} {}", t.number, cut(&t.name, NAME), safe(&fig));
+        }
+    }
+}
+
+/// Each theme's questions with their figures and answers, so a theme's score can be traced to
+/// the questions behind it.
+fn questions(o: &mut String, data: &ReportData) {
+    heading(o, "Questions, theme by theme", data.synthetic);
+    let _ = writeln!(o, "{}", wrap(items::QUESTIONS_LEGEND, 80));
+    for t in &data.overall.themes {
+        let _ = writeln!(o);
+        let head = match &t.suppressed {
+            Some(r) => format!("{}. {}: {}", t.number, safe(&t.name), common::reason(r)),
+            None => format!(
+                "{}. {}: score {}, n {}",
+                t.number,
+                safe(&t.name),
+                common::mean_ci(t),
+                t.n
+            ),
+        };
+        let _ = writeln!(o, "{}", wrap(&head, 80));
+        for (k, i) in t.items.iter().enumerate() {
+            let reversed = if i.reversed {
+                " (scored in reverse)"
+            } else {
+                ""
+            };
+            let number = format!("   {}.{} ", t.number, k + 1);
+            let indent = " ".repeat(number.chars().count());
+            let q = format!("{}{reversed}", safe(common::item_text(data, &i.id)));
+            let _ = writeln!(o, "{}", hanging(&q, &number, &indent));
+            let mut lines = vec![items::item_figures(i)];
+            lines.extend(items::item_answers(data, i));
+            for line in lines {
+                let _ = writeln!(o, "{}", hanging(&safe(&line), &indent, &indent));
             }
         }
     }
+}
 
-    let period = data
-        .comments_span
-        .map_or_else(String::new, |p| format!(" ({p})"));
-    heading(&mut o, &format!("Comments{period}"));
+fn comments(o: &mut String, data: &ReportData) {
+    let period = data.comments_span.map_or_else(String::new, |p| {
+        format!(", {}", common::period_label(data, p))
+    });
+    heading(o, &format!("Comments{period}"), data.synthetic);
     match &data.comments {
         Err(r) => {
             let _ = writeln!(o, "{}", common::reason(r));
@@ -282,14 +373,4 @@ pub fn render(data: &ReportData) -> String {
             }
         }
     }
-
-    heading(&mut o, "Method");
-    for p in common::method_paragraphs(data) {
-        let _ = writeln!(o, "{}\n", wrap(&safe(&p), 80));
-    }
-    if syn {
-        let _ = writeln!(o);
-    }
-    banner(&mut o);
-    o
 }

@@ -1,8 +1,19 @@
-//! Reporting periods: a response's week or month rolled up to week, month or quarter.
+//! Reporting periods: a response's week or month rolled up to week, month or quarter, and the
+//! labels people read them by ("week of 30 Nov 2026", "November 2026", "October to December
+//! 2026").
+//!
+//! A week belongs to the month (and quarter, and year) it **starts** in: the month of its Monday.
+//! So a month, a quarter or a year has always begun by the time any of its weeks has, and no label
+//! ever names a period that has not started. A month's figures then run from its first Monday (or
+//! its first day, for a store that records months) to the Sunday after its last Monday.
+
+mod label;
+
+pub use label::{Form, SO_FAR, is_partial, label, label_on};
 
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::Serialize;
 
 use crate::response::Period;
@@ -45,23 +56,24 @@ impl fmt::Display for PeriodKey {
     }
 }
 
-/// The Thursday of an ISO week: the day that decides which month and year the week belongs to.
-fn thursday(year: i32, week: u8) -> Option<NaiveDate> {
-    NaiveDate::from_isoywd_opt(year, u32::from(week), Weekday::Thu)
+/// The Monday of an ISO week: the day the week starts, which decides the month, quarter and year
+/// the week belongs to.
+fn monday(year: i32, week: u8) -> Option<NaiveDate> {
+    NaiveDate::from_isoywd_opt(year, u32::from(week), Weekday::Mon)
 }
 
 impl PeriodKey {
-    /// The period `period` falls in at granularity `g`. A week goes to the month (and quarter) of
-    /// its Thursday. `None` when a month is asked for by week (it cannot be split) or the period
-    /// is not a real date (week 53 of a 52-week year, month 13).
+    /// The period `period` falls in at granularity `g`. A week goes to the month (and quarter) it
+    /// starts in, the month of its Monday. `None` when a month is asked for by week (it cannot be
+    /// split) or the period is not a real date (week 53 of a 52-week year, month 13).
     pub fn of(period: Period, g: Granularity) -> Option<PeriodKey> {
         let (year, month) = match period {
             Period::Week { year, week } => {
-                let thu = thursday(year, week)?;
+                let mon = monday(year, week)?;
                 if g == Granularity::Week {
                     return Some(PeriodKey::Week { year, week });
                 }
-                (thu.year(), thu.month() as u8)
+                (mon.year(), mon.month() as u8)
             }
             Period::Month { year, month } => {
                 if !(1..=12).contains(&month) || g == Granularity::Week {
@@ -79,6 +91,46 @@ impl PeriodKey {
             },
         })
     }
+
+    /// The granularity of the period.
+    pub fn granularity(self) -> Granularity {
+        match self {
+            PeriodKey::Week { .. } => Granularity::Week,
+            PeriodKey::Month { .. } => Granularity::Month,
+            PeriodKey::Quarter { .. } => Granularity::Quarter,
+        }
+    }
+
+    /// The first day of the period: a week's Monday, a month's or quarter's first day. `None` for
+    /// a period that is not a real date.
+    pub fn first_day(self) -> Option<NaiveDate> {
+        match self {
+            PeriodKey::Week { year, week } => monday(year, week),
+            PeriodKey::Month { year, month } => NaiveDate::from_ymd_opt(year, u32::from(month), 1),
+            PeriodKey::Quarter { year, quarter } => {
+                NaiveDate::from_ymd_opt(year, u32::from(quarter).checked_mul(3)?.checked_sub(2)?, 1)
+            }
+        }
+    }
+
+    /// The last day a response counted in the period can come from: a week's Sunday; for a month
+    /// or a quarter, the Sunday of the week that starts on its last Monday (that week belongs to
+    /// it), which is never before its last calendar day.
+    pub fn last_day(self) -> Option<NaiveDate> {
+        let next_start = match self {
+            PeriodKey::Week { year, week } => {
+                return monday(year, week)?.checked_add_days(Days::new(6));
+            }
+            PeriodKey::Month { .. } => self.first_day()?.checked_add_months(Months::new(1))?,
+            PeriodKey::Quarter { .. } => self.first_day()?.checked_add_months(Months::new(3))?,
+        };
+        // The last Monday before the next period starts, and that week's Sunday.
+        let back = next_start.weekday().num_days_from_monday();
+        let back = if back == 0 { 7 } else { back };
+        next_start
+            .checked_sub_days(Days::new(u64::from(back)))?
+            .checked_add_days(Days::new(6))
+    }
 }
 
 #[cfg(test)]
@@ -89,31 +141,88 @@ mod tests {
         Period::Week { year, week }
     }
 
+    fn month(year: i32, month: u8) -> PeriodKey {
+        PeriodKey::Month { year, month }
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
     #[test]
-    fn week_goes_to_the_month_of_its_thursday() {
-        // 2026-W01 runs Mon 29 Dec 2025 – Sun 4 Jan 2026; its Thursday is 1 Jan 2026.
+    fn a_week_goes_to_the_month_it_starts_in() {
+        // 2026-W49 runs Mon 30 Nov – Sun 6 Dec 2026: November, not December (its Thursday's month),
+        // so on Monday 30 November no label says December.
+        assert_eq!(
+            PeriodKey::of(week(2026, 49), Granularity::Month),
+            Some(month(2026, 11))
+        );
+        // 2026-W01 runs Mon 29 Dec 2025 – Sun 4 Jan 2026: December 2025, the fourth quarter of 2025.
         assert_eq!(
             PeriodKey::of(week(2026, 1), Granularity::Month),
-            Some(PeriodKey::Month {
-                year: 2026,
-                month: 1
-            })
+            Some(month(2025, 12))
         );
-        // 2020-W53: Thursday 31 Dec 2020.
         assert_eq!(
-            PeriodKey::of(week(2020, 53), Granularity::Quarter),
+            PeriodKey::of(week(2026, 1), Granularity::Quarter),
             Some(PeriodKey::Quarter {
-                year: 2020,
+                year: 2025,
                 quarter: 4
             })
         );
-        // 2026-W14: Thursday 2 April 2026 → Q2.
+        // 2026-W14: Monday 30 March 2026 → Q1 (its Thursday, 2 April, is in Q2).
         assert_eq!(
             PeriodKey::of(week(2026, 14), Granularity::Quarter),
             Some(PeriodKey::Quarter {
                 year: 2026,
-                quarter: 2
+                quarter: 1
             })
+        );
+        // 2026-W50: Monday 7 December.
+        assert_eq!(
+            PeriodKey::of(week(2026, 50), Granularity::Month),
+            Some(month(2026, 12))
+        );
+    }
+
+    #[test]
+    fn no_week_starts_before_its_month_or_ends_after_its_last_day() {
+        // Every week of 2020 to 2030: its month has begun by its Monday, and the month's last
+        // day (as figures count it) is on or after the week's Sunday.
+        let mut d = date(2019, 12, 30);
+        while d < date(2031, 1, 1) {
+            let iso = d.iso_week();
+            let w = week(iso.year(), iso.week() as u8);
+            for g in [Granularity::Month, Granularity::Quarter] {
+                let k = PeriodKey::of(w, g).unwrap();
+                assert!(k.first_day().unwrap() <= d, "{w} in {k}");
+                assert!(k.last_day().unwrap() >= d + Days::new(6), "{w} in {k}");
+                assert!(
+                    k.last_day().unwrap() - k.first_day().unwrap() < chrono::TimeDelta::days(100)
+                );
+            }
+            d = d + Days::new(7);
+        }
+    }
+
+    #[test]
+    fn last_day_is_the_sunday_of_the_last_week_that_starts_in_the_period() {
+        // November 2026's last Monday is the 30th: its figures run to Sunday 6 December.
+        assert_eq!(month(2026, 11).last_day(), Some(date(2026, 12, 6)));
+        // May 2026 ends on a Sunday: its last week ends with it.
+        assert_eq!(month(2026, 5).last_day(), Some(date(2026, 5, 31)));
+        let q4 = PeriodKey::Quarter {
+            year: 2026,
+            quarter: 4,
+        };
+        assert_eq!(q4.first_day(), Some(date(2026, 10, 1)));
+        assert_eq!(q4.last_day(), Some(date(2027, 1, 3)));
+        assert_eq!(
+            PeriodKey::Week {
+                year: 2026,
+                week: 49
+            }
+            .last_day(),
+            Some(date(2026, 12, 6))
         );
     }
 

@@ -115,14 +115,16 @@ fn groups_by_period_and_site() {
         week: 53,
     };
     c.add(&r, None).unwrap();
+    // A week belongs to the quarter it starts in: 2026-W01 starts on 29 December 2025, W14 on
+    // 30 March 2026, W53 on 28 December 2026.
     let keys: Vec<String> = c.by_period().keys().map(|k| k.to_string()).collect();
-    assert_eq!(keys, ["2026-Q1", "2026-Q2", "2026-Q4"]);
+    assert_eq!(keys, ["2025-Q4", "2026-Q1", "2026-Q4"]);
     assert_eq!(
         c.by_period()
             .values()
             .map(|a| a.responses)
             .collect::<Vec<_>>(),
-        [2, 1, 1]
+        [1, 2, 1]
     );
     assert_eq!(c.by_site()["a"].responses, 2);
     assert_eq!(c.by_site()["b"].responses, 2);

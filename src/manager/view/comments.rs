@@ -10,19 +10,22 @@ use crate::kiosk::theme::Theme;
 use crate::kiosk::view::layout::wrap;
 use crate::manager::data::granularity_word;
 use crate::manager::model::Model;
+use crate::report::common;
 
 pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let data = &model.data;
     let min = data.options.rule.comment_min();
     let g = granularity_word(model.filter.granularity);
     let which = match (data.comments_span, model.filter.period) {
-        (Some(s), _) if s.is_pooled() => format!("the {g}s {s}, pooled"),
-        (Some(p), Some(_)) => format!("the {g} {p}"),
-        (Some(p), None) => format!("the latest {g}, {p}"),
+        (Some(s), _) if s.is_pooled() => {
+            format!("{}, {g}s pooled", common::period_label(data, s))
+        }
+        (Some(p), Some(_)) => common::period_label(data, p),
+        (Some(p), None) => format!("the latest {g}, {}", common::period_label(data, p)),
         (None, _) => format!("the chosen {g}"),
     };
     let rule = format!(
-        "Comments from {which} (p chooses another). A {g} needs at least {min} responses before its comments are shown (a smaller one is pooled with the {g} next to it); they come in random order and apart from the answers they came with."
+        "Comments from {which}; p chooses another. A {g}'s comments are shown once it has {min} responses (a smaller {g} is pooled with the next), in random order and apart from the answers."
     );
     let comments = match &data.comments {
         Ok(c) => c,
@@ -52,7 +55,7 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     put_str(buf, r, 0, &fit(&head, r.width), theme.heading);
     let rule_lines = wrap(&rule, r.width);
     let mut row = 1;
-    for line in rule_lines.iter().take(3) {
+    for line in &rule_lines {
         put_str(buf, r, row, line, theme.quiet);
         row += 1;
     }

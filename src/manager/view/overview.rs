@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use super::text::{fit, hidden, pad, people, put, put_str, safe, score};
 use crate::disclosure::{HeadlineSummary, ThemeSummary};
 use crate::kiosk::theme::Theme;
+use crate::kiosk::view::layout::wrap;
 use crate::manager::model::Model;
 use crate::survey::Survey;
 
@@ -38,7 +39,12 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     }
     row += 1;
     let themes = &data.overall.themes;
-    let cols = Columns::for_width(r.width);
+    let longest = themes
+        .iter()
+        .map(|t| super::width(&safe(&t.name)))
+        .max()
+        .unwrap_or(0);
+    let cols = Columns::for_width(r.width, longest);
     let room = usize::from(r.height.saturating_sub(row));
     // Keep the selected theme in view when the list is taller than the room.
     let first = (model.theme + 1).saturating_sub(room);
@@ -47,15 +53,22 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         put(buf, r, row, &theme_row(t, selected, &cols, theme));
         row += 1;
     }
-    if row + 1 < r.height {
-        let note = "Enter opens the selected theme: its questions, answers and consistency.";
-        put_str(buf, r, row + 1, &fit(note, r.width), theme.quiet);
-    }
-    // At a glance, where there is room: the strongest and weakest themes and where to act.
-    let glance = at_a_glance(model);
-    if !glance.is_empty() && usize::from(row) + 3 + glance.len() <= usize::from(r.height) {
-        for (i, line) in glance.iter().enumerate() {
-            put_str(buf, r, row + 3 + i as u16, &fit(line, r.width), theme.base);
+    // Under the list, where there is room for whole sentences: the strongest and weakest themes
+    // and where to act, then how to open a theme.
+    let note = "Enter opens the selected theme: its questions, answers and consistency.";
+    let mut sentences: Vec<(Vec<String>, Style)> = at_a_glance(model)
+        .iter()
+        .map(|s| (wrap(s, r.width), theme.base))
+        .collect();
+    sentences.push((wrap(note, r.width), theme.quiet));
+    row += 1;
+    for (lines, style) in sentences {
+        if usize::from(row) + lines.len() > usize::from(r.height) {
+            break;
+        }
+        for line in lines {
+            put_str(buf, r, row, &line, style);
+            row += 1;
         }
     }
 }
@@ -104,7 +117,10 @@ fn at_a_glance(model: &Model) -> Vec<String> {
         .map(|p| safe(&p.name).into_owned())
         .collect();
     if !first.is_empty() {
-        out.push(format!("Act first on: {} (see view 3).", first.join(", ")));
+        out.push(format!(
+            "Act first on: {} (view 3, Where to act first).",
+            first.join(", ")
+        ));
     }
     out
 }
@@ -158,9 +174,13 @@ struct Columns {
 }
 
 impl Columns {
-    fn for_width(w: u16) -> Columns {
-        let name = (w * 34 / 100).clamp(12, 28);
+    /// Widths for a screen `w` cells wide whose longest theme name is `longest` cells: whole
+    /// names where the bar keeps at least 8 cells.
+    fn for_width(w: u16, longest: u16) -> Columns {
         let figures = 21;
+        let name = longest
+            .min(w.saturating_sub(2 + 1 + 1 + figures + 8))
+            .clamp(12, 30);
         let bar = w.saturating_sub(2 + name + 1 + 1 + figures).min(50);
         Columns { name, bar, figures }
     }

@@ -8,6 +8,7 @@ use super::text::{fit, put_str, safe};
 use crate::kiosk::theme::Theme;
 use crate::manager::data::{GRANULARITIES, granularity_word};
 use crate::manager::model::{Model, Picker};
+use crate::report::common;
 
 pub fn render(model: &Model, picker: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (title, labels, selected, current): (&str, Vec<String>, usize, usize) = match picker {
@@ -16,7 +17,7 @@ pub fn render(model: &Model, picker: &Picker, theme: &Theme, area: Rect, buf: &m
             let labels = choices
                 .iter()
                 .map(|c| match c {
-                    Some(p) => format!("{g} {p}"),
+                    Some(p) => common::key_label(&model.data, *p),
                     None => format!("All {g}s"),
                 })
                 .collect();

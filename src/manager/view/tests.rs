@@ -90,6 +90,106 @@ fn every_view_at_80x24_and_60x20() {
 }
 
 #[test]
+fn nothing_is_cut_off_at_80x24_or_60x20() {
+    // Every view at both sizes: whole names and whole sentences; the only `…` is the notice that
+    // the figures are being worked out.
+    for (name, m) in views() {
+        for (w, h) in [(80, 24), (60, 20)] {
+            let shown = text(&draw(&m, &Theme::COLOR, w, h));
+            for line in shown.lines().filter(|l| l.contains('…')) {
+                assert!(
+                    line.starts_with("Working out the figures by"),
+                    "{name} at {w}×{h}: {line}\n{shown}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn where_to_act_is_the_reports_chart_act_first_top_left_numbered_by_rank() {
+    let mut m = fixture::model();
+    press(&mut m, &[Key::Char('3'), Key::Down]);
+    let shown = text(&draw(&m, &Theme::COLOR, 80, 24));
+    // The chart is right of the table (which ends at column 56).
+    let chart: Vec<String> = shown
+        .lines()
+        .map(|l| l.chars().skip(57).collect())
+        .collect();
+    let at = |s: &str| {
+        chart
+            .iter()
+            .enumerate()
+            .find_map(|(y, l)| l.find(s).map(|x| (l[..x].chars().count(), y)))
+            .unwrap_or_else(|| panic!("{s} not drawn:\n{shown}"))
+    };
+    // The quadrants' names in the report's corners.
+    let (af, kp, wa, ma) = (
+        at("act first  "),
+        at("keep up"),
+        at("watch"),
+        at("maintain"),
+    );
+    assert!(
+        af.0 < kp.0 && af.1 == kp.1,
+        "act first top left, keep up top right"
+    );
+    assert!(
+        wa.0 < ma.0 && wa.1 == ma.1 && wa.1 > af.1,
+        "watch, maintain at the bottom"
+    );
+    // The selected row (rank 2) is bracketed in the chart, in its quadrant's corner of it.
+    let w = &m.data.where_to_act;
+    let (x, y) = at("[2]");
+    let (mx, my) = at("┼");
+    let p = &w.ranked[1];
+    assert_eq!(p.rank, 2);
+    let top = p.importance >= w.importance_median.unwrap();
+    let left = p.score < w.score_median.unwrap();
+    assert_eq!((y < my, x < mx), (top, left), "{shown}");
+    // Every ranked theme's number is in the chart, on its own side of both medians.
+    for p in &w.ranked {
+        let label = if p.rank == 2 {
+            "[2]".to_string()
+        } else {
+            p.rank.to_string()
+        };
+        let found = chart.iter().enumerate().find_map(|(y, l)| {
+            l.split(|c: char| !c.is_ascii_digit() && c != '[' && c != ']')
+                .any(|t| t == label)
+                .then(|| (l.find(&label).map(|x| l[..x].chars().count()), y))
+        });
+        let (Some(x), y) = found.unwrap_or_else(|| panic!("{label} not in the chart:\n{shown}"))
+        else {
+            unreachable!()
+        };
+        let top = p.importance >= w.importance_median.unwrap();
+        let left = p.score < w.score_median.unwrap();
+        assert_eq!((y < my, x < mx), (top, left), "rank {label}:\n{shown}");
+    }
+}
+
+#[test]
+fn fifteen_responses_say_once_that_there_is_no_trend_yet() {
+    let data = crate::report::html_tests::report_of(15, &Default::default());
+    let mut m = Model::new(data, Filter::default());
+    press(&mut m, &[Key::Char('2')]);
+    for (w, h) in [(80, 24), (60, 20)] {
+        let shown = text(&draw(&m, &Theme::COLOR, w, h));
+        let flat = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            flat.matches("Not enough responses yet for a trend").count(),
+            1
+        );
+        assert!(flat.contains("June to November 2026 (so far)"), "{shown}");
+        assert!(
+            !shown.contains(['▁', '▂', '▃', '▄', '▅', '▆', '▇']),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
 fn big_screens_use_the_room() {
     let m = fixture::model();
     insta::assert_snapshot!("overview_120x40", text(&draw(&m, &Theme::COLOR, 120, 40)));

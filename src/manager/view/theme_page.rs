@@ -53,18 +53,22 @@ pub fn render(model: &Model, t: usize, theme: &Theme, r: Rect, buf: &mut Buffer)
     let mut rows: Vec<Row> = head.collect();
     let mut start = 0;
     let mut end = 0;
+    // Where the view may start: any row of the theme's header, or the first row of a question,
+    // so that no question is shown without its first lines.
+    let mut tops: Vec<usize> = (0..rows.len()).collect();
     for (i, block) in blocks.into_iter().enumerate() {
+        tops.push(rows.len());
         if i == model.item {
             start = rows.len();
             end = rows.len() + block.len();
         }
         rows.extend(block);
     }
-    let offset = if end > body_h {
-        (end - body_h).min(start)
-    } else {
-        0
-    };
+    let offset = tops
+        .into_iter()
+        .filter(|&t| t <= start)
+        .find(|&t| end - t <= body_h)
+        .unwrap_or(start);
     for (i, (text, style)) in rows.iter().skip(offset).take(body_h).enumerate() {
         put_str(buf, r, 1 + i as u16, text, *style);
     }
@@ -174,7 +178,10 @@ fn item_block(
         ""
     };
     let mark = if selected { "▶ " } else { "  " };
-    let wrapped = wrap(&format!("{}. {text}{reversed}", i + 1), w.saturating_sub(2));
+    let wrapped = wrap(
+        &format!("{}.{} {text}{reversed}", t.number, i + 1),
+        w.saturating_sub(2),
+    );
     for (k, line) in wrapped.into_iter().enumerate() {
         let lead = if k == 0 { mark } else { "  " };
         let style = if selected {

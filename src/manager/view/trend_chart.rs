@@ -12,6 +12,7 @@ use super::text::{fit, score};
 use crate::disclosure::Span as Periods;
 use crate::disclosure::Summary;
 use crate::kiosk::theme::Theme;
+use crate::report::{ReportData, common};
 
 /// Least rows worth a chart.
 pub const MIN_HEIGHT: u16 = 10;
@@ -35,6 +36,7 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 
 /// Draw theme `t` over `periods` in `r`.
 pub fn render(
+    data: &ReportData,
     periods: &[(Periods, Option<&Summary>)],
     t: usize,
     name: &str,
@@ -97,11 +99,11 @@ pub fn render(
     }
     let first = periods
         .first()
-        .map(|(p, _)| p.to_string())
+        .map(|(p, _)| common::period_short(data, *p))
         .unwrap_or_default();
     let last = periods
         .last()
-        .map(|(p, _)| p.to_string())
+        .map(|(p, _)| common::period_short(data, *p))
         .unwrap_or_default();
     let title = fit(&format!("{name}: score by period"), r.width);
     Chart::new(datasets)

@@ -8,10 +8,12 @@ use ratatui::widgets::{Sparkline, Widget};
 
 use super::text::{fit, pad, put, put_str, safe, score};
 use super::trend_chart;
+use crate::disclosure::Span as Periods;
 use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::wrap_parts;
+use crate::kiosk::view::layout::{wrap, wrap_parts};
 use crate::manager::data::{granularity_word, timeline};
 use crate::manager::model::Model;
+use crate::report::common;
 
 /// One row of the chart: a label and a value per period (`None`: hidden or no data).
 struct Series {
@@ -33,6 +35,19 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         );
         return;
     }
+    if let Some(why) = common::no_trend_sentence(data) {
+        // One period of figures is not a trend: say so once, instead of a mark per theme.
+        let span = data.covers.span.map(|s| common::period_label(data, s));
+        let seen = span.map(|s| format!("The scores for {s} are on the overview (1)."));
+        let lines = wrap(&why, r.width)
+            .into_iter()
+            .chain(std::iter::once(String::new()))
+            .chain(seen.iter().flat_map(|s| wrap(s, r.width)));
+        for (row, line) in (0..).zip(lines) {
+            put_str(buf, r, row, &line, theme.base);
+        }
+        return;
+    }
     let mut series = vec![Series {
         name: "Overall % positive".to_string(),
         values: periods
@@ -49,8 +64,16 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
                 .collect(),
         });
     }
-    let name_w = (r.width * 3 / 10).clamp(12, 30);
     let figures_w: u16 = if r.width >= 90 { 22 } else { 10 };
+    // Whole names where the sparklines keep at least 12 periods.
+    let longest = series
+        .iter()
+        .map(|s| super::width(&s.name))
+        .max()
+        .unwrap_or(12);
+    let name_w = longest
+        .min(r.width.saturating_sub(2 + 1 + 1 + figures_w + 12))
+        .clamp(12, 30);
     let spark_w = r
         .width
         .saturating_sub(2 + name_w + 1 + 1 + figures_w)
@@ -64,16 +87,18 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let low = all.iter().copied().fold(100.0, f64::min);
     // Bars start 10 below the lowest figure (in tens), so a difference of a few points shows.
     let base = ((low / 10.0).floor() * 10.0 - 10.0).max(0.0);
-    let first = periods
-        .get(skip)
-        .map(|(p, _)| p.first.to_string())
-        .unwrap_or_default();
-    let last = periods
-        .last()
-        .map(|(p, _)| p.last.to_string())
-        .unwrap_or_default();
+    let shown_span = match (periods.get(skip), periods.last()) {
+        (Some((a, _)), Some((b, _))) => common::period_label(
+            data,
+            Periods {
+                first: a.first,
+                last: b.last,
+            },
+        ),
+        _ => String::new(),
+    };
     let head = format!(
-        "Scores by {g}, {first} to {last} · bars from {} to 100 · · = hidden (too few answers to show safely) or no responses",
+        "Scores by {g}, {shown_span} · bars from {} to 100 · · = hidden (too few answers to show safely) or no responses",
         score(base),
     );
     let head = wrap_parts(&head, " · ", r.width);
@@ -131,10 +156,13 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
             .iter()
             .zip(&s.values)
             .rev()
-            .map(|((p, sum), v)| match (sum, v) {
-                (None, _) => format!("{p} no responses"),
-                (Some(_), Some(v)) => format!("{p} {}", score(*v)),
-                (Some(_), None) => format!("{p} hidden"),
+            .map(|((p, sum), v)| {
+                let p = common::period_short(data, *p);
+                match (sum, v) {
+                    (None, _) => format!("{p} no responses"),
+                    (Some(_), Some(v)) => format!("{p} {}", score(*v)),
+                    (Some(_), None) => format!("{p} hidden"),
+                }
             })
             .collect();
         let room = usize::from(r.height - row);
@@ -149,7 +177,7 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         if chart {
             let top = row + 3;
             let area = Rect::new(r.x, r.y + top, r.width, r.height - top);
-            trend_chart::render(&periods, model.theme, &s.name, theme, area, buf);
+            trend_chart::render(data, &periods, model.theme, &s.name, theme, area, buf);
         }
     }
 }

@@ -349,7 +349,7 @@ pub(super) fn report(t: &Tallied<'_>, o: &ReportOptions) -> Result<ReportData, R
         unplaced: Count::of(unplaced, min_n),
         left_out: Count::of(table.left_out, min_n),
         other_surveys,
-        generated: chrono::Local::now().date_naive(),
+        generated: o.today,
         options: o.clone(),
     })
 }

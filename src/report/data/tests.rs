@@ -48,7 +48,7 @@ fn a_date_inside_a_week_takes_the_whole_week_and_a_small_week_its_neighbour() {
     assert_eq!(d.responses, crate::disclosure::Count::Exact(12));
     let line = crate::report::common::scope_line(&d);
     assert!(line.contains("taken as whole weeks"), "{line}");
-    assert!(line.contains("2026-W46 to 2026-W47"), "{line}");
+    assert!(line.contains("weeks of 9 Nov to 16 Nov 2026"), "{line}");
 }
 
 #[test]
