@@ -136,6 +136,11 @@ pub fn unlock_identity_file(
             }
         }
     })?;
+    // A secret: refused if others on this machine may read it.
+    fsio::check_private(fs, path).map_err(|source| KeysError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     let bad = |reason: String| KeysError::BadIdentity {
         path: path.to_owned(),
         reason,

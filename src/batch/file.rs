@@ -86,11 +86,7 @@ pub struct Batch {
     pub epochs: Vec<BatchEpoch>,
 }
 
-/// The identifier a record is deduplicated by: SHA-256 of its sealed bytes. Every record has a
-/// fresh random nonce, so equal ids mean the same record; the hash of ciphertext reveals nothing.
-pub fn record_id(sealed: &[u8]) -> [u8; 32] {
-    Sha256::digest(sealed).into()
-}
+pub use crate::store::format::record_id;
 
 /// Build a batch: epochs sorted by period and (random) epoch id, records shuffled within each
 /// epoch, the manifest, and the signature.

@@ -92,7 +92,8 @@ pub fn unlock(
         .identity
         .clone()
         .unwrap_or_else(|| data.join(crate::keys::IDENTITY_FILE));
-    let plain = std::fs::read(&path)
+    // Through the store's file layer: never a FIFO or a symbolic link.
+    let plain = crate::fsio::Fs::read(&crate::fsio::RealFs, &path)
         .map(|b| !b.starts_with(b"age-encryption.org/"))
         .unwrap_or(false);
     let passphrase = if plain {

@@ -123,6 +123,7 @@ fn event_loop(
         let day = Local::now().date_naive();
         if day != today {
             today = day;
+            backend.new_day(day);
             queue.push_back(Msg::NewDay(day));
         }
         while let Some(msg) = queue.pop_front() {

@@ -1,5 +1,6 @@
-//! The store description file `store.meta`: store id, site, synthetic flag, period kind and the
-//! recipients every epoch key is wrapped to. Public information only.
+//! The store description file `store.meta`: store id, site, synthetic flag, period kind, the
+//! recipients every group key is wrapped to, and the public key that signs the ledger. Public
+//! information only.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::format::{self, KIND_META, MAGIC_META};
+use crate::crypto::sign::SiteKey;
 use crate::fsio::Fs;
 use crate::response::PeriodKind;
 
@@ -24,6 +26,9 @@ pub struct StoreMeta {
     pub period: PeriodKind,
     /// The manager's key first, then any others.
     pub recipients: Vec<age::x25519::Recipient>,
+    /// The kiosk's key that signs `records/ledger`; `None` in a store no kiosk of format 2 has
+    /// opened yet (its records are not authenticated, see `docs/security.md`).
+    pub signing_key: Option<SiteKey>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -34,6 +39,8 @@ struct MetaJson {
     synthetic: bool,
     period: PeriodKind,
     recipients: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signing_key: Option<String>,
 }
 
 impl StoreMeta {
@@ -45,6 +52,7 @@ impl StoreMeta {
             synthetic: self.synthetic,
             period: self.period,
             recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
+            signing_key: self.signing_key.map(|k| k.to_string()),
         };
         let mut out = format::file_header(MAGIC_META).to_vec();
         // Serializing plain strings and booleans to JSON cannot fail.
@@ -55,10 +63,15 @@ impl StoreMeta {
 
     /// Read and check `store.meta` in `dir`.
     pub fn load(fs: &dyn Fs, dir: &Path) -> Result<StoreMeta, StoreError> {
+        Self::load_raw(fs, dir).map(|(meta, _)| meta)
+    }
+
+    /// [`StoreMeta::load`], with the file's bytes (the ledger vouches for their SHA-256).
+    pub(crate) fn load_raw(fs: &dyn Fs, dir: &Path) -> Result<(StoreMeta, Vec<u8>), StoreError> {
         let path = dir.join(META_FILE);
         let bytes = fs.read(&path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                if crate::batch::aggregate::is_aggregate(fs, dir) {
+                if super::aggregate::is_aggregate(fs, dir) {
                     StoreError::IsAggregate(dir.to_owned())
                 } else {
                     StoreError::NotAStore(dir.to_owned())
@@ -70,7 +83,7 @@ impl StoreMeta {
                 }
             }
         })?;
-        Self::parse(&bytes, &path)
+        Ok((Self::parse(&bytes, &path)?, bytes))
     }
 
     fn parse(bytes: &[u8], path: &Path) -> Result<StoreMeta, StoreError> {
@@ -123,12 +136,18 @@ impl StoreMeta {
         if recipients.is_empty() {
             return Err(corrupt(f.start, "no recipients".into()));
         }
+        let signing_key = json
+            .signing_key
+            .as_deref()
+            .map(|k| SiteKey::parse(k).map_err(|e| corrupt(f.start, e.to_string())))
+            .transpose()?;
         Ok(StoreMeta {
             store_id,
             site: json.site,
             synthetic: json.synthetic,
             period: json.period,
             recipients,
+            signing_key,
         })
     }
 

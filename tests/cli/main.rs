@@ -2,6 +2,9 @@
 
 mod pty;
 mod util;
+// The chi-square test of the store's own order test, run here end to end.
+#[path = "../../src/store/tests/chi.rs"]
+mod chi;
 
 mod batch_faults;
 mod batches;
@@ -12,6 +15,7 @@ mod faults;
 mod hostile;
 mod keylock;
 mod kiosk;
+mod order;
 mod powercut;
 mod questionnaires;
 mod report;

@@ -1,8 +1,8 @@
-//! The site's Ed25519 signing key: made at `init`, kept in `keys/site-signing.key`, used to sign
-//! every exported batch's manifest. Its public half travels as `icare-site-ed25519:<64 hex>`.
-//!
-//! The key is not secret from the kiosk (anyone holding the kiosk's disk can sign as the site),
-//! but it never goes into a batch or any other export.
+//! The site's Ed25519 signing key, the one secret the kiosk holds: made at `init`, kept in
+//! `keys/site-signing.key` (0600), it signs the store's ledger (so that only the kiosk can add a
+//! record that readers accept, see `docs/format.md`) and every exported batch's manifest (see
+//! `docs/batches.md`). Its public half travels as `icare-site-ed25519:<64 hex>` and is named in
+//! `store.meta`. It never goes into a batch or any other export.
 
 use std::path::{Path, PathBuf};
 
@@ -10,16 +10,50 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::BatchError;
+use super::{hex, unhex};
 use crate::fsio::{self, Fs};
-use crate::store::format::{hex, unhex};
 
 /// The signing key file, relative to the data folder.
 pub const SIGNING_KEY_FILE: &str = "keys/site-signing.key";
 /// Prefix of a site's public signing key in text form.
 pub const SITE_KEY_PREFIX: &str = "icare-site-ed25519:";
-/// What is signed: this context string, then the SHA-256 of the signed bytes.
+/// What a batch signature covers: this context string, then the SHA-256 of the signed bytes.
 pub const SIGNATURE_CONTEXT: &[u8] = b"iCARE batch v1 signature\n";
+/// What a ledger signature covers: this context string, then the SHA-256 of the signed bytes.
+pub const LEDGER_CONTEXT: &[u8] = b"iCARE ledger v1 signature\n";
+
+/// Why a signing key could not be made, read or parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// The key file could not be read or written (or others may read it).
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The store was made before batches existed and has no signing key.
+    #[error(
+        "{0}: this store has no site signing key (no keys/site-signing.key: it was made before batches existed); create one with `icare keys --create-signing-key`, or start the kiosk once"
+    )]
+    NoSigningKey(PathBuf),
+    /// The signing key file exists but cannot be used.
+    #[error("{path}: not a usable site signing key ({reason})")]
+    BadSigningKeyFile { path: PathBuf, reason: String },
+    /// A signing key was to be created where one exists.
+    #[error("{0}: a signing key already exists; refusing to replace it")]
+    SigningKeyExists(PathBuf),
+    /// A site key given on the command line is not in the `icare-site-ed25519:<64 hex>` form.
+    #[error(
+        "{0:?} is not a site signing key (expected icare-site-ed25519: and 64 hex digits, as `icare keys` prints)"
+    )]
+    BadSiteKey(String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SignError + use<> {
+    let path = path.to_owned();
+    move |source| SignError::Io { path, source }
+}
 
 /// A site's public signing key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +61,8 @@ pub struct SiteKey(pub VerifyingKey);
 
 impl SiteKey {
     /// Parse `icare-site-ed25519:<64 hex>` (surrounding spaces ignored).
-    pub fn parse(text: &str) -> Result<SiteKey, BatchError> {
-        let bad = || BatchError::BadSiteKey(text.to_string());
+    pub fn parse(text: &str) -> Result<SiteKey, SignError> {
+        let bad = || SignError::BadSiteKey(text.to_string());
         let digits = text.trim().strip_prefix(SITE_KEY_PREFIX).ok_or_else(bad)?;
         let bytes: [u8; 32] = unhex(digits)
             .and_then(|v| v.try_into().ok())
@@ -38,10 +72,17 @@ impl SiteKey {
             .map_err(|_| bad())
     }
 
-    /// Check `signature` over `signed` (see [`message`]); strict: no malleable signatures.
+    /// Check a batch `signature` over `signed` (see [`message`]); strict: no malleable signatures.
     pub fn verify(&self, signed: &[u8], signature: &[u8; 64]) -> bool {
+        self.verify_in(SIGNATURE_CONTEXT, signed, signature)
+    }
+
+    /// Check `signature` over `signed` in `context` (see [`message_in`]); strict.
+    pub fn verify_in(&self, context: &[u8], signed: &[u8], signature: &[u8; 64]) -> bool {
         let sig = Signature::from_bytes(signature);
-        self.0.verify_strict(&message(signed), &sig).is_ok()
+        self.0
+            .verify_strict(&message_in(context, signed), &sig)
+            .is_ok()
     }
 }
 
@@ -51,9 +92,15 @@ impl std::fmt::Display for SiteKey {
     }
 }
 
-/// The message an Ed25519 signature covers: [`SIGNATURE_CONTEXT`] then SHA-256(`signed`).
+/// The message a batch signature covers: [`SIGNATURE_CONTEXT`] then SHA-256(`signed`).
 pub fn message(signed: &[u8]) -> Vec<u8> {
-    let mut m = SIGNATURE_CONTEXT.to_vec();
+    message_in(SIGNATURE_CONTEXT, signed)
+}
+
+/// The message a signature in `context` covers: `context` then SHA-256(`signed`). Each kind of
+/// signed file has its own context, so a signature never counts for another kind.
+pub fn message_in(context: &[u8], signed: &[u8]) -> Vec<u8> {
+    let mut m = context.to_vec();
     m.extend_from_slice(&Sha256::digest(signed));
     m
 }
@@ -72,9 +119,14 @@ impl SiteSigner {
         SiteKey(self.0.verifying_key())
     }
 
-    /// Sign `signed` (see [`message`]).
+    /// Sign a batch: `signed` in [`SIGNATURE_CONTEXT`] (see [`message`]).
     pub fn sign(&self, signed: &[u8]) -> [u8; 64] {
-        self.0.sign(&message(signed)).to_bytes()
+        self.sign_in(SIGNATURE_CONTEXT, signed)
+    }
+
+    /// Sign `signed` in `context` (see [`message_in`]).
+    pub fn sign_in(&self, context: &[u8], signed: &[u8]) -> [u8; 64] {
+        self.0.sign(&message_in(context, signed)).to_bytes()
     }
 
     /// The key file's text: two comment lines, the public key, the 64-hex-digit secret seed.
@@ -95,33 +147,40 @@ pub fn key_path(data_dir: &Path) -> PathBuf {
     data_dir.join(SIGNING_KEY_FILE)
 }
 
-/// Make a new signing key and write it (atomically) into `data_dir`; refuses to replace one.
-pub fn create(fs: &dyn Fs, data_dir: &Path) -> Result<SiteKey, BatchError> {
-    let path = key_path(data_dir);
-    if fs.exists(&path) {
-        return Err(BatchError::SigningKeyExists(path));
-    }
-    let dir = fsio::parent(&path);
-    fs.create_dir_all(dir).map_err(BatchError::io(dir))?;
-    let signer = SiteSigner::generate();
-    fsio::write_atomic(fs, &path, signer.file_text().as_bytes()).map_err(BatchError::io(&path))?;
-    Ok(signer.public())
+/// Make a new signing key and write it (atomically, 0600) into `data_dir`; refuses to replace
+/// one.
+pub fn create(fs: &dyn Fs, data_dir: &Path) -> Result<SiteKey, SignError> {
+    create_signer(fs, data_dir).map(|s| s.public())
 }
 
-/// Load the signing key of the store in `data_dir`.
-pub fn load(fs: &dyn Fs, data_dir: &Path) -> Result<SiteSigner, BatchError> {
+/// [`create`], returning the key itself.
+pub fn create_signer(fs: &dyn Fs, data_dir: &Path) -> Result<SiteSigner, SignError> {
+    let path = key_path(data_dir);
+    if fs.exists(&path) {
+        return Err(SignError::SigningKeyExists(path));
+    }
+    let dir = fsio::parent(&path);
+    fs.create_dir_all(dir).map_err(io(dir))?;
+    let signer = SiteSigner::generate();
+    fsio::write_atomic(fs, &path, signer.file_text().as_bytes()).map_err(io(&path))?;
+    Ok(signer)
+}
+
+/// Load the signing key of the store in `data_dir`; refused if others may read the file.
+pub fn load(fs: &dyn Fs, data_dir: &Path) -> Result<SiteSigner, SignError> {
     let path = key_path(data_dir);
     let bytes = Zeroizing::new(fs.read(&path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
-            BatchError::NoSigningKey(data_dir.to_owned())
+            SignError::NoSigningKey(data_dir.to_owned())
         } else {
-            BatchError::Io {
+            SignError::Io {
                 path: path.clone(),
                 source,
             }
         }
     })?);
-    let bad = |reason: &str| BatchError::BadSigningKeyFile {
+    fsio::check_private(fs, &path).map_err(io(&path))?;
+    let bad = |reason: &str| SignError::BadSigningKeyFile {
         path: path.clone(),
         reason: reason.to_string(),
     };
@@ -146,10 +205,10 @@ pub fn load(fs: &dyn Fs, data_dir: &Path) -> Result<SiteSigner, BatchError> {
 }
 
 /// The public signing key of the store in `data_dir`, if it has one.
-pub fn public(fs: &dyn Fs, data_dir: &Path) -> Result<Option<SiteKey>, BatchError> {
+pub fn public(fs: &dyn Fs, data_dir: &Path) -> Result<Option<SiteKey>, SignError> {
     match load(fs, data_dir) {
         Ok(s) => Ok(Some(s.public())),
-        Err(BatchError::NoSigningKey(_)) => Ok(None),
+        Err(SignError::NoSigningKey(_)) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -166,7 +225,7 @@ mod tests {
         let public = create(&fs, dir).unwrap();
         assert!(matches!(
             create(&fs, dir),
-            Err(BatchError::SigningKeyExists(_))
+            Err(SignError::SigningKeyExists(_))
         ));
         let signer = load(&fs, dir).unwrap();
         assert_eq!(signer.public(), public);
@@ -191,7 +250,7 @@ mod tests {
     fn a_missing_or_edited_key_file_is_reported() {
         let fs = MemFs::new();
         let dir = Path::new("/d");
-        assert!(matches!(load(&fs, dir), Err(BatchError::NoSigningKey(_))));
+        assert!(matches!(load(&fs, dir), Err(SignError::NoSigningKey(_))));
         create(&fs, dir).unwrap();
         let path = key_path(dir);
         let text = String::from_utf8(fs.read(&path).unwrap()).unwrap();
@@ -210,5 +269,29 @@ mod tests {
         fs.put(&path, edited.into_bytes());
         let err = load(&fs, dir).err().unwrap();
         assert!(err.to_string().contains("does not match"), "{err}");
+    }
+
+    #[test]
+    fn a_key_file_others_can_read_is_refused_with_the_fix() {
+        let fs = MemFs::new();
+        let dir = Path::new("/d");
+        create(&fs, dir).unwrap();
+        fs.set_mode(&key_path(dir), 0o644);
+        let err = load(&fs, dir).err().unwrap().to_string();
+        assert!(err.contains("chmod 600 /d/keys/site-signing.key"), "{err}");
+        fs.set_mode(&key_path(dir), 0o600);
+        assert!(load(&fs, dir).is_ok());
+    }
+
+    #[test]
+    fn a_signature_counts_only_in_its_own_context() {
+        let signer = SiteSigner::generate();
+        let sig = signer.sign_in(LEDGER_CONTEXT, b"ledger");
+        assert!(signer.public().verify_in(LEDGER_CONTEXT, b"ledger", &sig));
+        assert!(
+            !signer.public().verify(b"ledger", &sig),
+            "a ledger signature is no batch signature"
+        );
+        assert!(!signer.public().verify_in(LEDGER_CONTEXT, b"ledgeR", &sig));
     }
 }
