@@ -24,3 +24,4 @@ mod summary;
 mod survey_check;
 mod survey_show;
 mod terminal;
+mod writer;
