@@ -1,6 +1,6 @@
 //! `icare init`, `verify`, `decrypt` and `simulate` as a user runs them, and each error's exit 2.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::util::{icare, texts};
@@ -396,7 +396,12 @@ fn test_vector_store_decrypts_to_its_expected_plaintext() {
 
 /// A copy of the test vector store in a temporary folder.
 fn vector_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let (data, _, _) = vector();
+    vector_copy_of("store-v1")
+}
+
+/// A copy of the test vector `name` in a temporary folder, and its last records file.
+fn vector_copy_of(name: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let data = crate::util::repo("tests/testdata").join(name);
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("data");
     for sub in ["keys", "records"] {
@@ -409,16 +414,115 @@ fn vector_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
     std::fs::copy(data.join("store.meta"), copy.join("store.meta")).unwrap();
     // Git keeps no permissions: the checked-out secret files are readable by all, which every
     // command refuses.
-    for secret in ["keys/manager.age", "keys/exit-pin.phc"] {
-        crate::util::chmod(&copy.join(secret), 0o600);
+    for secret in [
+        "keys/manager.age",
+        "keys/exit-pin.phc",
+        "keys/site-signing.key",
+    ] {
+        if copy.join(secret).exists() {
+            crate::util::chmod(&copy.join(secret), 0o600);
+        }
     }
     let mut last: Vec<PathBuf> = std::fs::read_dir(copy.join("records"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "icr"))
         .collect();
     last.sort();
     let last = last.pop().unwrap();
     (tmp, copy, last)
+}
+
+#[test]
+fn test_vector_v2_decrypts_to_its_expected_plaintext_and_verifies() {
+    let t = crate::util::repo("tests/testdata");
+    let (pass, survey) = (
+        t.join("store-v2.passphrase"),
+        t.join("store-v2.survey.toml"),
+    );
+    let (_tmp, data, _) = vector_copy_of("store-v2");
+    let out = icare(&data)
+        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--survey")
+        .arg(&survey)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    let expected = std::fs::read_to_string(t.join("store-v2.expected.jsonl")).unwrap();
+    assert_eq!(stdout, expected);
+    for with_key in [false, true] {
+        let mut cmd = icare(&data);
+        cmd.arg("verify");
+        if with_key {
+            cmd.arg("--passphrase-file").arg(&pass);
+        }
+        let out = cmd.output().unwrap();
+        let (stdout, _) = texts(&out);
+        assert_eq!(code(&out), Some(0), "{stdout}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with("total") && l.trim_end().ends_with(" 40")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("ledger signed by icare-site-ed25519:"),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn test_vector_v2_damage_is_reported_naming_the_file() {
+    let pass = crate::util::repo("tests/testdata/store-v2.passphrase");
+    type Damage = fn(&Path, &mut Vec<u8>);
+    let cases: [(&str, Damage, &str); 4] = [
+        ("truncated", |_, b| b.truncate(b.len() - 7), "cut short"),
+        (
+            "bit flip",
+            |_, b| {
+                let n = b.len();
+                b[n - 6] ^= 1
+            },
+            "checksum",
+        ),
+        (
+            "last record removed",
+            |_, b| {
+                let scan = icare::store::format::scan(b, icare::store::format::MAGIC_RECORDS, "r")
+                    .unwrap();
+                b.truncate(scan.frames.last().unwrap().offset);
+            },
+            "records were removed",
+        ),
+        (
+            "ledger removed",
+            |p, _| std::fs::remove_file(p.with_file_name("ledger")).unwrap(),
+            "not counted",
+        ),
+    ];
+    for (what, damage, message) in cases {
+        let (_tmp, data, last) = vector_copy_of("store-v2");
+        let mut bytes = std::fs::read(&last).unwrap();
+        damage(&last, &mut bytes);
+        std::fs::write(&last, bytes).unwrap();
+        let out = icare(&data)
+            .args(["verify", "--passphrase-file"])
+            .arg(&pass)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(code(&out), Some(1), "{what}: {stdout}{stderr}");
+        let name = last.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(&name) && l.contains(message)),
+            "{what}: {stdout}"
+        );
+    }
 }
 
 #[test]
