@@ -112,10 +112,11 @@ fn main() -> anyhow::Result<()> {
     store.set_durability(Durability::Batched(10_000))?;
     for i in 0..read_n {
         let mut r = response(i);
-        // 100 periods, as a long-lived store has.
+        // 100 periods, as a long-lived store has, one after the other.
+        let p = i * 100 / read_n;
         r.period = Period::Week {
-            year: 2026 + (i % 100 / 50) as i32,
-            week: 1 + (i % 50) as u8,
+            year: 2026 + (p / 50) as i32,
+            week: 1 + (p % 50) as u8,
         };
         store.submit(&survey, &r)?;
     }

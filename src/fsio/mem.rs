@@ -184,27 +184,19 @@ impl MemFs {
     /// fails as on a real system.
     pub fn put_special(&self, path: &Path, kind: EntryKind) {
         self.put(path, Vec::new());
-        let mut st = self.state();
-        if let Some(f) = st
-            .names
-            .get(path)
-            .copied()
-            .and_then(|id| st.inodes.get_mut(&id))
-        {
-            f.kind = kind;
-        }
+        self.edit(path, |f| f.kind = kind);
     }
 
     /// Change a file's permission bits.
     pub fn set_mode(&self, path: &Path, mode: u32) {
+        self.edit(path, |f| f.mode = mode);
+    }
+
+    fn edit(&self, path: &Path, change: impl FnOnce(&mut Inode)) {
         let mut st = self.state();
-        if let Some(f) = st
-            .names
-            .get(path)
-            .copied()
-            .and_then(|id| st.inodes.get_mut(&id))
-        {
-            f.mode = mode;
+        let id = st.names.get(path).copied();
+        if let Some(f) = id.and_then(|id| st.inodes.get_mut(&id)) {
+            change(f);
         }
     }
 

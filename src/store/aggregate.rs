@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use super::format::{json_file, parse_json_file};
+
 use super::StoreError;
 use super::format::{self, hex, unhex};
 use crate::fsio::Fs;
@@ -26,56 +28,6 @@ pub const MAGIC_IMPORTED: [u8; 8] = *b"iCAREim\x01";
 pub const KIND_AGGREGATE: u8 = 17;
 pub const KIND_TRUST: u8 = 18;
 pub const KIND_ORIGIN: u8 = 19;
-
-/// A file of the common structure holding one JSON frame.
-pub(crate) fn json_file(magic: [u8; 8], kind: u8, value: &impl Serialize) -> Vec<u8> {
-    let mut out = format::file_header(magic).to_vec();
-    // Plain strings, numbers, booleans and maps always serialize.
-    out.extend(format::frame(
-        kind,
-        &serde_json::to_vec_pretty(value).unwrap_or_default(),
-    ));
-    out
-}
-
-/// Read a file made by [`json_file`], checking header, framing and kind.
-pub(crate) fn parse_json_file<T: for<'de> Deserialize<'de>>(
-    path: &Path,
-    bytes: &[u8],
-    magic: [u8; 8],
-    kind: u8,
-    what: &'static str,
-) -> Result<T, StoreError> {
-    let corrupt = |offset: usize, what: String| StoreError::Corrupt {
-        path: path.to_owned(),
-        offset: offset as u64,
-        what,
-    };
-    let scan = format::scan(bytes, magic, what).map_err(|source| StoreError::Header {
-        path: path.to_owned(),
-        source,
-    })?;
-    if let Some(d) = scan.damage.first() {
-        let (format::Damage::BadFrameHeader { offset } | format::Damage::BadPayload { offset }) = d;
-        return Err(corrupt(*offset, "checksum mismatch".into()));
-    }
-    if let Some(at) = scan.torn_at {
-        return Err(corrupt(at, "the file is cut short".into()));
-    }
-    let [f] = scan.frames[..] else {
-        return Err(corrupt(
-            format::FILE_HEADER_LEN,
-            "expected exactly one frame".into(),
-        ));
-    };
-    if f.kind != kind {
-        return Err(corrupt(
-            f.offset,
-            format!("unexpected frame kind {}", f.kind),
-        ));
-    }
-    serde_json::from_slice(&bytes[f.start..f.end]).map_err(|e| corrupt(f.start, e.to_string()))
-}
 
 /// What `aggregate.meta` says.
 #[derive(Debug, Clone)]

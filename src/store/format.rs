@@ -1,8 +1,12 @@
 //! The byte format of every store file: a 12-byte file header, then length-prefixed frames with
 //! CRC-32C checks, so a torn tail is found without any key. Byte by byte in `docs/format.md`.
 
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::StoreError;
 use crate::response::Period;
 use crate::survey::SurveyHash;
 
@@ -153,6 +157,55 @@ pub enum HeaderError {
     Damaged,
 }
 
+/// A file of the common structure holding one JSON frame.
+pub(crate) fn json_file(magic: [u8; 8], kind: u8, value: &impl Serialize) -> Vec<u8> {
+    let mut out = file_header(magic).to_vec();
+    // Plain strings, numbers, booleans and maps always serialize.
+    out.extend(frame(
+        kind,
+        &serde_json::to_vec_pretty(value).unwrap_or_default(),
+    ));
+    out
+}
+
+/// Read a file made by [`json_file`], checking header, framing and kind. Errors name `path`;
+/// a JSON problem is at the payload's offset, [`JSON_AT`].
+pub(crate) fn parse_json_file<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    bytes: &[u8],
+    magic: [u8; 8],
+    kind: u8,
+    what: &'static str,
+) -> Result<T, StoreError> {
+    let corrupt = |offset: usize, what: String| StoreError::Corrupt {
+        path: path.to_owned(),
+        offset: offset as u64,
+        what,
+    };
+    let scan = scan(bytes, magic, what).map_err(|source| StoreError::Header {
+        path: path.to_owned(),
+        source,
+    })?;
+    scan.check_whole(path)?;
+    let [f] = scan.frames[..] else {
+        return Err(corrupt(
+            FILE_HEADER_LEN,
+            "expected exactly one frame".into(),
+        ));
+    };
+    if f.kind != kind {
+        return Err(corrupt(
+            f.offset,
+            format!("unexpected frame kind {}", f.kind),
+        ));
+    }
+    serde_json::from_slice(&bytes[f.start..f.end]).map_err(|e| corrupt(f.start, e.to_string()))
+}
+
+/// Where the payload of a file's first frame starts: the offset [`parse_json_file`]'s callers
+/// name for a problem in the JSON.
+pub const JSON_AT: usize = FILE_HEADER_LEN + FRAME_HEADER_LEN;
+
 /// A frame found by [`scan`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame {
@@ -185,6 +238,26 @@ pub struct Scan {
     pub damage: Vec<Damage>,
     /// An incomplete last frame (a torn write): its offset; it runs to the end of the file.
     pub torn_at: Option<usize>,
+}
+
+impl Scan {
+    /// For a file written whole and renamed into place: any damaged frame, and a tail cut short,
+    /// is an error naming `path` and the offset.
+    pub(crate) fn check_whole(&self, path: &Path) -> Result<(), StoreError> {
+        let corrupt = |offset: usize, what: &str| StoreError::Corrupt {
+            path: path.to_owned(),
+            offset: offset as u64,
+            what: what.to_string(),
+        };
+        if let Some(d) = self.damage.first() {
+            let (Damage::BadFrameHeader { offset } | Damage::BadPayload { offset }) = d;
+            return Err(corrupt(*offset, "checksum mismatch"));
+        }
+        match self.torn_at {
+            Some(at) => Err(corrupt(at, "the file is cut short")),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Check the file header and frame the rest of `bytes`.

@@ -118,14 +118,7 @@ impl Ledger {
                 path: path.to_owned(),
                 source,
             })?;
-        if let Some(d) = scan.damage.first() {
-            let (format::Damage::BadFrameHeader { offset } | format::Damage::BadPayload { offset }) =
-                d;
-            return Err(bad(*offset, "checksum mismatch".into()));
-        }
-        if let Some(at) = scan.torn_at {
-            return Err(bad(at, "the file is cut short".into()));
-        }
+        scan.check_whole(path)?;
         let [body, sig] = scan.frames[..] else {
             return Err(bad(
                 format::FILE_HEADER_LEN,

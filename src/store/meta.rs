@@ -54,11 +54,7 @@ impl StoreMeta {
             recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
             signing_key: self.signing_key.map(|k| k.to_string()),
         };
-        let mut out = format::file_header(MAGIC_META).to_vec();
-        // Serializing plain strings and booleans to JSON cannot fail.
-        let body = serde_json::to_vec_pretty(&json).unwrap_or_default();
-        out.extend(format::frame(KIND_META, &body));
-        out
+        format::json_file(MAGIC_META, KIND_META, &json)
     }
 
     /// Read and check `store.meta` in `dir`.
@@ -87,59 +83,31 @@ impl StoreMeta {
     }
 
     fn parse(bytes: &[u8], path: &Path) -> Result<StoreMeta, StoreError> {
-        let corrupt = |offset: usize, what: String| StoreError::Corrupt {
+        let json: MetaJson =
+            format::parse_json_file(path, bytes, MAGIC_META, KIND_META, "store description")?;
+        let corrupt = |what: String| StoreError::Corrupt {
             path: path.to_owned(),
-            offset: offset as u64,
+            offset: format::JSON_AT as u64,
             what,
         };
-        let scan = format::scan(bytes, MAGIC_META, "store description").map_err(|source| {
-            StoreError::Header {
-                path: path.to_owned(),
-                source,
-            }
-        })?;
-        if let Some(d) = scan.damage.first() {
-            let offset = match d {
-                format::Damage::BadFrameHeader { offset }
-                | format::Damage::BadPayload { offset } => *offset,
-            };
-            return Err(corrupt(offset, "checksum mismatch".into()));
-        }
-        if let Some(at) = scan.torn_at {
-            return Err(corrupt(at, "the file is cut short".into()));
-        }
-        let [f] = scan.frames[..] else {
-            return Err(corrupt(
-                format::FILE_HEADER_LEN,
-                "expected exactly one frame".into(),
-            ));
-        };
-        if f.kind != KIND_META {
-            return Err(corrupt(
-                f.offset,
-                format!("unexpected frame kind {}", f.kind),
-            ));
-        }
-        let json: MetaJson = serde_json::from_slice(&bytes[f.start..f.end])
-            .map_err(|e| corrupt(f.start, e.to_string()))?;
         let store_id = format::unhex(&json.store_id)
             .and_then(|v| <[u8; 16]>::try_from(v).ok())
-            .ok_or_else(|| corrupt(f.start, "store_id is not 32 hex digits".into()))?;
+            .ok_or_else(|| corrupt("store_id is not 32 hex digits".into()))?;
         let recipients = json
             .recipients
             .iter()
             .map(|r| {
                 r.parse()
-                    .map_err(|_| corrupt(f.start, format!("bad recipient {r:?}")))
+                    .map_err(|_| corrupt(format!("bad recipient {r:?}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         if recipients.is_empty() {
-            return Err(corrupt(f.start, "no recipients".into()));
+            return Err(corrupt("no recipients".into()));
         }
         let signing_key = json
             .signing_key
             .as_deref()
-            .map(|k| SiteKey::parse(k).map_err(|e| corrupt(f.start, e.to_string())))
+            .map(|k| SiteKey::parse(k).map_err(|e| corrupt(e.to_string())))
             .transpose()?;
         Ok(StoreMeta {
             store_id,

@@ -95,15 +95,8 @@ impl PeriodFile {
                 "a version-2 records file must be named after its period (2026-W47.icr)".into(),
             )
         })?;
-        if let Some(d) = scan.damage.first() {
-            let (format::Damage::BadFrameHeader { offset } | format::Damage::BadPayload { offset }) =
-                d;
-            return Err(bad(*offset, "checksum mismatch".into()));
-        }
-        if let Some(at) = scan.torn_at {
-            // Version-2 files are written whole and renamed into place: a short one is damage.
-            return Err(bad(at, "the file is cut short".into()));
-        }
+        // Version-2 files are written whole and renamed into place: a short one is damage.
+        scan.check_whole(path)?;
         let mut out = PeriodFile {
             period,
             groups: Vec::new(),

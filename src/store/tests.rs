@@ -7,6 +7,7 @@ mod crash;
 mod legacy;
 mod order;
 mod tamper;
+mod vector_files;
 mod week;
 
 use std::path::{Path, PathBuf};

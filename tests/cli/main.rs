@@ -5,6 +5,8 @@ mod util;
 // The chi-square test of the store's own order test, run here end to end.
 #[path = "../../src/store/tests/chi.rs"]
 mod chi;
+#[path = "../../src/store/tests/vector_files.rs"]
+mod vector_files;
 
 mod batch_faults;
 mod batches;

@@ -20,37 +20,6 @@ const WAIT: Duration = Duration::from_secs(60);
 const RIGHT: &[u8] = b"\x1b[C";
 const PASSPHRASE: &str = "order test passphrase";
 
-const SURVEY: &str = r#"
-[survey]
-id = "tiny"
-version = 1
-title = { en = "One question" }
-introduction = { en = "One question about your care." }
-minutes = 1
-languages = ["en"]
-
-[scales.agree]
-points = [
-  { value = 1, label = { en = "Disagree" } },
-  { value = 2, label = { en = "Not sure" } },
-  { value = 3, label = { en = "Agree" }, positive = true },
-]
-
-[[themes]]
-id = "t"
-number = 1
-name = "Theme"
-title = "Theme"
-description = "Theme"
-importance = 1
-
-[[items]]
-id = "a"
-theme = "t"
-text = { en = "Staff treat me like a person." }
-scale = "agree"
-"#;
-
 /// Copy a folder and its files (permissions kept).
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -78,8 +47,7 @@ fn step(kiosks: &mut [Pty], keys: impl Fn(usize) -> Vec<u8>, next: &str) {
 #[test]
 fn through_the_real_kiosk_the_first_sent_response_stands_anywhere_in_the_file() {
     let tmp = tempfile::tempdir().unwrap();
-    let survey = tmp.path().join("tiny.toml");
-    std::fs::write(&survey, SURVEY).unwrap();
+    let survey = crate::util::repo("tests/testdata/one-question.toml");
     let first = tmp.path().join("first");
     let out = icare(&first)
         .args(["init", "--kdf-work-factor", "8"])

@@ -101,17 +101,7 @@ fn vector() -> &'static (Files, age::x25519::Identity) {
     static VECTOR: OnceLock<(Files, age::x25519::Identity)> = OnceLock::new();
     VECTOR.get_or_init(|| {
         let src = crate::util::repo("tests/testdata/store-v1");
-        let mut files = Vec::new();
-        for sub in ["", "keys", "records"] {
-            for e in std::fs::read_dir(src.join(sub)).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_file() {
-                    let to = Path::new(DIR).join(sub).join(p.file_name().unwrap());
-                    files.push((to, std::fs::read(&p).unwrap()));
-                }
-            }
-        }
-        files.sort();
+        let files = crate::vector_files::vector_files(&src, Path::new(DIR));
         let fs = restore(&files);
         let pass = age::secrecy::SecretString::from("test-only passphrase 1".to_string());
         let path = Path::new(DIR).join(icare::keys::IDENTITY_FILE);

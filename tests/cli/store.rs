@@ -372,15 +372,7 @@ fn vector() -> (PathBuf, PathBuf, PathBuf) {
 fn test_vector_store_decrypts_to_its_expected_plaintext() {
     let (_, pass, survey) = vector();
     let (_tmp, data, _) = vector_copy();
-    let out = icare(&data)
-        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
-        .arg(&pass)
-        .arg("--survey")
-        .arg(&survey)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(code(&out), Some(0), "{stderr}");
+    let stdout = decrypt_jsonl(&data, &pass, &survey);
     let expected =
         std::fs::read_to_string(crate::util::repo("tests/testdata/store-v1.expected.jsonl"))
             .unwrap();
@@ -392,6 +384,20 @@ fn test_vector_store_decrypts_to_its_expected_plaintext() {
         stdout.contains("total") && stdout.contains(" 5"),
         "{stdout}"
     );
+}
+
+/// `icare decrypt --format jsonl` of a store with a passphrase file and a survey file; exit 0.
+fn decrypt_jsonl(data: &Path, pass: &Path, survey: &Path) -> String {
+    let out = icare(data)
+        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
+        .arg(pass)
+        .arg("--survey")
+        .arg(survey)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(code(&out), Some(0), "{stderr}");
+    stdout
 }
 
 /// A copy of the test vector store in a temporary folder.
@@ -441,15 +447,7 @@ fn test_vector_v2_decrypts_to_its_expected_plaintext_and_verifies() {
         t.join("store-v2.survey.toml"),
     );
     let (_tmp, data, _) = vector_copy_of("store-v2");
-    let out = icare(&data)
-        .args(["decrypt", "--format", "jsonl", "--passphrase-file"])
-        .arg(&pass)
-        .arg("--survey")
-        .arg(&survey)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(code(&out), Some(0), "{stderr}");
+    let stdout = decrypt_jsonl(&data, &pass, &survey);
     let expected = std::fs::read_to_string(t.join("store-v2.expected.jsonl")).unwrap();
     assert_eq!(stdout, expected);
     for with_key in [false, true] {

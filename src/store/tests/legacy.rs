@@ -15,17 +15,7 @@ fn vector_files() -> &'static (Files, age::x25519::Identity) {
     static FILES: std::sync::OnceLock<(Files, age::x25519::Identity)> = std::sync::OnceLock::new();
     FILES.get_or_init(|| {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/store-v1");
-        let mut files = Vec::new();
-        for sub in ["", "keys", "records"] {
-            for e in std::fs::read_dir(src.join(sub)).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_file() {
-                    let to = Path::new(DIR).join(sub).join(p.file_name().unwrap());
-                    files.push((to, std::fs::read(&p).unwrap()));
-                }
-            }
-        }
-        files.sort();
+        let files = super::vector_files::vector_files(&src, Path::new(DIR));
         let fs = MemFs::new();
         for (p, b) in &files {
             fs.put(p, b.clone());
