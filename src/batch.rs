@@ -8,7 +8,8 @@
 //! - [`export`]: `icare export` (with the `--since-last` watermark and `--to` re-wrapping).
 //! - [`aggregate`]: aggregation stores: `init --aggregate`, the trust list, crash-safe import.
 //! - [`verify`]: `icare verify` on an aggregation store.
-//! - [`read`]: one reader for both kinds of store, yielding each response with its site.
+//! - Reading either kind of store, each response with its site, is the store's
+//!   ([`crate::store::read_all`]).
 
 pub mod aggregate;
 pub mod export;

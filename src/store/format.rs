@@ -202,8 +202,8 @@ pub(crate) fn parse_json_file<T: for<'de> Deserialize<'de>>(
     serde_json::from_slice(&bytes[f.start..f.end]).map_err(|e| corrupt(f.start, e.to_string()))
 }
 
-/// Where the payload of a file's first frame starts: the offset [`parse_json_file`]'s callers
-/// name for a problem in the JSON.
+/// Where the payload of a file's first frame starts: the offset named for a problem in the JSON
+/// of a one-frame file (`store.meta`, `aggregate.meta`).
 pub const JSON_AT: usize = FILE_HEADER_LEN + FRAME_HEADER_LEN;
 
 /// A frame found by [`scan`].
