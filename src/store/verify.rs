@@ -6,11 +6,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::format::{self, Damage, MAGIC_QUARANTINE, MAGIC_RECORDS, record_id};
+mod entries;
+
+use super::format::{self, Damage, MAGIC_RECORDS, record_id};
 use super::ledger::{LEDGER_FILE, Vouch, is_temp, sha256_hex};
 use super::period_file::{PeriodFile, split_record};
 use super::read::{epoch_info, open_epoch, open_record, record_frames, unwrap_header};
-use super::{META_FILE, QUARANTINE_DIR, RECORDS_DIR, StoreError, StoreMeta};
+use super::{META_FILE, RECORDS_DIR, StoreError, StoreMeta};
 use crate::crypto::CryptoError;
 use crate::crypto::sign;
 use crate::fsio::{self, EntryKind, Fs, RealFs};
@@ -156,8 +158,8 @@ pub fn verify_with(
             ),
         ));
     }
-    check_quarantine(fs, data_dir, &mut report)?;
-    check_entries(fs, data_dir, &mut report);
+    entries::check_quarantine(fs, data_dir, &mut report)?;
+    entries::check_entries(fs, data_dir, &mut report);
     Ok(report)
 }
 
@@ -450,74 +452,6 @@ fn not_a_recipient(e: StoreError) -> Result<String, StoreError> {
                 _ => PathBuf::new(),
             };
             Ok(without_path(&e, &path))
-        }
-    }
-}
-
-/// The quarantine files' framing.
-fn check_quarantine(
-    fs: &dyn Fs,
-    data_dir: &Path,
-    report: &mut VerifyReport,
-) -> Result<(), StoreError> {
-    let qdir = data_dir.join(QUARANTINE_DIR);
-    if !fs.exists(&qdir) {
-        return Ok(());
-    }
-    let names = fs.list(&qdir).map_err(|source| StoreError::Io {
-        path: qdir.clone(),
-        source,
-    })?;
-    for name in names.iter().filter(|n| n.ends_with(".torn")) {
-        let path = qdir.join(name);
-        report.quarantined += 1;
-        let bytes = match fs.read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                report
-                    .problems
-                    .push(Problem::new(&path, None, e.to_string()));
-                continue;
-            }
-        };
-        match format::scan(&bytes, MAGIC_QUARANTINE, "quarantine") {
-            Ok(s) if s.damage.is_empty() && s.torn_at.is_none() && s.frames.len() == 1 => {}
-            Ok(_) => {
-                report
-                    .problems
-                    .push(Problem::new(&path, None, "damaged quarantine file".into()))
-            }
-            Err(e) => report
-                .problems
-                .push(Problem::new(&path, Some(0), e.to_string())),
-        }
-    }
-    Ok(())
-}
-
-/// Anything that is not a regular file where the store keeps files (the data folder, `keys/`,
-/// `quarantine/`, `surveys/`): reported, never opened.
-fn check_entries(fs: &dyn Fs, data_dir: &Path, report: &mut VerifyReport) {
-    let folders = [RECORDS_DIR, QUARANTINE_DIR, "keys", "surveys"];
-    for dir in
-        std::iter::once(data_dir.to_owned()).chain(folders[1..].iter().map(|d| data_dir.join(d)))
-    {
-        let Ok(names) = fs.list(&dir) else {
-            continue;
-        };
-        for name in names {
-            let path = dir.join(&name);
-            let is_folder = dir == data_dir && folders.contains(&name.as_str());
-            match fs.kind(&path) {
-                Ok(EntryKind::File) => {}
-                Ok(EntryKind::Dir) if is_folder => {}
-                Ok(kind) => report.problems.push(Problem::new(
-                    &path,
-                    None,
-                    fsio::not_regular(kind).to_string(),
-                )),
-                Err(_) => {}
-            }
         }
     }
 }
