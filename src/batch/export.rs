@@ -184,21 +184,25 @@ pub fn export_with(
                     continue;
                 }
             };
-            for (info, f, _) in &file.groups {
-                let mut records = Vec::new();
-                for r in &file.records {
-                    let Some((gid, sealed)) = split_record(&bytes[r.start..r.end]) else {
-                        continue;
-                    };
-                    let id = hex(&record_id(sealed));
-                    if gid == info.epoch_id && !old.records.contains(&id) {
-                        records.push(sealed.to_vec());
-                    }
+            // Each record to its group, in one pass (its id computed once).
+            let mut by_group: std::collections::HashMap<[u8; 16], Vec<Vec<u8>>> =
+                std::collections::HashMap::new();
+            for r in &file.records {
+                let Some((gid, sealed)) = split_record(&bytes[r.start..r.end]) else {
+                    continue;
+                };
+                let id = hex(&record_id(sealed));
+                if !old.records.contains(&id) {
+                    by_group.entry(gid).or_default().push(sealed.to_vec());
+                }
+                if options.since_last {
                     mark.records.insert(id);
                 }
-                if records.is_empty() {
+            }
+            for (info, f, _) in &file.groups {
+                let Some(records) = by_group.remove(&info.epoch_id) else {
                     continue;
-                }
+                };
                 let mut header = bytes[f.start..f.end].to_vec();
                 if !options.to.is_empty() {
                     header = rewrap(&path, &header, info, &meta, options)?;
