@@ -39,7 +39,7 @@ pub enum CryptoError {
     #[error("the record's padding is malformed")]
     BadPadding,
     /// Wrapping the key to the recipients failed.
-    #[error("cannot wrap the epoch key to the recipients: {0}")]
+    #[error("cannot wrap the group key to the recipients: {0}")]
     Wrap(String),
     /// No identity given matches any recipient of the epoch header.
     #[error("no matching identity: this key is not one of the recipients of the store")]

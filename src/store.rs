@@ -74,7 +74,7 @@ pub enum StoreError {
         offset: u64,
         what: String,
     },
-    /// A record or epoch header does not decrypt.
+    /// A record, or a group or epoch header, does not decrypt.
     #[error("{path}: offset {offset}: {source}")]
     Crypto {
         path: PathBuf,

@@ -58,6 +58,12 @@ pub(crate) fn open(fs: &dyn Fs, dir: &Path) -> Result<Opened, StoreError> {
         Err(SignError::NoSigningKey(_)) if meta.signing_key.is_none() => {
             sign::create_signer(fs, dir)?
         }
+        Err(SignError::NoSigningKey(_)) => {
+            return Err(StoreError::Untrusted {
+                path: sign::key_path(dir),
+                what: "missing, but store.meta names the kiosk's signing key: only that key can save responses readers count; put the key file back (it must stay on the kiosk)".into(),
+            });
+        }
         Err(e) => return Err(e.into()),
     };
     match meta.signing_key {

@@ -408,3 +408,16 @@ proptest::proptest! {
         proptest::prop_assert!(read_all(&fs, &id).iter().all(|r| r.is_err()));
     }
 }
+
+#[test]
+fn without_its_signing_key_the_kiosk_will_not_write_rather_than_make_a_new_one() {
+    let (fs, _, _) = store();
+    fs.remove_file(&crate::crypto::sign::key_path(Path::new(DIR)))
+        .unwrap();
+    let err = Store::open_with(Arc::new(fs.clone()), Path::new(DIR))
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Untrusted { .. }), "{err}");
+    assert!(err.to_string().contains("put the key file back"), "{err}");
+    assert!(!fs.exists(&crate::crypto::sign::key_path(Path::new(DIR))));
+}
