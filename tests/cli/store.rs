@@ -502,25 +502,37 @@ fn test_vector_v2_damage_is_reported_naming_the_file() {
         ),
     ];
     for (what, damage, message) in cases {
-        let (_tmp, data, last) = vector_copy_of("store-v2");
-        let mut bytes = std::fs::read(&last).unwrap();
-        damage(&last, &mut bytes);
-        std::fs::write(&last, bytes).unwrap();
-        let out = icare(&data)
-            .args(["verify", "--passphrase-file"])
-            .arg(&pass)
-            .output()
-            .unwrap();
-        let (stdout, stderr) = texts(&out);
-        assert_eq!(code(&out), Some(1), "{what}: {stdout}{stderr}");
-        let name = last.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(
-            stdout
-                .lines()
-                .any(|l| l.contains(&name) && l.contains(message)),
-            "{what}: {stdout}"
-        );
+        damage_is_reported("store-v2", &pass, what, damage, &[message]);
     }
+}
+
+/// Damage the last records file of a copy of the vector `name`; `verify` with the passphrase
+/// exits 1 with a line naming the file and holding every one of `needles`.
+fn damage_is_reported(
+    name: &str,
+    pass: &Path,
+    what: &str,
+    damage: impl Fn(&Path, &mut Vec<u8>),
+    needles: &[&str],
+) {
+    let (_tmp, data, last) = vector_copy_of(name);
+    let mut bytes = std::fs::read(&last).unwrap();
+    damage(&last, &mut bytes);
+    std::fs::write(&last, bytes).unwrap();
+    let out = icare(&data)
+        .args(["verify", "--passphrase-file"])
+        .arg(pass)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(code(&out), Some(1), "{what}: {stdout}{stderr}");
+    let file = last.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains(&file) && needles.iter().all(|n| l.contains(n))),
+        "{what}: {stdout}"
+    );
 }
 
 #[test]
@@ -544,24 +556,8 @@ fn test_vector_damage_is_reported() {
         ),
     ];
     for (what, damage, message) in cases {
-        let (_tmp, data, last) = vector_copy();
-        let mut bytes = std::fs::read(&last).unwrap();
-        damage(&mut bytes);
-        std::fs::write(&last, bytes).unwrap();
-        let out = icare(&data)
-            .args(["verify", "--passphrase-file"])
-            .arg(&pass)
-            .output()
-            .unwrap();
-        let (stdout, stderr) = texts(&out);
-        assert_eq!(code(&out), Some(1), "{what}: {stdout}{stderr}");
-        let name = last.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(
-            stdout
-                .lines()
-                .any(|l| l.contains(&name) && l.contains("offset") && l.contains(message)),
-            "{what}: {stdout}"
-        );
+        let damage = |_: &Path, b: &mut Vec<u8>| damage(b);
+        damage_is_reported("store-v1", &pass, what, damage, &["offset", message]);
     }
 }
 
