@@ -83,7 +83,7 @@ fn analyst_identity(data: &Path, args: &DecryptArgs) -> anyhow::Result<age::x255
         bail!("decrypt needs an analyst's identity (--identity FILE). {HOW_TO_ADD}");
     };
     // A file that cannot be read is named by the error of reading it, before any passphrase.
-    let protected = match std::fs::read(path) {
+    let protected = match crate::fsio::Fs::read(&RealFs, path) {
         Ok(bytes) => bytes.starts_with(b"age-encryption.org/"),
         Err(_) => false,
     };

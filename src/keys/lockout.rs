@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::KeysError;
-use crate::fsio::{self, RealFs};
+use crate::fsio::{self, Fs, RealFs};
 
 /// The lock-out file, relative to the data folder.
 pub const TRIES_FILE: &str = "keys/exit-pin-tries.json";
@@ -84,7 +84,7 @@ fn path(data_dir: &Path) -> PathBuf {
 /// counts as a fresh lock from `now`, so that breaking the file never opens the menu.
 pub fn load(data_dir: &Path, now: u64) -> Result<PinTries, KeysError> {
     let path = path(data_dir);
-    match std::fs::read(&path) {
+    match RealFs.read(&path) {
         Ok(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or(PinTries {
             wrong: 0,
             locked_until: Some(now + LOCKOUT.as_secs()),
@@ -94,7 +94,8 @@ pub fn load(data_dir: &Path, now: u64) -> Result<PinTries, KeysError> {
     }
 }
 
-/// Keep `tries` for the store in `data_dir` (atomically, readable by the owner only).
+/// Keep `tries` for the store in `data_dir` (atomically, readable by the owner only, as every
+/// file [`fsio::write_atomic`] makes).
 pub fn save(data_dir: &Path, tries: &PinTries) -> Result<(), KeysError> {
     let path = path(data_dir);
     let io = |source| KeysError::Io {
@@ -102,20 +103,7 @@ pub fn save(data_dir: &Path, tries: &PinTries) -> Result<(), KeysError> {
         source,
     };
     let bytes = serde_json::to_vec(tries).map_err(|e| io(std::io::Error::other(e)))?;
-    fsio::write_atomic(&RealFs, &path, &bytes).map_err(io)?;
-    owner_only(&path).map_err(io)
-}
-
-/// Make `path` readable and writable by its owner only (0600).
-#[cfg(unix)]
-pub(crate) fn owner_only(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-pub(crate) fn owner_only(_path: &Path) -> std::io::Result<()> {
-    Ok(())
+    fsio::write_atomic(&RealFs, &path, &bytes).map_err(io)
 }
 
 /// Check `pin` against the store in `data_dir` at `now` (Unix seconds), counting wrong ones and
