@@ -66,6 +66,20 @@ fn open_regular(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+impl RealFs {
+    /// Wait for an exclusive lock on the folder `dir` (`flock` of the folder itself, so no file is
+    /// made for it), released when dropped: for a short read-check-write of files in it that two
+    /// processes may do at once.
+    pub fn lock_dir(&self, dir: &Path) -> io::Result<Box<dyn FsLock>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY)
+            .open(dir)?;
+        file.lock()?;
+        Ok(Box::new(RealLock(file)))
+    }
+}
+
 impl Fs for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let mut file = open_regular(path)?;

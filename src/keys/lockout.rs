@@ -6,6 +6,11 @@
 //! typed since the last right one, and until when the menu is locked (wall-clock seconds, since a
 //! restart forgets every monotonic clock). A lock longer than [`LOCKOUT`] from now, as a clock set
 //! back would make it, counts as [`LOCKOUT`] from now.
+//!
+//! A running kiosk and `icare pin` both read, check and write the PIN files (this one, and the
+//! hash when it is made again at today's cost), so each does that holding [`hold`], a lock on the
+//! `keys/` folder taken for well under a second. Not the store's writer lock (`DATA/lock`), which
+//! a kiosk holds for as long as it runs: `icare pin` works while the kiosk runs.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,7 +18,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::KeysError;
-use crate::fsio::{self, Fs, RealFs};
+use crate::fsio::{self, Fs, FsLock, RealFs};
 
 /// The lock-out file, relative to the data folder.
 pub const TRIES_FILE: &str = "keys/exit-pin-tries.json";
@@ -106,6 +111,15 @@ pub fn save(data_dir: &Path, tries: &PinTries) -> Result<(), KeysError> {
     fsio::write_atomic(&RealFs, &path, &bytes).map_err(io)
 }
 
+/// Wait for, and hold until dropped, the lock under which a process reads, checks and writes the
+/// PIN files of the store in `data_dir` (see the module's documentation).
+pub fn hold(data_dir: &Path) -> Result<Box<dyn FsLock>, KeysError> {
+    let dir = fsio::parent(&path(data_dir)).to_owned();
+    RealFs
+        .lock_dir(&dir)
+        .map_err(|source| KeysError::Io { path: dir, source })
+}
+
 /// Check `pin` against the store in `data_dir` at `now` (Unix seconds), counting wrong ones and
 /// keeping the count: while locked, the PIN is not checked at all. `held` is the process's own
 /// copy of the count: the stricter of it and the file counts, and it is kept even when the file
@@ -118,6 +132,7 @@ pub fn check_exit_pin(
     now: u64,
     held: &mut PinTries,
 ) -> Result<Verdict, KeysError> {
+    let _lock = hold(data_dir)?;
     let on_disk = load(data_dir, now).ok();
     let mut tries = stricter(on_disk.unwrap_or_default(), *held);
     if let Some(left) = tries.locked_for(now) {
@@ -253,6 +268,28 @@ mod tests {
         assert!(locked_for(dir.path(), T0 + 1, &held).is_some());
         let v = check_exit_pin(dir.path(), &pin("246813"), T0 + 300, &mut held).unwrap();
         assert_eq!(v, Verdict::Right);
+    }
+
+    /// A PIN check waits while another process (here another handle) holds the PIN files' lock,
+    /// as a kiosk's check waits for `icare pin` writing a new hash. With no hash file the check
+    /// would fail at once: only the lock can make it wait.
+    #[test]
+    fn a_pin_check_waits_while_another_holds_the_pin_files_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        let held = hold(dir.path()).unwrap();
+        let (send, done) = std::sync::mpsc::channel();
+        let data = dir.path().to_owned();
+        std::thread::spawn(move || {
+            let pin = age::secrecy::SecretString::from("246813".to_string());
+            let checked = check_exit_pin(&data, &pin, T0, &mut PinTries::default());
+            send.send(checked.map_err(|e| e.to_string())).unwrap();
+        });
+        let waited = done.recv_timeout(Duration::from_millis(300));
+        assert!(waited.is_err(), "checked under another's lock: {waited:?}");
+        drop(held);
+        let checked = done.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(checked.unwrap_err().contains("exit PIN hash"));
     }
 
     #[test]
