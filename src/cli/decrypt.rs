@@ -116,10 +116,10 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
             bail!("{}: needs a file name", path.display());
         }
     }
-    if let (Some(a), Some(b)) = (&args.out, &args.comments) {
-        if a == b {
-            bail!("--out and --comments name the same file; comments go to a file of their own");
-        }
+    if let (Some(a), Some(b)) = (&args.out, &args.comments)
+        && a == b
+    {
+        bail!("--out and --comments name the same file; comments go to a file of their own");
     }
     let catalog = survey::Catalog::for_store(data, &args.surveys)?;
     let identity = analyst_identity(data, &args)?;

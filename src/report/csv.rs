@@ -261,10 +261,10 @@ pub fn render(data: &ReportData) -> String {
         group_type: "overall",
         group: "all".into(),
     };
-    if data.options.period.is_some() {
-        if let Some(span) = data.covers.span {
-            r.group = span.to_string();
-        }
+    if data.options.period.is_some()
+        && let Some(span) = data.covers.span
+    {
+        r.group = span.to_string();
     }
     r.summary(data, &data.overall, true);
     r.group_type = "where_to_act";

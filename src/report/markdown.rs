@@ -49,20 +49,20 @@ pub fn render(data: &ReportData) -> String {
 
     heading(&mut o, "Overall experience");
     let _ = writeln!(o, "{}", escape(&common::headline_sentence(data)));
-    if let Some(h) = &data.overall.headline {
-        if let Some(cells) = &h.distribution {
-            let labels = common::headline_labels(data);
-            let _ = writeln!(o);
-            let head: Vec<String> = labels.iter().map(|l| escape(l)).collect();
-            let _ = writeln!(o, "| {} | Skipped |", head.join(" | "));
-            let _ = writeln!(o, "|{}---|", "---|".repeat(head.len()));
-            let row: Vec<String> = cells
-                .iter()
-                .map(|c| escape(&common::cell_text(*c)))
-                .collect();
-            let skipped = h.skipped.map_or("–".into(), common::cell_text);
-            let _ = writeln!(o, "| {} | {} |", row.join(" | "), escape(&skipped));
-        }
+    if let Some(h) = &data.overall.headline
+        && let Some(cells) = &h.distribution
+    {
+        let labels = common::headline_labels(data);
+        let _ = writeln!(o);
+        let head: Vec<String> = labels.iter().map(|l| escape(l)).collect();
+        let _ = writeln!(o, "| {} | Skipped |", head.join(" | "));
+        let _ = writeln!(o, "|{}---|", "---|".repeat(head.len()));
+        let row: Vec<String> = cells
+            .iter()
+            .map(|c| escape(&common::cell_text(*c)))
+            .collect();
+        let skipped = h.skipped.map_or("–".into(), common::cell_text);
+        let _ = writeln!(o, "| {} | {} |", row.join(" | "), escape(&skipped));
     }
 
     heading(&mut o, "Themes (score 0–100)");

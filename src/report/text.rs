@@ -110,21 +110,21 @@ pub fn render(data: &ReportData) -> String {
 
     heading(&mut o, "Overall experience");
     let _ = writeln!(o, "{}", wrap(&safe(&common::headline_sentence(data)), 80));
-    if let Some(h) = &data.overall.headline {
-        if let Some(cells) = &h.distribution {
-            let labels = common::headline_labels(data);
-            let parts: Vec<String> = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let l = labels.get(i).map_or("?", String::as_str);
-                    format!("{} {}", safe(l), common::cell_text(*c))
-                })
-                .collect();
-            let skipped = h.skipped.map_or("–".into(), common::cell_text);
-            let line = format!("{} · skipped {skipped}", parts.join(" · "));
-            let _ = writeln!(o, "  {}", wrap(&line, 78).replace('\n', "\n  "));
-        }
+    if let Some(h) = &data.overall.headline
+        && let Some(cells) = &h.distribution
+    {
+        let labels = common::headline_labels(data);
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let l = labels.get(i).map_or("?", String::as_str);
+                format!("{} {}", safe(l), common::cell_text(*c))
+            })
+            .collect();
+        let skipped = h.skipped.map_or("–".into(), common::cell_text);
+        let line = format!("{} · skipped {skipped}", parts.join(" · "));
+        let _ = writeln!(o, "  {}", wrap(&line, 78).replace('\n', "\n  "));
     }
 
     heading(&mut o, "Themes (score 0–100)");
