@@ -70,6 +70,19 @@ fn writers<'a>(out: &'a str, key: &'a str) -> [Vec<&'a str>; 3] {
     ]
 }
 
+/// `args` from [`writers`] with `"OUT"` replaced by `path`.
+fn at<'a>(args: &[&'a str], path: &'a Path) -> Vec<&'a str> {
+    args.iter()
+        .map(|a| {
+            if *a == "OUT" {
+                path.to_str().unwrap()
+            } else {
+                a
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn every_out_writes_into_a_fifo_for_its_reader_and_leaves_the_fifo() {
     let (tmp, data, key) = store();
@@ -129,16 +142,7 @@ fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
         let target = real.join(format!("out-{i}"));
         let link = links.join(format!("out-{i}"));
         symlink(&target, &link).unwrap();
-        let args: Vec<&str> = args
-            .iter()
-            .map(|a| {
-                if *a == "OUT" {
-                    link.to_str().unwrap()
-                } else {
-                    a
-                }
-            })
-            .collect();
+        let args = at(&args, &link);
         // A dangling link: its target is made (export refuses only an existing regular file).
         run(&data, &args);
         assert!(
@@ -190,16 +194,7 @@ fn every_out_gives_a_new_file_the_umask_and_a_replaced_file_keeps_its_mode() {
     for (mask, new_mode, kept) in [("022", 0o644, 0o600), ("077", 0o600, 0o644)] {
         for (i, args) in writers("OUT", &key).into_iter().enumerate() {
             let out = tmp.path().join(format!("out-{mask}-{i}"));
-            let args: Vec<&str> = args
-                .iter()
-                .map(|a| {
-                    if *a == "OUT" {
-                        out.to_str().unwrap()
-                    } else {
-                        a
-                    }
-                })
-                .collect();
+            let args = at(&args, &out);
             run_under(mask, &args);
             assert_eq!(mode(&out), new_mode, "umask {mask}: {args:?}");
             if args[0] == "export" {
