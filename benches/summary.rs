@@ -4,18 +4,17 @@
 //! and a reference for what the read path and the statistics cost on their own.
 //!
 //! Run: `cargo bench --bench summary -- DATA_DIR PASSPHRASE_FILE [THREADS]` (default 2). With
-//! two or more threads the records files are split between the threads, each streaming its
-//! share into its own collector, and the collectors are merged.
+//! two or more threads the records files are split between the threads
+//! (`store::read_responses_split`), each streaming its share into its own collector, and the
+//! collectors are merged.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use icare::fsio::{Fs, FsFile, RealFs};
 use icare::scoring::ScoringPlan;
 use icare::stats::{Collector, Estimate, Granularity, headline_pct_positive};
-use icare::store::{self, RECORDS_DIR};
+use icare::store;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args()
@@ -35,17 +34,15 @@ fn main() -> anyhow::Result<()> {
     let survey = icare::survey::embedded()?;
     let plan = ScoringPlan::new(&survey)?;
     let t = Instant::now();
+    let readers = store::read_responses_split(&data, &identity, threads.max(1))?;
     let parts: Vec<anyhow::Result<Collector<'_>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads.max(1))
-            .map(|part| {
-                let (plan, data, identity) = (&plan, &data, &identity);
+        let handles: Vec<_> = readers
+            .into_iter()
+            .map(|reader| {
+                let plan = &plan;
                 s.spawn(move || -> anyhow::Result<Collector<'_>> {
-                    let fs = Arc::new(Share {
-                        part,
-                        of: threads.max(1),
-                    });
                     let mut c = Collector::new(plan, Granularity::Month);
-                    for r in store::read_responses_with(fs, data, identity)? {
+                    for r in reader {
                         c.add(&r?, None)?;
                     }
                     Ok(c)
@@ -91,50 +88,4 @@ fn main() -> anyhow::Result<()> {
         overall.responses as f64 / elapsed.as_secs_f64() / 1e3
     );
     Ok(())
-}
-
-/// The real file system, except that listing the records folder gives only every `of`-th file
-/// starting at `part`: how the threads share the store.
-struct Share {
-    part: usize,
-    of: usize,
-}
-
-impl Fs for Share {
-    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        RealFs.read(path)
-    }
-    fn list(&self, dir: &Path) -> std::io::Result<Vec<String>> {
-        let names = RealFs.list(dir)?;
-        if !dir.ends_with(RECORDS_DIR) {
-            return Ok(names);
-        }
-        Ok(names
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| i % self.of == self.part)
-            .map(|(_, n)| n)
-            .collect())
-    }
-    fn exists(&self, path: &Path) -> bool {
-        RealFs.exists(path)
-    }
-    fn create_dir_all(&self, dir: &Path) -> std::io::Result<()> {
-        RealFs.create_dir_all(dir)
-    }
-    fn create_new(&self, path: &Path) -> std::io::Result<Box<dyn FsFile>> {
-        RealFs.create_new(path)
-    }
-    fn truncate(&self, path: &Path, len: u64) -> std::io::Result<()> {
-        RealFs.truncate(path, len)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
-        RealFs.rename(from, to)
-    }
-    fn remove_file(&self, path: &Path) -> std::io::Result<()> {
-        RealFs.remove_file(path)
-    }
-    fn sync_dir(&self, dir: &Path) -> std::io::Result<()> {
-        RealFs.sync_dir(dir)
-    }
 }

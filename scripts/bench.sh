@@ -6,6 +6,8 @@
 #   scripts/bench.sh --quick    10^4 responses only, 10 idle seconds, default build settings only:
 #                               to try the script
 #   scripts/bench.sh --only-summaries   only the summaries (report, DuckDB, pandas)
+#   scripts/bench.sh --default-build    no second and third build (software Poly1305,
+#                               target-cpu=native): on a busy machine each costs a release build
 #
 # Everything it writes stays in bench-data/ (stores, CSV, logs) and .venv-bench/ (DuckDB, pandas and
 # scipy, installed by the script itself); both are gitignored. The machine is shared and noisy, so
@@ -13,18 +15,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-quick=0 only_summaries=0
+quick=0 only_summaries=0 default_build=0
 for arg in "$@"; do
   case $arg in
     --quick) quick=1 ;;
     --only-summaries) only_summaries=1 ;;
-    *) echo "usage: scripts/bench.sh [--quick] [--only-summaries]" >&2; exit 2 ;;
+    --default-build) default_build=1 ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--only-summaries] [--default-build]" >&2; exit 2 ;;
   esac
 done
 if ((quick)); then
-  sizes=(10000) latency_n=200 read_n=10000 idle=10 launches=3
+  sizes=(10000) latency_n=100 read_n=10000 idle=10 launches=3
 else
-  sizes=(10000 100000 1000000) latency_n=2000 read_n=1000000 idle=60 launches=10
+  sizes=(10000 100000 1000000) latency_n=400 read_n=1000000 idle=60 launches=10
 fi
 work=$root/bench-data
 mkdir -p "$work"
@@ -75,7 +78,7 @@ icare=$root/target/release/icare
 # `icare report` also built with the portable software Poly1305 (see BENCHMARKS.md), in its own
 # target folder.
 icare_soft=
-if ((!quick)); then
+if ((!quick && !default_build)); then
   say "building icare with --cfg poly1305_force_soft"
   RUSTFLAGS='--cfg poly1305_force_soft' CARGO_TARGET_DIR=$root/target/bench-soft \
     cargo build --release --locked --bin icare 2>>"$log"
@@ -226,7 +229,7 @@ say "exit PIN: the cost of a guess"
 fi
 
 # --- The store read path under the two other settings of the AEAD backends ----------------------
-if ((!quick && !only_summaries)); then
+if ((!quick && !only_summaries && !default_build)); then
 # The store benchmark again under the two other settings of the AEAD backends (bench builds only;
 # their own target folders, so the project's own builds are not disturbed).
 say "building the store benchmark with --cfg poly1305_force_soft"

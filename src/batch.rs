@@ -2,18 +2,19 @@
 //! aggregation store imports batches from many sites, checking each completely and never counting
 //! a response twice. Byte by byte in `docs/batches.md`.
 //!
-//! - [`sign`]: the site's Ed25519 signing key (`keys/site-signing.key`) and its text form.
+//! - [`sign`]: the site's Ed25519 signing key (`keys/site-signing.key`), which lives in
+//!   [`crate::crypto::sign`] since the store's ledger is signed with it too.
 //! - [`file`](mod@file): the batch file format: writing, and checking everything before trusting anything.
 //! - [`export`]: `icare export` (with the `--since-last` watermark and `--to` re-wrapping).
 //! - [`aggregate`]: aggregation stores: `init --aggregate`, the trust list, crash-safe import.
 //! - [`verify`]: `icare verify` on an aggregation store.
-//! - [`read`]: one reader for both kinds of store, yielding each response with its site.
+//! - Reading either kind of store, each response with its site, is the store's
+//!   ([`crate::store::read_all`]).
 
 pub mod aggregate;
 pub mod export;
 pub mod file;
-pub mod read;
-pub mod sign;
+pub use crate::crypto::sign;
 #[cfg(test)]
 mod testutil;
 pub mod verify;
@@ -80,22 +81,9 @@ pub enum BatchError {
     /// A key file problem.
     #[error(transparent)]
     Keys(#[from] KeysError),
-    /// The store was made before batches existed and has no signing key.
-    #[error(
-        "{0}: this store has no site signing key (no keys/site-signing.key: it was made before batches existed); create one with `icare keys --create-signing-key`"
-    )]
-    NoSigningKey(PathBuf),
-    /// The signing key file exists but cannot be used.
-    #[error("{path}: not a usable site signing key ({reason})")]
-    BadSigningKeyFile { path: PathBuf, reason: String },
-    /// A signing key was to be created where one exists.
-    #[error("{0}: a signing key already exists; refusing to replace it")]
-    SigningKeyExists(PathBuf),
-    /// A site key given on the command line is not in the `icare-site-ed25519:<64 hex>` form.
-    #[error(
-        "{0:?} is not a site signing key (expected icare-site-ed25519: and 64 hex digits, as `icare keys` prints)"
-    )]
-    BadSiteKey(String),
+    /// A signing key problem (missing, unusable, readable by others, badly written).
+    #[error(transparent)]
+    Sign(#[from] crate::crypto::sign::SignError),
     /// A batch failed one of its checks; nothing from it was taken.
     #[error(
         "{path}: rejected: {check} check failed: {detail}; nothing from this batch was imported"

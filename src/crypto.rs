@@ -1,9 +1,11 @@
-//! Sealing records and wrapping epoch keys: XChaCha20-Poly1305 under a per-epoch data key, and age
-//! X25519 recipients for the key itself.
+//! Sealing records and wrapping group keys: XChaCha20-Poly1305 under a per-group data key, and age
+//! X25519 recipients for the key itself; [`sign`] holds the site's Ed25519 signing key.
 //!
 //! A record is `nonce (24 bytes) || XChaCha20-Poly1305(key, nonce, ad, padded plaintext)`; the
 //! padded plaintext is `u32 LE length || plaintext || zero bytes` up to the smallest of
 //! [`SIZE_CLASSES`] that fits. See `docs/format.md`.
+
+pub mod sign;
 
 use std::io::{Read, Write};
 
@@ -37,7 +39,7 @@ pub enum CryptoError {
     #[error("the record's padding is malformed")]
     BadPadding,
     /// Wrapping the key to the recipients failed.
-    #[error("cannot wrap the epoch key to the recipients: {0}")]
+    #[error("cannot wrap the group key to the recipients: {0}")]
     Wrap(String),
     /// No identity given matches any recipient of the epoch header.
     #[error("no matching identity: this key is not one of the recipients of the store")]
@@ -169,6 +171,22 @@ pub fn unwrap(
     r.read_to_end(&mut out)
         .map_err(|e| CryptoError::Unwrap(e.to_string()))?;
     Ok(out)
+}
+
+/// Lower-case hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Bytes from lower- or upper-case hex.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// The public key of an identity, in `age1...` form.

@@ -155,6 +155,11 @@ pub fn unlock_identity_file(
             }
         }
     })?;
+    // A secret: refused if others on this machine may read it.
+    fsio::check_private(fs, path).map_err(|source| KeysError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     let bad = |reason: String| KeysError::BadIdentity {
         path: path.to_owned(),
         reason,
@@ -229,7 +234,8 @@ pub fn verify_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, Keys
         path: path.clone(),
         reason,
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let bytes = RealFs.read(&path).map_err(|e| bad(e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
     let hash = PasswordHash::new(text.trim()).map_err(|e| bad(e.to_string()))?;
     if hash.algorithm.as_str() != "argon2id" {
         return Err(bad(format!("{} is not argon2id", hash.algorithm)));
@@ -247,8 +253,8 @@ pub fn upgrade_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, Key
         path: path.clone(),
         source,
     };
-    let text = std::fs::read_to_string(&path).map_err(io)?;
-    let cheaper = PasswordHash::new(text.trim())
+    let text = RealFs.read(&path).map_err(io)?;
+    let cheaper = PasswordHash::new(String::from_utf8_lossy(&text).trim())
         .ok()
         .and_then(|h| argon2::Params::try_from(&h).ok())
         .is_some_and(|p| {
@@ -260,7 +266,6 @@ pub fn upgrade_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, Key
     }
     let hash = hash_exit_pin(pin)?;
     fsio::write_atomic(&RealFs, &path, hash.as_bytes()).map_err(io)?;
-    lockout::owner_only(&path).map_err(io)?;
     Ok(true)
 }
 

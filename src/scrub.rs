@@ -141,10 +141,10 @@ fn email_spans(chars: &[char]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     // Unspaced: a run whose letters-and-digits core holds an `@` has a letter or digit on each side of it.
     for &(start, end) in &runs {
-        if let Some(core) = alnum_core(chars, start, end) {
-            if chars[core.0..core.1].contains(&'@') {
-                spans.push(core);
-            }
+        if let Some(core) = alnum_core(chars, start, end)
+            && chars[core.0..core.1].contains(&'@')
+        {
+            spans.push(core);
         }
     }
     // Spaced: `name @ domain.tld`, `name@ domain.tld`, `name @domain.tld`. Only an `@` at the edge of its run

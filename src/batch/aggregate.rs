@@ -18,153 +18,12 @@ use crate::crypto;
 use crate::fsio::{self, Fs};
 use crate::keys;
 use crate::store::StoreError;
-use crate::store::format::{self, KIND_EPOCH, KIND_RECORD, hex, unhex};
-
-/// The aggregation store's description, relative to its folder.
-pub const AGGREGATE_FILE: &str = "aggregate.meta";
-/// The list of trusted site keys.
-pub const TRUST_FILE: &str = "trusted-sites";
-/// Folder of imported batches.
-pub const IMPORTED_DIR: &str = "imported";
-/// Magic of `aggregate.meta`.
-pub const MAGIC_AGGREGATE: [u8; 8] = *b"iCAREag\x01";
-/// Magic of `trusted-sites`.
-pub const MAGIC_TRUST: [u8; 8] = *b"iCAREts\x01";
-/// Magic of an imported batch file.
-pub const MAGIC_IMPORTED: [u8; 8] = *b"iCAREim\x01";
-/// Frame kinds of the aggregation store's files.
-pub const KIND_AGGREGATE: u8 = 17;
-pub const KIND_TRUST: u8 = 18;
-pub const KIND_ORIGIN: u8 = 19;
-
-/// A file of the common structure holding one JSON frame.
-pub(crate) fn json_file(magic: [u8; 8], kind: u8, value: &impl Serialize) -> Vec<u8> {
-    let mut out = format::file_header(magic).to_vec();
-    // Plain strings, numbers, booleans and maps always serialize.
-    out.extend(format::frame(
-        kind,
-        &serde_json::to_vec_pretty(value).unwrap_or_default(),
-    ));
-    out
-}
-
-/// Read a file made by [`json_file`], checking header, framing and kind.
-pub(crate) fn parse_json_file<T: for<'de> Deserialize<'de>>(
-    path: &Path,
-    bytes: &[u8],
-    magic: [u8; 8],
-    kind: u8,
-    what: &'static str,
-) -> Result<T, StoreError> {
-    let corrupt = |offset: usize, what: String| StoreError::Corrupt {
-        path: path.to_owned(),
-        offset: offset as u64,
-        what,
-    };
-    let scan = format::scan(bytes, magic, what).map_err(|source| StoreError::Header {
-        path: path.to_owned(),
-        source,
-    })?;
-    if let Some(d) = scan.damage.first() {
-        let (format::Damage::BadFrameHeader { offset } | format::Damage::BadPayload { offset }) = d;
-        return Err(corrupt(*offset, "checksum mismatch".into()));
-    }
-    if let Some(at) = scan.torn_at {
-        return Err(corrupt(at, "the file is cut short".into()));
-    }
-    let [f] = scan.frames[..] else {
-        return Err(corrupt(
-            format::FILE_HEADER_LEN,
-            "expected exactly one frame".into(),
-        ));
-    };
-    if f.kind != kind {
-        return Err(corrupt(
-            f.offset,
-            format!("unexpected frame kind {}", f.kind),
-        ));
-    }
-    serde_json::from_slice(&bytes[f.start..f.end]).map_err(|e| corrupt(f.start, e.to_string()))
-}
-
-/// What `aggregate.meta` says.
-#[derive(Debug, Clone)]
-pub struct AggregateMeta {
-    pub store_id: [u8; 16],
-    /// The commissioner's or research team's name.
-    pub name: String,
-    /// Made with `init --aggregate --synthetic`: takes synthetic batches only.
-    pub synthetic: bool,
-    /// The aggregation store's own manager key (practices add it with `init --recipient`).
-    pub recipients: Vec<age::x25519::Recipient>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AggregateJson {
-    store_id: String,
-    name: String,
-    synthetic: bool,
-    recipients: Vec<String>,
-}
-
-impl AggregateMeta {
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let json = AggregateJson {
-            store_id: hex(&self.store_id),
-            name: self.name.clone(),
-            synthetic: self.synthetic,
-            recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
-        };
-        json_file(MAGIC_AGGREGATE, KIND_AGGREGATE, &json)
-    }
-
-    /// Read `aggregate.meta` in `dir`; [`BatchError::NotAggregate`] when there is none.
-    pub fn load(fs: &dyn Fs, dir: &Path) -> Result<AggregateMeta, BatchError> {
-        let path = dir.join(AGGREGATE_FILE);
-        let bytes = fs.read(&path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                BatchError::NotAggregate(dir.to_owned())
-            } else {
-                BatchError::Io {
-                    path: path.clone(),
-                    source,
-                }
-            }
-        })?;
-        let json: AggregateJson = parse_json_file(
-            &path,
-            &bytes,
-            MAGIC_AGGREGATE,
-            KIND_AGGREGATE,
-            "aggregation store",
-        )?;
-        let bad = |what: String| StoreError::Corrupt {
-            path: path.clone(),
-            offset: format::FILE_HEADER_LEN as u64,
-            what,
-        };
-        let store_id = unhex(&json.store_id)
-            .and_then(|v| <[u8; 16]>::try_from(v).ok())
-            .ok_or_else(|| bad("store_id is not 32 hex digits".into()))?;
-        let recipients = json
-            .recipients
-            .iter()
-            .map(|r| r.parse().map_err(|_| bad(format!("bad recipient {r:?}"))))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(AggregateMeta {
-            store_id,
-            name: json.name,
-            synthetic: json.synthetic,
-            recipients,
-        })
-    }
-}
-
-/// Whether `dir` holds an aggregation store.
-pub fn is_aggregate(fs: &dyn Fs, dir: &Path) -> bool {
-    fs.exists(&dir.join(AGGREGATE_FILE))
-}
+pub use crate::store::aggregate::{
+    AGGREGATE_FILE, AggregateMeta, IMPORTED_DIR, KIND_AGGREGATE, KIND_ORIGIN, KIND_TRUST,
+    MAGIC_AGGREGATE, MAGIC_IMPORTED, MAGIC_TRUST, Origin, TRUST_FILE, is_aggregate,
+};
+pub(crate) use crate::store::aggregate::{imported_files, json_file, parse_json_file};
+use crate::store::format::{self, KIND_EPOCH, KIND_RECORD, hex};
 
 /// Create an aggregation store in `dir` with a new manager identity protected by `passphrase`.
 /// Returns the manager's `age1...` public key.
@@ -265,17 +124,6 @@ pub fn trust(fs: &dyn Fs, dir: &Path, key: &SiteKey, site: &str) -> Result<bool,
     Ok(true)
 }
 
-/// Where an imported file's records came from (its first frame).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Origin {
-    /// The site name on the trust list when the batch was imported.
-    pub site: String,
-    pub signing_key: String,
-    pub batch_id: String,
-    pub store_id: String,
-}
-
 /// What importing one batch did.
 #[derive(Debug, Clone)]
 pub struct ImportReport {
@@ -294,17 +142,6 @@ pub struct ImportReport {
     pub trusted_now: Option<TrustedSite>,
     /// The file that holds the added records.
     pub saved_as: Option<PathBuf>,
-}
-
-/// The imported files of an aggregation store (names ending in `.ici`), sorted.
-pub(crate) fn imported_files(fs: &dyn Fs, dir: &Path) -> Result<Vec<PathBuf>, BatchError> {
-    let idir = dir.join(IMPORTED_DIR);
-    let names = fs.list(&idir).map_err(BatchError::io(&idir))?;
-    Ok(names
-        .into_iter()
-        .filter(|n| n.ends_with(".ici") && !n.starts_with('.'))
-        .map(|n| idir.join(n))
-        .collect())
 }
 
 /// What an aggregation store already holds: the ids ([`file::record_id`]) of its records and
@@ -355,6 +192,8 @@ pub fn import_with(
     trust_new_site: bool,
 ) -> Result<ImportReport, BatchError> {
     let meta = AggregateMeta::load(fs, dir)?;
+    // One writer at a time: two imports would each miss the other's records when deduplicating.
+    let _lock = crate::store::lock(fs, dir)?;
     remove_leftovers(fs, dir)?;
     let bytes = fs.read(batch_path).map_err(BatchError::io(batch_path))?;
     let batch: Batch = file::check(batch_path, &bytes)?;

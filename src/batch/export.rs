@@ -2,7 +2,7 @@
 //! written atomically. With `--since-last`, only records after the watermark left by the previous
 //! `--since-last` export; with `--to`, epoch keys re-wrapped for extra recipients.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,10 @@ use super::file::{self, BatchEpoch, Manifest};
 use super::{BatchError, aggregate, sign};
 use crate::crypto;
 use crate::fsio::{self, Fs};
-use crate::store::format::{self, Damage, KIND_RECORD, MAGIC_RECORDS, hex, unhex};
-use crate::store::read::epoch_info;
+use crate::store::format::{self, Damage, KIND_RECORD, MAGIC_RECORDS, hex, record_id, unhex};
+use crate::store::ledger::Vouch;
+use crate::store::period_file::{PeriodFile, split_record};
+use crate::store::read::{epoch_info, record_frames};
 use crate::store::recover::records_files;
 use crate::store::{Problem, StoreError, StoreMeta};
 
@@ -45,12 +47,16 @@ pub struct Exported {
     pub watermark_moved: bool,
 }
 
-/// The watermark: for each records file, the offset up to which its records were exported.
+/// The watermark: for each version-1 records file, the offset up to which its records were
+/// exported; for version-2 files (whose records stand in random order, so no offset divides old
+/// from new), the id ([`record_id`], hex) of every record exported.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Watermark {
     store_id: String,
     files: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    records: BTreeSet<String>,
 }
 
 impl Watermark {
@@ -61,7 +67,7 @@ impl Watermark {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Watermark {
                     store_id: hex(&meta.store_id),
-                    files: BTreeMap::new(),
+                    ..Watermark::default()
                 });
             }
             Err(source) => return Err(BatchError::Io { path, source }),
@@ -139,12 +145,19 @@ pub fn export_with(
     mark.store_id = hex(&meta.store_id);
     let mut skipped = Vec::new();
     let mut epochs = Vec::new();
+    let vouch = Vouch::load(fs, data_dir, &meta);
     for path in records_files(fs, data_dir)? {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let bytes = fs.read(&path).map_err(BatchError::io(&path))?;
+        let bytes = match fs.read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                skipped.push(Problem::new(&path, None, e.to_string()));
+                continue;
+            }
+        };
         let scan = match format::scan(&bytes, MAGIC_RECORDS, "records") {
             Ok(s) => s,
             Err(source @ format::HeaderError::NewerVersion(_)) => {
@@ -155,6 +168,14 @@ pub fn export_with(
                 continue;
             }
         };
+        if let Err(why) = vouch.check(&name, &bytes, scan.version, record_frames(&scan)) {
+            skipped.push(Problem::new(
+                &path,
+                None,
+                format!("{why}: left out of the batch"),
+            ));
+            continue;
+        }
         for d in &scan.damage {
             let (Damage::BadFrameHeader { offset } | Damage::BadPayload { offset }) = d;
             skipped.push(Problem::new(
@@ -162,6 +183,45 @@ pub fn export_with(
                 Some(*offset as u64),
                 "checksum mismatch: left out of the batch".into(),
             ));
+        }
+        if scan.version >= 2 {
+            let file = match PeriodFile::parse(&path, &bytes, &scan, &meta) {
+                Ok(f) => f,
+                Err(e) => {
+                    skipped.push(Problem::new(&path, None, e.to_string()));
+                    continue;
+                }
+            };
+            // Each record to its group, in one pass (its id computed once).
+            let mut by_group: std::collections::HashMap<[u8; 16], Vec<Vec<u8>>> =
+                std::collections::HashMap::new();
+            for r in &file.records {
+                let Some((gid, sealed)) = split_record(&bytes[r.start..r.end]) else {
+                    continue;
+                };
+                let id = hex(&record_id(sealed));
+                if !old.records.contains(&id) {
+                    by_group.entry(gid).or_default().push(sealed.to_vec());
+                }
+                if options.since_last {
+                    mark.records.insert(id);
+                }
+            }
+            for (info, f, _) in &file.groups {
+                let Some(records) = by_group.remove(&info.epoch_id) else {
+                    continue;
+                };
+                let mut header = bytes[f.start..f.end].to_vec();
+                if !options.to.is_empty() {
+                    header = rewrap(&path, &header, info, &meta, options)?;
+                }
+                epochs.push(BatchEpoch {
+                    info: info.clone(),
+                    header,
+                    records,
+                });
+            }
+            continue;
         }
         // A file still being created (no complete epoch header yet) holds no record.
         if scan.frames.is_empty() {

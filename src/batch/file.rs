@@ -86,11 +86,7 @@ pub struct Batch {
     pub epochs: Vec<BatchEpoch>,
 }
 
-/// The identifier a record is deduplicated by: SHA-256 of its sealed bytes. Every record has a
-/// fresh random nonce, so equal ids mean the same record; the hash of ciphertext reveals nothing.
-pub fn record_id(sealed: &[u8]) -> [u8; 32] {
-    Sha256::digest(sealed).into()
-}
+pub use crate::store::format::record_id;
 
 /// Build a batch: epochs sorted by period and (random) epoch id, records shuffled within each
 /// epoch, the manifest, and the signature.
@@ -272,6 +268,8 @@ pub fn check(path: &Path, bytes: &[u8]) -> Result<Batch, BatchError> {
     }
     let mut epochs: Vec<BatchEpoch> = Vec::new();
     let mut ids = HashSet::new();
+    // A version-2 store exports one "epoch" per group of at most 32 records: many of them.
+    let mut epoch_ids = HashSet::new();
     for f in contents {
         let payload = &bytes[f.start..f.end];
         match f.kind {
@@ -291,7 +289,7 @@ pub fn check(path: &Path, bytes: &[u8]) -> Result<Batch, BatchError> {
                 if info.synthetic != manifest.synthetic {
                     return Err(bad("synthetic flag differs from the manifest's"));
                 }
-                if epochs.iter().any(|e| e.info.epoch_id == info.epoch_id) {
+                if !epoch_ids.insert(info.epoch_id) {
                     return Err(bad("the epoch appears twice"));
                 }
                 if epochs.last().is_some_and(|e| e.records.is_empty()) {

@@ -39,6 +39,7 @@ pub fn site(
         synthetic,
         period: PeriodKind::Week,
         recipients,
+        signing_key: None,
     };
     fs.put(&StoreMeta::path(dir), meta.to_bytes());
     sign::create(fs, dir).unwrap();

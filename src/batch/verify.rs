@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::BatchError;
 use super::aggregate::{self, AggregateMeta, KIND_ORIGIN, MAGIC_IMPORTED};
 use super::file::record_id;
-use super::{BatchError, read};
 use crate::fsio::Fs;
 use crate::store::format::{self, Damage, EpochInfo, KIND_EPOCH, KIND_RECORD};
+use crate::store::read_all_with;
 use crate::store::{Problem, StoreError, VerifyReport};
 
 /// Verify the aggregation store in `dir`; with an identity, also open every record.
@@ -29,7 +30,7 @@ pub fn verify_with(
     report.files = files.len();
     if let Some(id) = identity {
         // The reader checks framing too, and yields every problem with its file and offset.
-        for r in read::read_all_with(fs, dir, id)? {
+        for r in read_all_with(fs, dir, id)? {
             match r {
                 Ok((_, response)) => *report.counts.entry(response.period).or_default() += 1,
                 // Not damage: the key given is not a recipient.
@@ -86,10 +87,10 @@ pub fn verify_with(
                     }
                 },
                 KIND_RECORD => {
-                    if let Some(p) = period {
-                        if seen.insert(record_id(&bytes[f.start..f.end])) {
-                            *report.counts.entry(p).or_default() += 1;
-                        }
+                    if let Some(p) = period
+                        && seen.insert(record_id(&bytes[f.start..f.end]))
+                    {
+                        *report.counts.entry(p).or_default() += 1;
                     }
                 }
                 k => problem(Some(f.offset), format!("unexpected frame kind {k}")),

@@ -83,7 +83,7 @@ fn analyst_identity(data: &Path, args: &DecryptArgs) -> anyhow::Result<age::x255
         bail!("decrypt needs an analyst's identity (--identity FILE). {HOW_TO_ADD}");
     };
     // A file that cannot be read is named by the error of reading it, before any passphrase.
-    let protected = match std::fs::read(path) {
+    let protected = match crate::fsio::Fs::read(&RealFs, path) {
         Ok(bytes) => bytes.starts_with(b"age-encryption.org/"),
         Err(_) => false,
     };
@@ -116,10 +116,10 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
             bail!("{}: needs a file name", path.display());
         }
     }
-    if let (Some(a), Some(b)) = (&args.out, &args.comments) {
-        if a == b {
-            bail!("--out and --comments name the same file; comments go to a file of their own");
-        }
+    if let (Some(a), Some(b)) = (&args.out, &args.comments)
+        && a == b
+    {
+        bail!("--out and --comments name the same file; comments go to a file of their own");
     }
     let catalog = survey::Catalog::for_store(data, &args.surveys)?;
     let identity = analyst_identity(data, &args)?;

@@ -102,6 +102,15 @@ pub fn run(args: KioskArgs, data: &Path) -> anyhow::Result<i32> {
                 ),
             );
         }
+        // Neither names a time nor counts responses: safe for the staff log.
+        for note in &store.report().notes {
+            kiosk::run::log(&options.log_file, &format!("store: {note}"));
+        }
+        for p in &store.report().damaged {
+            let line = p.to_string();
+            let line = crate::sanitize::terminal_safe(&line);
+            kiosk::run::log(&options.log_file, &format!("store damage: {line}"));
+        }
     }
     kiosk::run(survey, &mut backend, options)?;
     Ok(0)

@@ -28,7 +28,7 @@ pub fn run(data: &Path, args: PasswdArgs) -> anyhow::Result<i32> {
     // Everything that needs no secret is checked before one is asked for.
     let keys = store_keys(data)?;
     let path = secret::identity_path(data, &args.identity);
-    let bytes = std::fs::read(&path).map_err(|source| match source.kind() {
+    let bytes = RealFs.read(&path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => KeysError::MissingIdentity(path.clone()),
         _ => KeysError::Io {
             path: path.clone(),

@@ -162,16 +162,17 @@ fn minutes(d: std::time::Duration) -> String {
     }
 }
 
-/// Replace the PIN hash atomically, then check the new PIN against the file as the kiosk will; if
-/// that fails, the old file is put back. Temporary files a change cut short left are removed
-/// first (each holds the hash of a PIN that was never confirmed).
+/// Replace the PIN hash atomically (a new file, readable by its owner only), then check the new
+/// PIN against the file as the kiosk will; if that fails, the old file is put back. Temporary
+/// files a change cut short left are removed first (each holds the hash of a PIN that was never
+/// confirmed). All under the PIN files' lock, so a running kiosk's re-hash of the old PIN cannot
+/// land over the new one.
 fn set_pin(data: &Path, path: &Path, new: &SecretString) -> anyhow::Result<()> {
+    let _lock = lockout::hold(data)?;
     fsio::remove_leftovers(&RealFs, path).with_context(|| path.display().to_string())?;
-    let old = std::fs::read(path).ok();
+    let old = fsio::Fs::read(&RealFs, path).ok();
     let hash = keys::hash_exit_pin(new)?;
     fsio::write_atomic(&RealFs, path, format!("{hash}\n").as_bytes())?;
-    // As a re-hash at today's cost leaves it: readable by the kiosk's user only.
-    lockout::owner_only(path)?;
     if keys::verify_exit_pin(data, new)? {
         return Ok(());
     }

@@ -137,10 +137,10 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
         PeriodArg::Month => Granularity::Month,
         PeriodArg::Quarter => Granularity::Quarter,
     };
-    if let (Some(f), Some(t)) = (args.from, args.to) {
-        if f > t {
-            bail!("--from {f} is after --to {t}; swap them");
-        }
+    if let (Some(f), Some(t)) = (args.from, args.to)
+        && f > t
+    {
+        bail!("--from {f} is after --to {t}; swap them");
     }
     let options = ReportOptions {
         granularity,
@@ -165,10 +165,10 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
         FormatArg::Json => Format::Json,
         FormatArg::Html => Format::Html,
     };
-    if let Some(out) = &args.out {
-        if out.file_name().is_none() {
-            bail!("--out {}: needs a file name", out.display());
-        }
+    if let Some(out) = &args.out
+        && out.file_name().is_none()
+    {
+        bail!("--out {}: needs a file name", out.display());
     }
     let catalog = Catalog::for_store(data, &args.surveys)?;
     let identity =
@@ -187,10 +187,10 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
             let mut out = std::io::stdout().lock();
             let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
             // A closed pipe (`| head`) is the reader's choice, not a failure.
-            if let Err(e) = written {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e).context("cannot write the report to standard output");
-                }
+            if let Err(e) = written
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("cannot write the report to standard output");
             }
         }
     }

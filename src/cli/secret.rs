@@ -178,7 +178,8 @@ pub fn unlock(
 ) -> anyhow::Result<Option<age::x25519::Identity>> {
     let path = identity_path(data, args);
     let fs = crate::fsio::RealFs;
-    let bytes = match std::fs::read(&path) {
+    // Through the store's file layer: never a FIFO or a symbolic link.
+    let bytes = match crate::fsio::Fs::read(&fs, &path) {
         Ok(bytes) => Some(bytes),
         // Said before a passphrase is asked for that could open nothing.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && prompt != Prompt::Never => {

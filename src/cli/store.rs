@@ -109,8 +109,10 @@ pub fn init(data: &Path, args: InitArgs) -> anyhow::Result<i32> {
         options.period
     );
     println!("Manager public key: {}", made.public_key);
-    if let Ok(Some(key)) = crate::batch::sign::public(&crate::fsio::RealFs, data) {
-        println!("Site signing key:   {key} (signs exported batches)");
+    if let Ok(Some(key)) = crate::crypto::sign::public(&crate::fsio::RealFs, data) {
+        println!(
+            "Site signing key:   {key} (the kiosk's own: signs the ledger of records and exported batches; note it down to check `icare verify` against)"
+        );
     }
     println!(
         "Manager identity:   {} (opened with your passphrase; keep a copy off the kiosk)",
@@ -190,6 +192,15 @@ pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
             "{} torn tail(s) kept in quarantine from earlier crashes.",
             report.quarantined
         );
+    }
+    match &report.signing_key {
+        Some(key) => println!(
+            "Records counted only as the ledger signed by {key} vouches for them (the key `icare init` printed; if it is not, store.meta was replaced)"
+        ),
+        None if report.files > 0 => println!(
+            "Note: no signed ledger yet (a store from an older version): its records are not authenticated; the kiosk adopts them when it next starts"
+        ),
+        None => {}
     }
     let key_files = super::verify_keys::check(data, aggregate);
     println!("Key files (checked without a secret):");

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use argon2::password_hash::PasswordHash;
 
 use super::secret::{self, IdentityArgs, Prompt};
-use crate::batch::{BatchError, sign};
-use crate::fsio::RealFs;
+use crate::crypto::sign::{self, SignError};
+use crate::fsio::{Fs, RealFs};
 use crate::keys::{self, KeysError};
 
 /// The identity to open every record with, or why records are not opened.
@@ -52,15 +52,17 @@ pub struct KeyFile {
 
 /// Check the key files of the store in `data` without any secret: the manager identity (if here)
 /// is a passphrase-protected age file, the exit PIN hash (a kiosk's store) is an Argon2id hash,
-/// the site signing key (a kiosk's store) is whole and matches its public key line.
+/// the site signing key (a kiosk's store) is whole and matches its public key line. Their
+/// contents only: a key file others can read is among the store's problems
+/// ([`crate::store::verify`]). Read as the store reads: never through a link, never a FIFO.
 pub fn check(data: &Path, aggregate: bool) -> Vec<KeyFile> {
     let mut out = vec![identity_file(&data.join(keys::IDENTITY_FILE))];
     if !aggregate {
         out.push(pin_file(&data.join(keys::EXIT_PIN_FILE)));
         let path = sign::key_path(data);
-        let (said, problem) = match sign::load(&RealFs, data) {
+        let (said, problem) = match sign::load_any_mode(&RealFs, data) {
             Ok(signer) => (format!("site signing key {}", signer.public()), false),
-            Err(e @ BatchError::NoSigningKey(_)) => (format!("not here: {e}"), false),
+            Err(e @ SignError::NoSigningKey(_)) => (format!("not here: {e}"), false),
             Err(e) => (without_path(&e.to_string(), &path), true),
         };
         out.push(KeyFile {
@@ -73,7 +75,7 @@ pub fn check(data: &Path, aggregate: bool) -> Vec<KeyFile> {
 }
 
 fn identity_file(path: &Path) -> KeyFile {
-    let (said, problem) = match std::fs::read(path) {
+    let (said, problem) = match RealFs.read(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
             "not here (kept off this machine, as docs/deploy.md advises)".to_string(),
             false,
@@ -104,10 +106,10 @@ fn identity_file(path: &Path) -> KeyFile {
 pub(super) fn pin_file(path: &Path) -> KeyFile {
     let fix =
         "staff cannot leave the kiosk; set a new PIN with `icare pin` and the manager passphrase";
-    let (said, problem) = match std::fs::read_to_string(path) {
+    let (said, problem) = match RealFs.read(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (format!("missing: {fix}"), true),
         Err(e) => (format!("cannot be read ({e}): {fix}"), true),
-        Ok(text) => match PasswordHash::new(text.trim()) {
+        Ok(bytes) => match PasswordHash::new(String::from_utf8_lossy(&bytes).trim()) {
             Ok(hash) if hash.algorithm.as_str() == "argon2id" => {
                 ("an Argon2id hash of the exit PIN".into(), false)
             }

@@ -325,10 +325,10 @@ fn rounded_answer_counts_cannot_be_subtracted_to_a_small_count() {
         }
         let mut dists: HashMap<(String, Vec<u64>), Vec<Cell>> = HashMap::new();
         for f in &all {
-            if let Figure::Cells(which, cells) = &f.figure {
-                if which.starts_with("item") {
-                    dists.insert((which.clone(), f.cover.to_vec()), cells.clone());
-                }
+            if let Figure::Cells(which, cells) = &f.figure
+                && which.starts_with("item")
+            {
+                dists.insert((which.clone(), f.cover.to_vec()), cells.clone());
             }
         }
         let n = store.rows.len();

@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Appender, Fs, parent, write_atomic_with};
+use super::{Appender, Fs, parent, replace_atomic};
 
 /// Most symbolic links followed before giving up, as Linux does (`ELOOP` after 40).
 const MAX_LINKS: usize = 40;
@@ -26,8 +26,11 @@ pub enum OutTarget {
 
 /// Write a user-named output at `path` through `body`, respecting what is there:
 ///
-/// - a regular file or a new path: [`write_atomic_with`] (a temporary file beside it, synced and
-///   renamed into place; on error nothing changes at `path`);
+/// - a regular file or a new path: as [`super::write_atomic_with`] (a temporary file beside it,
+///   synced and renamed into place; on error nothing changes at `path`). The output is the user's
+///   own file, not the store's: a new path gets the permissions the user's umask gives (as a
+///   shell's `>` does), and a file replaced keeps its permission bits, so a private report stays
+///   private;
 /// - a symbolic link: the same rules applied to the file it points at (so a link to a regular
 ///   file gets its temporary file in the target's folder, and the link stays a link);
 /// - a device or FIFO: opened for writing, without truncation, and written into; nothing is
@@ -40,7 +43,14 @@ pub fn write_out<E: From<io::Error>>(
     body: impl FnOnce(&mut dyn Write) -> Result<(), E>,
 ) -> Result<(), E> {
     match fs.out_target(path)? {
-        OutTarget::File(target) => write_atomic_with(fs, &target, body),
+        OutTarget::File(target) => {
+            let keep_mode = match fs.mode(&target) {
+                Ok(mode) => Some(mode & 0o777),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e.into()),
+            };
+            replace_atomic(fs, &target, |tmp| fs.create_output(tmp, keep_mode), body)
+        }
         OutTarget::Special(target) => {
             let file = fs.open_special(&target)?;
             let mut out = io::BufWriter::with_capacity(64 * 1024, Appender(file));
@@ -92,7 +102,7 @@ mod tests {
     use super::*;
     use crate::fsio::RealFs;
     use crate::fsio::mem::MemFs;
-    use std::os::unix::fs::{FileTypeExt, symlink};
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
 
     fn write(path: &Path, text: &str) -> io::Result<()> {
         write_out(&RealFs, path, |w: &mut dyn Write| {
@@ -116,6 +126,35 @@ mod tests {
         // A new file took the name (rename), not the old one rewritten in place.
         use std::os::unix::fs::MetadataExt;
         assert_ne!(std::fs::metadata(&path).unwrap().ino(), before.ino());
+        assert_eq!(names(dir.path()), ["report.txt"]);
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// The process's umask, read without changing it (`umask(2)` sets it for every thread).
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let field = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .unwrap();
+        u32::from_str_radix(field.trim(), 8).unwrap()
+    }
+
+    #[test]
+    fn a_new_output_gets_the_umask_and_a_replaced_one_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.txt");
+        write(&path, "first").unwrap();
+        assert_eq!(mode(&path), 0o666 & !umask());
+        // Neither loosened (0600 stays private whatever the umask) nor tightened.
+        for kept in [0o600, 0o640, 0o644] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(kept)).unwrap();
+            write(&path, "again").unwrap();
+            assert_eq!(mode(&path), kept, "{kept:o}");
+        }
         assert_eq!(names(dir.path()), ["report.txt"]);
     }
 
@@ -259,5 +298,13 @@ mod tests {
         write_out(&fs, path, |w: &mut dyn Write| w.write_all(b"bytes")).unwrap();
         assert_eq!(fs.read(path).unwrap(), b"bytes");
         assert_eq!(fs.list(Path::new("/d")).unwrap(), ["out"]);
+        assert_eq!(fs.mode(path).unwrap(), 0o644, "0666 less MemFs's umask");
+        fs.set_mode(path, 0o600);
+        write_out(&fs, path, |w: &mut dyn Write| w.write_all(b"again")).unwrap();
+        assert_eq!(
+            fs.mode(path).unwrap(),
+            0o600,
+            "a private output stays private"
+        );
     }
 }

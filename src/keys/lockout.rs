@@ -6,6 +6,11 @@
 //! typed since the last right one, and until when the menu is locked (wall-clock seconds, since a
 //! restart forgets every monotonic clock). A lock longer than [`LOCKOUT`] from now, as a clock set
 //! back would make it, counts as [`LOCKOUT`] from now.
+//!
+//! A running kiosk and `icare pin` both read, check and write the PIN files (this one, and the
+//! hash when it is made again at today's cost), so each does that holding [`hold`], a lock on the
+//! `keys/` folder taken for well under a second. Not the store's writer lock (`DATA/lock`), which
+//! a kiosk holds for as long as it runs: `icare pin` works while the kiosk runs.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,7 +18,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::KeysError;
-use crate::fsio::{self, RealFs};
+use crate::fsio::{self, Fs, FsLock, RealFs};
 
 /// The lock-out file, relative to the data folder.
 pub const TRIES_FILE: &str = "keys/exit-pin-tries.json";
@@ -84,7 +89,7 @@ fn path(data_dir: &Path) -> PathBuf {
 /// counts as a fresh lock from `now`, so that breaking the file never opens the menu.
 pub fn load(data_dir: &Path, now: u64) -> Result<PinTries, KeysError> {
     let path = path(data_dir);
-    match std::fs::read(&path) {
+    match RealFs.read(&path) {
         Ok(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or(PinTries {
             wrong: 0,
             locked_until: Some(now + LOCKOUT.as_secs()),
@@ -94,7 +99,8 @@ pub fn load(data_dir: &Path, now: u64) -> Result<PinTries, KeysError> {
     }
 }
 
-/// Keep `tries` for the store in `data_dir` (atomically, readable by the owner only).
+/// Keep `tries` for the store in `data_dir` (atomically, readable by the owner only, as every
+/// file [`fsio::write_atomic`] makes).
 pub fn save(data_dir: &Path, tries: &PinTries) -> Result<(), KeysError> {
     let path = path(data_dir);
     let io = |source| KeysError::Io {
@@ -102,20 +108,16 @@ pub fn save(data_dir: &Path, tries: &PinTries) -> Result<(), KeysError> {
         source,
     };
     let bytes = serde_json::to_vec(tries).map_err(|e| io(std::io::Error::other(e)))?;
-    fsio::write_atomic(&RealFs, &path, &bytes).map_err(io)?;
-    owner_only(&path).map_err(io)
+    fsio::write_atomic(&RealFs, &path, &bytes).map_err(io)
 }
 
-/// Make `path` readable and writable by its owner only (0600).
-#[cfg(unix)]
-pub(crate) fn owner_only(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-pub(crate) fn owner_only(_path: &Path) -> std::io::Result<()> {
-    Ok(())
+/// Wait for, and hold until dropped, the lock under which a process reads, checks and writes the
+/// PIN files of the store in `data_dir` (see the module's documentation).
+pub fn hold(data_dir: &Path) -> Result<Box<dyn FsLock>, KeysError> {
+    let dir = fsio::parent(&path(data_dir)).to_owned();
+    RealFs
+        .lock_dir(&dir)
+        .map_err(|source| KeysError::Io { path: dir, source })
 }
 
 /// Check `pin` against the store in `data_dir` at `now` (Unix seconds), counting wrong ones and
@@ -130,6 +132,7 @@ pub fn check_exit_pin(
     now: u64,
     held: &mut PinTries,
 ) -> Result<Verdict, KeysError> {
+    let _lock = hold(data_dir)?;
     let on_disk = load(data_dir, now).ok();
     let mut tries = stricter(on_disk.unwrap_or_default(), *held);
     if let Some(left) = tries.locked_for(now) {
@@ -265,6 +268,28 @@ mod tests {
         assert!(locked_for(dir.path(), T0 + 1, &held).is_some());
         let v = check_exit_pin(dir.path(), &pin("246813"), T0 + 300, &mut held).unwrap();
         assert_eq!(v, Verdict::Right);
+    }
+
+    /// A PIN check waits while another process (here another handle) holds the PIN files' lock,
+    /// as a kiosk's check waits for `icare pin` writing a new hash. With no hash file the check
+    /// would fail at once: only the lock can make it wait.
+    #[test]
+    fn a_pin_check_waits_while_another_holds_the_pin_files_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        let held = hold(dir.path()).unwrap();
+        let (send, done) = std::sync::mpsc::channel();
+        let data = dir.path().to_owned();
+        std::thread::spawn(move || {
+            let pin = age::secrecy::SecretString::from("246813".to_string());
+            let checked = check_exit_pin(&data, &pin, T0, &mut PinTries::default());
+            send.send(checked.map_err(|e| e.to_string())).unwrap();
+        });
+        let waited = done.recv_timeout(Duration::from_millis(300));
+        assert!(waited.is_err(), "checked under another's lock: {waited:?}");
+        drop(held);
+        let checked = done.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(checked.unwrap_err().contains("exit PIN hash"));
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub trait Backend {
     fn needs_setup(&self) -> bool;
     /// Create the store for `site` with the manager passphrase and the exit PIN.
     fn setup(&mut self, site: &str, passphrase: &str, pin: &str) -> Result<SetupInfo, String>;
+    /// The date changed: a store wipes a group key whose period is over.
+    fn new_day(&mut self, _today: chrono::NaiveDate) {}
 }
 
 /// A store kept in memory, for tests. Nothing is written to disk.

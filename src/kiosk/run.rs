@@ -195,6 +195,7 @@ fn event_loop(
         let day = Local::now().date_naive();
         if day != today {
             today = day;
+            backend.new_day(day);
             first.push_back(Msg::NewDay(day));
         }
         let mut loop_state = Loop {
@@ -358,13 +359,18 @@ fn draw(terminal: &mut Term, model: &Model, theme: &Theme) -> anyhow::Result<()>
 /// Append one dated line to the staff log. A log that cannot be written must not stop the
 /// kiosk, so failures are dropped (there is nowhere on a patient's screen to report them).
 pub fn log(file: &Path, line: &str) {
+    use std::os::unix::fs::OpenOptionsExt;
     let stamp = Local::now().format("%Y-%m-%d %H:%M:%S");
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::create_dir_all(dir);
+        // Private like the rest of the data folder (the log may be the first thing written).
+        let _ = crate::fsio::Fs::create_dir_all(&crate::fsio::RealFs, dir);
     }
+    // Never through a symbolic link, never blocked by a FIFO put in its place.
     let written = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(file)
         .and_then(|mut f| writeln!(f, "{stamp} {line}"));
     drop(written);

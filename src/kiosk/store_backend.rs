@@ -8,7 +8,10 @@ use age::secrecy::SecretString;
 
 use super::backend::{Backend, SetupInfo};
 use crate::fsio;
-use crate::keys::lockout::{self, Verdict};
+use crate::keys::{
+    self,
+    lockout::{self, Verdict},
+};
 use crate::response::{Period, PeriodKind, Response};
 use crate::store::{self, InitOptions, Store, StoreError};
 use crate::survey::Survey;
@@ -40,6 +43,12 @@ impl StoreBackend {
             Err(StoreError::NotAStore(_)) => None,
             Err(e) => return Err(e),
         };
+        let pin = data_dir.join(keys::EXIT_PIN_FILE);
+        if store.is_some() && pin.exists() {
+            // The exit PIN's hash is a secret file too.
+            fsio::check_private(&fsio::RealFs, &pin)
+                .map_err(|source| StoreError::Io { path: pin, source })?;
+        }
         let backend = StoreBackend {
             data_dir: data_dir.to_owned(),
             survey,
@@ -69,7 +78,7 @@ impl StoreBackend {
         if path.exists() {
             return Ok(());
         }
-        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        fsio::Fs::create_dir_all(&fsio::RealFs, &dir).map_err(io(&dir))?;
         fsio::write_atomic(&fsio::RealFs, &path, self.survey_source.as_bytes()).map_err(io(&path))
     }
 }
@@ -132,6 +141,12 @@ impl Backend for StoreBackend {
 
     fn needs_setup(&self) -> bool {
         self.store.is_none()
+    }
+
+    fn new_day(&mut self, today: chrono::NaiveDate) {
+        if let Some(store) = self.store.as_mut() {
+            store.end_group_unless(Period::of_date(store.meta().period, today));
+        }
     }
 
     fn setup(&mut self, site: &str, passphrase: &str, pin: &str) -> Result<SetupInfo, String> {

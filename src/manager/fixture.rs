@@ -46,6 +46,7 @@ pub fn data_of(responses: &[Response], filter: &Filter) -> Data {
         synthetic: true,
         period: PeriodKind::Week,
         recipients: Vec::new(),
+        signing_key: None,
     };
     let mut catalog = Catalog::new();
     catalog.add(survey());

@@ -257,10 +257,10 @@ pub fn render(data: &ReportData) -> String {
         group: "all".into(),
         label: everything.clone(),
     };
-    if data.options.period.is_some() {
-        if let Some(span) = data.covers.span {
-            r.group = span.to_string();
-        }
+    if data.options.period.is_some()
+        && let Some(span) = data.covers.span
+    {
+        r.group = span.to_string();
     }
     r.summary(data, &data.overall, true);
     r.group_type = "where_to_act";

@@ -171,28 +171,28 @@ fn headline(o: &mut String, data: &ReportData) {
         r#"<div class="headline">{big}<div><p>{}</p>"#,
         escape(&common::headline_sentence(data))
     );
-    if let Some(h) = &data.overall.headline {
-        if let Some(cells) = &h.distribution {
-            let labels = common::headline_labels(data);
-            o.push_str(r#"<table class="data"><tr>"#);
-            for l in &labels {
-                let _ = write!(o, r#"<th class="num">{}</th>"#, escape(l));
-            }
-            o.push_str(r#"<th class="num">Skipped</th></tr><tr>"#);
-            for c in cells {
-                let _ = write!(
-                    o,
-                    r#"<td class="num">{}</td>"#,
-                    escape(&common::cell_text(*c))
-                );
-            }
-            let skipped = h.skipped.map_or("–".into(), common::cell_text);
+    if let Some(h) = &data.overall.headline
+        && let Some(cells) = &h.distribution
+    {
+        let labels = common::headline_labels(data);
+        o.push_str(r#"<table class="data"><tr>"#);
+        for l in &labels {
+            let _ = write!(o, r#"<th class="num">{}</th>"#, escape(l));
+        }
+        o.push_str(r#"<th class="num">Skipped</th></tr><tr>"#);
+        for c in cells {
             let _ = write!(
                 o,
-                r#"<td class="num">{}</td></tr></table>"#,
-                escape(&skipped)
+                r#"<td class="num">{}</td>"#,
+                escape(&common::cell_text(*c))
             );
         }
+        let skipped = h.skipped.map_or("–".into(), common::cell_text);
+        let _ = write!(
+            o,
+            r#"<td class="num">{}</td></tr></table>"#,
+            escape(&skipped)
+        );
     }
     o.push_str("</div></div></section>");
 }

@@ -16,6 +16,7 @@ pub(crate) fn meta(synthetic: bool) -> StoreMeta {
         synthetic,
         period: crate::response::PeriodKind::Week,
         recipients: vec![age::x25519::Identity::generate().to_public()],
+        signing_key: None,
     }
 }
 

@@ -26,10 +26,10 @@ impl Silencer {
     pub fn silence(&self) {
         let mut running = self.lock();
         running.silenced = true;
-        if let Some(pid) = running.pid.take() {
-            if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
-                let _ = kill_process(pid, Signal::KILL);
-            }
+        if let Some(pid) = running.pid.take()
+            && let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw)
+        {
+            let _ = kill_process(pid, Signal::KILL);
         }
     }
 

@@ -1,11 +1,21 @@
 //! The byte format of every store file: a 12-byte file header, then length-prefixed frames with
 //! CRC-32C checks, so a torn tail is found without any key. Byte by byte in `docs/format.md`.
 
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::StoreError;
 use crate::response::Period;
 use crate::survey::SurveyHash;
 
-/// Format version this build writes and reads.
+/// Format version of every file but the records files (store description, quarantine, ledger,
+/// batches, aggregation store files).
 pub const VERSION: u16 = 1;
+/// Format version of the records files this build writes: one file per period, group headers
+/// then records, both in random order. It still reads version 1 (one file per epoch).
+pub const RECORDS_VERSION: u16 = 2;
 /// Length of the file header: magic (8), version (2), reserved (2).
 pub const FILE_HEADER_LEN: usize = 12;
 /// Length of a frame's header: payload length (4), kind (1), CRC-32C of those five bytes (4).
@@ -15,8 +25,10 @@ pub const FRAME_TRAILER_LEN: usize = 4;
 /// The largest payload a frame may declare.
 pub const MAX_PAYLOAD: u32 = 1 << 20;
 
-/// Magic of a records file (one epoch).
+/// Magic of a records file (version 1: one epoch; version 2: one period).
 pub const MAGIC_RECORDS: [u8; 8] = *b"iCAREre\x01";
+/// Magic of the signed ledger `records/ledger`.
+pub const MAGIC_LEDGER: [u8; 8] = *b"iCARElg\x01";
 /// Magic of the store description file.
 pub const MAGIC_META: [u8; 8] = *b"iCAREmt\x01";
 /// Magic of a quarantined torn tail.
@@ -25,8 +37,30 @@ pub const MAGIC_QUARANTINE: [u8; 8] = *b"iCAREqt\x01";
 /// Frame kinds.
 pub const KIND_EPOCH: u8 = 1;
 pub const KIND_RECORD: u8 = 2;
+/// A version-2 group header: the same payload as a version-1 epoch header.
+pub const KIND_GROUP: u8 = 3;
+/// A version-2 record: its group's id, then the sealed record.
+pub const KIND_GROUP_RECORD: u8 = 4;
 pub const KIND_META: u8 = 16;
 pub const KIND_QUARANTINE: u8 = 32;
+pub const KIND_LEDGER: u8 = 64;
+pub const KIND_LEDGER_SIGNATURE: u8 = 65;
+
+/// The newest version this build reads for files with `magic`.
+pub fn max_version(magic: [u8; 8]) -> u16 {
+    if magic == MAGIC_RECORDS {
+        RECORDS_VERSION
+    } else {
+        VERSION
+    }
+}
+
+/// The identifier of a sealed record (`nonce || ciphertext || tag`): its SHA-256. Every record
+/// has a fresh random nonce, so equal ids mean the same record; the hash of ciphertext reveals
+/// nothing. Batches deduplicate by it, so a record's sealed bytes never change once written.
+pub fn record_id(sealed: &[u8]) -> [u8; 32] {
+    Sha256::digest(sealed).into()
+}
 
 /// Lookup tables for CRC-32C, slicing by 8: `TABLES[0]` is the classic byte table and
 /// `TABLES[k][i]` advances `TABLES[k-1][i]` by one more zero byte.
@@ -84,11 +118,16 @@ pub fn crc32c(bytes: &[u8]) -> u32 {
     !c
 }
 
-/// The 12-byte header that starts a file.
+/// The 12-byte header that starts a file, version 1.
 pub fn file_header(magic: [u8; 8]) -> [u8; FILE_HEADER_LEN] {
+    file_header_v(magic, VERSION)
+}
+
+/// The 12-byte header that starts a file of format `version`.
+pub fn file_header_v(magic: [u8; 8], version: u16) -> [u8; FILE_HEADER_LEN] {
     let mut h = [0u8; FILE_HEADER_LEN];
     h[..8].copy_from_slice(&magic);
-    h[8..10].copy_from_slice(&VERSION.to_le_bytes());
+    h[8..10].copy_from_slice(&version.to_le_bytes());
     h
 }
 
@@ -111,14 +150,61 @@ pub enum HeaderError {
     #[error("not an iCARE {expected} file (wrong magic bytes at offset 0)")]
     WrongMagic { expected: &'static str },
     /// A newer program wrote the file.
-    #[error(
-        "written in format version {0}, newer than this program reads ({VERSION}); update icare"
-    )]
+    #[error("written in format version {0}, newer than this program reads; update icare")]
     NewerVersion(u16),
     /// Version 0 or reserved bits set: damaged.
     #[error("damaged file header at offset 8")]
     Damaged,
 }
+
+/// A file of the common structure holding one JSON frame.
+pub(crate) fn json_file(magic: [u8; 8], kind: u8, value: &impl Serialize) -> Vec<u8> {
+    let mut out = file_header(magic).to_vec();
+    // Plain strings, numbers, booleans and maps always serialize.
+    out.extend(frame(
+        kind,
+        &serde_json::to_vec_pretty(value).unwrap_or_default(),
+    ));
+    out
+}
+
+/// Read a file made by [`json_file`], checking header, framing and kind. Errors name `path`;
+/// a JSON problem is at the payload's offset, [`JSON_AT`].
+pub(crate) fn parse_json_file<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    bytes: &[u8],
+    magic: [u8; 8],
+    kind: u8,
+    what: &'static str,
+) -> Result<T, StoreError> {
+    let corrupt = |offset: usize, what: String| StoreError::Corrupt {
+        path: path.to_owned(),
+        offset: offset as u64,
+        what,
+    };
+    let scan = scan(bytes, magic, what).map_err(|source| StoreError::Header {
+        path: path.to_owned(),
+        source,
+    })?;
+    scan.check_whole(path)?;
+    let [f] = scan.frames[..] else {
+        return Err(corrupt(
+            FILE_HEADER_LEN,
+            "expected exactly one frame".into(),
+        ));
+    };
+    if f.kind != kind {
+        return Err(corrupt(
+            f.offset,
+            format!("unexpected frame kind {}", f.kind),
+        ));
+    }
+    serde_json::from_slice(&bytes[f.start..f.end]).map_err(|e| corrupt(f.start, e.to_string()))
+}
+
+/// Where the payload of a file's first frame starts: the offset named for a problem in the JSON
+/// of a one-frame file (`store.meta`, `aggregate.meta`).
+pub const JSON_AT: usize = FILE_HEADER_LEN + FRAME_HEADER_LEN;
 
 /// A frame found by [`scan`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +230,8 @@ pub enum Damage {
 /// What a file holds, as far as framing tells without a key.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Scan {
+    /// The format version in the file header (0 when the header itself is torn).
+    pub version: u16,
     /// Frames whose checks pass, in file order.
     pub frames: Vec<Frame>,
     /// Damaged frames.
@@ -152,18 +240,38 @@ pub struct Scan {
     pub torn_at: Option<usize>,
 }
 
+impl Scan {
+    /// For a file written whole and renamed into place: any damaged frame, and a tail cut short,
+    /// is an error naming `path` and the offset.
+    pub(crate) fn check_whole(&self, path: &Path) -> Result<(), StoreError> {
+        let corrupt = |offset: usize, what: &str| StoreError::Corrupt {
+            path: path.to_owned(),
+            offset: offset as u64,
+            what: what.to_string(),
+        };
+        if let Some(d) = self.damage.first() {
+            let (Damage::BadFrameHeader { offset } | Damage::BadPayload { offset }) = d;
+            return Err(corrupt(*offset, "checksum mismatch"));
+        }
+        match self.torn_at {
+            Some(at) => Err(corrupt(at, "the file is cut short")),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Check the file header and frame the rest of `bytes`.
 ///
 /// A tail shorter than a frame header, a frame running past the end of the file, or a run of
 /// zero bytes to the end is a torn tail; anything else that fails a check is damage.
 pub fn scan(bytes: &[u8], magic: [u8; 8], expected: &'static str) -> Result<Scan, HeaderError> {
     let mut scan = Scan::default();
-    if bytes.len() < FILE_HEADER_LEN {
-        let want = file_header(magic);
-        if want.starts_with(bytes) {
-            scan.torn_at = Some(0);
-            return Ok(scan);
-        }
+    let max = max_version(magic);
+    if bytes.len() < FILE_HEADER_LEN
+        && (1..=max).any(|v| file_header_v(magic, v).starts_with(bytes))
+    {
+        scan.torn_at = Some(0);
+        return Ok(scan);
     }
     if bytes.len() < 8 || bytes[..8] != magic {
         return Err(HeaderError::WrongMagic { expected });
@@ -174,12 +282,13 @@ pub fn scan(bytes: &[u8], magic: [u8; 8], expected: &'static str) -> Result<Scan
         return Err(HeaderError::Damaged);
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-    if version > VERSION {
+    if version > max {
         return Err(HeaderError::NewerVersion(version));
     }
     if version == 0 || bytes[10..12] != [0, 0] {
         return Err(HeaderError::Damaged);
     }
+    scan.version = version;
     let mut off = FILE_HEADER_LEN;
     while off < bytes.len() {
         let rest = &bytes[off..];
@@ -220,7 +329,8 @@ pub fn scan(bytes: &[u8], magic: [u8; 8], expected: &'static str) -> Result<Scan
     Ok(scan)
 }
 
-/// The clear part of an epoch header, which records bind to as associated data.
+/// The clear part of a version-1 epoch header or a version-2 group header (the same bytes),
+/// which records bind to as associated data. `epoch_id` is the group id in version 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EpochInfo {
     pub store_id: [u8; 16],
@@ -294,21 +404,7 @@ impl EpochInfo {
     }
 }
 
-/// Lower-case hex of some bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Bytes from lower- or upper-case hex.
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
+pub use crate::crypto::{hex, unhex};
 
 #[cfg(test)]
 mod tests {
@@ -380,9 +476,17 @@ mod tests {
         );
         assert_eq!(s.frames.len(), 1);
         let mut newer = file.clone();
-        newer[8] = 2;
+        newer[8] = 3;
         assert_eq!(
             scan(&newer, MAGIC_RECORDS, "records"),
+            Err(HeaderError::NewerVersion(3))
+        );
+        newer[8] = 2;
+        assert_eq!(scan(&newer, MAGIC_RECORDS, "records").unwrap().version, 2);
+        newer = file_header(MAGIC_META).to_vec();
+        newer[8] = 2;
+        assert_eq!(
+            scan(&newer, MAGIC_META, "store description"),
             Err(HeaderError::NewerVersion(2))
         );
     }

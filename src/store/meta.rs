@@ -1,5 +1,6 @@
-//! The store description file `store.meta`: store id, site, synthetic flag, period kind and the
-//! recipients every epoch key is wrapped to. Public information only.
+//! The store description file `store.meta`: store id, site, synthetic flag, period kind, the
+//! recipients every group key is wrapped to, and the public key that signs the ledger. Public
+//! information only.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::format::{self, KIND_META, MAGIC_META};
+use crate::crypto::sign::SiteKey;
 use crate::fsio::Fs;
 use crate::response::PeriodKind;
 
@@ -24,6 +26,9 @@ pub struct StoreMeta {
     pub period: PeriodKind,
     /// The manager's key first, then any others.
     pub recipients: Vec<age::x25519::Recipient>,
+    /// The kiosk's key that signs `records/ledger`; `None` in a store no kiosk of format 2 has
+    /// opened yet (its records are not authenticated, see `docs/security.md`).
+    pub signing_key: Option<SiteKey>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -34,6 +39,8 @@ struct MetaJson {
     synthetic: bool,
     period: PeriodKind,
     recipients: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signing_key: Option<String>,
 }
 
 impl StoreMeta {
@@ -45,20 +52,22 @@ impl StoreMeta {
             synthetic: self.synthetic,
             period: self.period,
             recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
+            signing_key: self.signing_key.map(|k| k.to_string()),
         };
-        let mut out = format::file_header(MAGIC_META).to_vec();
-        // Serializing plain strings and booleans to JSON cannot fail.
-        let body = serde_json::to_vec_pretty(&json).unwrap_or_default();
-        out.extend(format::frame(KIND_META, &body));
-        out
+        format::json_file(MAGIC_META, KIND_META, &json)
     }
 
     /// Read and check `store.meta` in `dir`.
     pub fn load(fs: &dyn Fs, dir: &Path) -> Result<StoreMeta, StoreError> {
+        Self::load_raw(fs, dir).map(|(meta, _)| meta)
+    }
+
+    /// [`StoreMeta::load`], with the file's bytes (the ledger vouches for their SHA-256).
+    pub(crate) fn load_raw(fs: &dyn Fs, dir: &Path) -> Result<(StoreMeta, Vec<u8>), StoreError> {
         let path = dir.join(META_FILE);
         let bytes = fs.read(&path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                if crate::batch::aggregate::is_aggregate(fs, dir) {
+                if super::aggregate::is_aggregate(fs, dir) {
                     StoreError::IsAggregate(dir.to_owned())
                 } else {
                     StoreError::NotAStore(dir.to_owned())
@@ -70,65 +79,43 @@ impl StoreMeta {
                 }
             }
         })?;
-        Self::parse(&bytes, &path)
+        Ok((Self::parse(&bytes, &path)?, bytes))
     }
 
     fn parse(bytes: &[u8], path: &Path) -> Result<StoreMeta, StoreError> {
-        let corrupt = |offset: usize, what: String| StoreError::Corrupt {
+        let json: MetaJson =
+            format::parse_json_file(path, bytes, MAGIC_META, KIND_META, "store description")?;
+        let corrupt = |what: String| StoreError::Corrupt {
             path: path.to_owned(),
-            offset: offset as u64,
+            offset: format::JSON_AT as u64,
             what,
         };
-        let scan = format::scan(bytes, MAGIC_META, "store description").map_err(|source| {
-            StoreError::Header {
-                path: path.to_owned(),
-                source,
-            }
-        })?;
-        if let Some(d) = scan.damage.first() {
-            let offset = match d {
-                format::Damage::BadFrameHeader { offset }
-                | format::Damage::BadPayload { offset } => *offset,
-            };
-            return Err(corrupt(offset, "checksum mismatch".into()));
-        }
-        if let Some(at) = scan.torn_at {
-            return Err(corrupt(at, "the file is cut short".into()));
-        }
-        let [f] = scan.frames[..] else {
-            return Err(corrupt(
-                format::FILE_HEADER_LEN,
-                "expected exactly one frame".into(),
-            ));
-        };
-        if f.kind != KIND_META {
-            return Err(corrupt(
-                f.offset,
-                format!("unexpected frame kind {}", f.kind),
-            ));
-        }
-        let json: MetaJson = serde_json::from_slice(&bytes[f.start..f.end])
-            .map_err(|e| corrupt(f.start, e.to_string()))?;
         let store_id = format::unhex(&json.store_id)
             .and_then(|v| <[u8; 16]>::try_from(v).ok())
-            .ok_or_else(|| corrupt(f.start, "store_id is not 32 hex digits".into()))?;
+            .ok_or_else(|| corrupt("store_id is not 32 hex digits".into()))?;
         let recipients = json
             .recipients
             .iter()
             .map(|r| {
                 r.parse()
-                    .map_err(|_| corrupt(f.start, format!("bad recipient {r:?}")))
+                    .map_err(|_| corrupt(format!("bad recipient {r:?}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         if recipients.is_empty() {
-            return Err(corrupt(f.start, "no recipients".into()));
+            return Err(corrupt("no recipients".into()));
         }
+        let signing_key = json
+            .signing_key
+            .as_deref()
+            .map(|k| SiteKey::parse(k).map_err(|e| corrupt(e.to_string())))
+            .transpose()?;
         Ok(StoreMeta {
             store_id,
             site: json.site,
             synthetic: json.synthetic,
             period: json.period,
             recipients,
+            signing_key,
         })
     }
 

@@ -1,25 +1,31 @@
-//! Reading a store with a key: one X25519 unwrap per epoch, then XChaCha20-Poly1305 per record,
-//! streaming one records file at a time.
+//! Reading a store with a key, one records file in memory at a time: each file only if the signed
+//! ledger vouches for it, then one X25519 unwrap per group (version 2) or epoch (version 1), then
+//! XChaCha20-Poly1305 per record, in file order (which is random). [`sited`] reads either kind of
+//! store, with each response's site.
 
-use std::collections::VecDeque;
+pub mod sited;
+
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::format::{self, Damage, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD, MAGIC_RECORDS};
+use super::ledger::Vouch;
+use super::period_file::{GROUP_ID_LEN, PeriodFile, split_record};
 use super::recover::records_files;
 use super::{StoreError, StoreMeta};
 use crate::crypto::{self, CryptoError, DataKey, Sealer};
 use crate::fsio::{Fs, RealFs};
 use crate::response::Response;
 
-/// An unlocked epoch: its clear header, the bytes records bind to, and its cipher.
+/// An unlocked epoch or group: its clear header, the bytes records bind to, and its cipher.
 pub(crate) struct OpenedEpoch {
     pub info: EpochInfo,
     pub binding: Vec<u8>,
     pub sealer: Sealer,
 }
 
-/// Parse a records file's epoch header (its first frame) without a key.
+/// Parse a version-1 records file's epoch header (its first frame) without a key.
 pub(crate) fn epoch_info(
     path: &Path,
     bytes: &[u8],
@@ -54,29 +60,29 @@ pub(crate) fn epoch_info(
     Ok((info, first.start + age_at))
 }
 
-/// Unwrap an epoch's data key with `identity` and check the key header's authenticated copy of
-/// the clear fields.
-pub(crate) fn open_epoch(
+/// Unwrap the data key of an epoch or group header (the frame at `frame` whose payload is
+/// `payload`, its age file from `age_at`) with `identity`, and check the key header's
+/// authenticated copy of the clear fields.
+pub(crate) fn unwrap_header(
     path: &Path,
-    bytes: &[u8],
-    frames: &[Frame],
-    meta: &StoreMeta,
+    frame: &Frame,
+    payload: &[u8],
+    info: EpochInfo,
+    age_at: usize,
     identity: &age::x25519::Identity,
 ) -> Result<OpenedEpoch, StoreError> {
-    let (info, age_at) = epoch_info(path, bytes, frames, meta)?;
-    let end = frames[0].end;
     let secret =
-        crypto::unwrap(identity, &bytes[age_at..end]).map_err(|source| StoreError::Crypto {
+        crypto::unwrap(identity, &payload[age_at..]).map_err(|source| StoreError::Crypto {
             path: path.to_owned(),
-            offset: age_at as u64,
+            offset: (frame.start + age_at) as u64,
             source,
         })?;
     let binding = info.binding();
     if secret.len() != 32 + binding.len() || secret[32..] != binding[..] {
         return Err(StoreError::Corrupt {
             path: path.to_owned(),
-            offset: frames[0].start as u64,
-            what: "the epoch header's clear fields were altered".into(),
+            offset: frame.offset as u64,
+            what: "the key header's clear fields were altered".into(),
         });
     }
     let mut key = [0u8; 32];
@@ -90,28 +96,45 @@ pub(crate) fn open_epoch(
     })
 }
 
-/// Open and decode one record frame of an opened epoch.
+/// Unwrap a version-1 file's epoch key with `identity`.
+pub(crate) fn open_epoch(
+    path: &Path,
+    bytes: &[u8],
+    frames: &[Frame],
+    meta: &StoreMeta,
+    identity: &age::x25519::Identity,
+) -> Result<OpenedEpoch, StoreError> {
+    let (info, age_at) = epoch_info(path, bytes, frames, meta)?;
+    let f = &frames[0];
+    unwrap_header(
+        path,
+        f,
+        &bytes[f.start..f.end],
+        info,
+        age_at - f.start,
+        identity,
+    )
+}
+
+/// Open and decode one sealed record (found at `offset`) of an opened epoch or group.
 pub(crate) fn open_record(
     path: &Path,
     epoch: &OpenedEpoch,
-    frame: &Frame,
-    bytes: &[u8],
+    offset: usize,
+    sealed: &[u8],
     buf: &mut Vec<u8>,
 ) -> Result<Response, StoreError> {
     let at = |what: String| StoreError::Corrupt {
         path: path.to_owned(),
-        offset: frame.offset as u64,
+        offset: offset as u64,
         what,
     };
-    if frame.kind != KIND_RECORD {
-        return Err(at(format!("unexpected frame kind {}", frame.kind)));
-    }
     let plain = epoch
         .sealer
-        .open(&epoch.binding, &bytes[frame.start..frame.end], buf)
+        .open(&epoch.binding, sealed, buf)
         .map_err(|source: CryptoError| StoreError::Crypto {
             path: path.to_owned(),
-            offset: frame.offset as u64,
+            offset: offset as u64,
             source,
         })?;
     let r: Response = postcard::from_bytes(plain).map_err(|e| at(e.to_string()))?;
@@ -122,28 +145,52 @@ pub(crate) fn open_record(
         || r.survey_id != epoch.info.survey_id
         || r.period != epoch.info.period
     {
-        return Err(at("the response disagrees with its epoch header".into()));
+        return Err(at("the response disagrees with its key header".into()));
     }
     Ok(r)
+}
+
+/// A version-2 group: unwrapped once, at its first record.
+enum Group {
+    Open(OpenedEpoch),
+    /// Its header failed to open (the error was yielded once); its records are skipped.
+    Failed,
+}
+
+/// What is left to read of one file.
+enum Body {
+    /// Nothing (an error explains why).
+    None,
+    V1 {
+        frames: Vec<Frame>,
+        epoch: Option<OpenedEpoch>,
+    },
+    V2 {
+        file: PeriodFile,
+        groups: HashMap<[u8; GROUP_ID_LEN], Group>,
+    },
 }
 
 struct Current {
     path: PathBuf,
     bytes: Vec<u8>,
-    frames: Vec<Frame>,
+    body: Body,
     next: usize,
     errors: VecDeque<StoreError>,
-    epoch: Option<OpenedEpoch>,
 }
 
-/// The responses of a store, one records file in memory at a time. Errors (damage, a key that
-/// is not a recipient) are yielded in place and reading goes on with the next record or file.
-/// A torn tail is skipped: it is a response in flight, never acknowledged.
+/// The responses of a store, one records file in memory at a time, in file order. Errors
+/// (damage, a file the ledger does not vouch for, a key that is not a recipient) are yielded in
+/// place and reading goes on with the next record or file. A version-1 torn tail is skipped: it
+/// is a response in flight, never acknowledged.
 pub struct Responses<'a> {
     fs: Arc<dyn Fs>,
     meta: StoreMeta,
+    vouch: Arc<Vouch>,
     identity: &'a age::x25519::Identity,
     files: VecDeque<PathBuf>,
+    /// Files the ledger lists that are missing, yielded as errors at the end.
+    missing: Vec<StoreError>,
     current: Option<Current>,
     buf: Vec<u8>,
 }
@@ -162,16 +209,8 @@ pub fn read_responses_with<'a>(
     data_dir: &Path,
     identity: &'a age::x25519::Identity,
 ) -> Result<Responses<'a>, StoreError> {
-    let meta = StoreMeta::load(fs.as_ref(), data_dir)?;
-    let files = records_files(fs.as_ref(), data_dir)?.into();
-    Ok(Responses {
-        fs,
-        meta,
-        identity,
-        files,
-        current: None,
-        buf: Vec::with_capacity(1024),
-    })
+    let mut parts = split_with(fs, data_dir, identity, 1)?;
+    Ok(parts.remove(0))
 }
 
 /// [`read_responses`] split into at most `parts` readers over disjoint sets of records files
@@ -182,9 +221,32 @@ pub fn read_responses_split<'a>(
     identity: &'a age::x25519::Identity,
     parts: usize,
 ) -> Result<Vec<Responses<'a>>, StoreError> {
-    let fs: Arc<dyn Fs> = Arc::new(RealFs);
+    split_with(Arc::new(RealFs), data_dir, identity, parts)
+}
+
+fn split_with<'a>(
+    fs: Arc<dyn Fs>,
+    data_dir: &Path,
+    identity: &'a age::x25519::Identity,
+    parts: usize,
+) -> Result<Vec<Responses<'a>>, StoreError> {
     let meta = StoreMeta::load(fs.as_ref(), data_dir)?;
-    let mut files: Vec<(u64, PathBuf)> = records_files(fs.as_ref(), data_dir)?
+    let vouch = Arc::new(Vouch::load(fs.as_ref(), data_dir, &meta));
+    let paths = records_files(fs.as_ref(), data_dir)?;
+    let names: Vec<String> = paths.iter().map(|p| file_name(p)).collect();
+    let rdir = data_dir.join(super::RECORDS_DIR);
+    let missing = vouch
+        .missing(&names)
+        .into_iter()
+        .map(|e| StoreError::NotVouched {
+            path: rdir.join(&e.name),
+            why: format!(
+                "listed in the signed ledger with {} records, but missing (removed?)",
+                e.records
+            ),
+        })
+        .collect();
+    let mut files: Vec<(u64, PathBuf)> = paths
         .into_iter()
         .map(|p| (std::fs::metadata(&p).map_or(0, |m| m.len()), p))
         .collect();
@@ -197,6 +259,7 @@ pub fn read_responses_split<'a>(
             lightest.1.push_back(path);
         }
     }
+    let mut missing = Some(missing);
     Ok(split
         .into_iter()
         .map(|(_, mut files)| {
@@ -204,13 +267,21 @@ pub fn read_responses_split<'a>(
             Responses {
                 fs: fs.clone(),
                 meta: meta.clone(),
+                vouch: vouch.clone(),
                 identity,
                 files,
+                missing: missing.take().unwrap_or_default(),
                 current: None,
                 buf: Vec::with_capacity(1024),
             }
         })
         .collect())
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Read a framed file and scan its frames: the bytes, the scan, and one `Corrupt` error per frame
@@ -245,6 +316,14 @@ pub(crate) fn read_scanned(
     Ok((bytes, scan, damage))
 }
 
+/// How many record frames a scanned records file holds (either version).
+pub(crate) fn record_frames(scan: &format::Scan) -> u64 {
+    scan.frames
+        .iter()
+        .filter(|f| f.kind == KIND_RECORD || f.kind == format::KIND_GROUP_RECORD)
+        .count() as u64
+}
+
 impl Responses<'_> {
     /// The store's description (site, synthetic flag).
     pub fn meta(&self) -> &StoreMeta {
@@ -255,34 +334,125 @@ impl Responses<'_> {
         let mut cur = Current {
             path,
             bytes: Vec::new(),
-            frames: Vec::new(),
-            next: 1,
+            body: Body::None,
+            next: 0,
             errors: VecDeque::new(),
-            epoch: None,
         };
-        let scan = match read_scanned(self.fs.as_ref(), &cur.path, MAGIC_RECORDS, "records") {
-            Ok((bytes, scan, damage)) => {
-                cur.bytes = bytes;
-                cur.errors.extend(damage);
-                scan
-            }
-            Err(e) => {
-                cur.errors.push_back(e);
-                return cur;
-            }
-        };
-        match open_epoch(
-            &cur.path,
-            &cur.bytes,
-            &scan.frames,
-            &self.meta,
-            self.identity,
-        ) {
-            Ok(e) => cur.epoch = Some(e),
-            Err(e) => cur.errors.push_front(e),
+        let (bytes, scan, damage) =
+            match read_scanned(self.fs.as_ref(), &cur.path, MAGIC_RECORDS, "records") {
+                Ok(x) => x,
+                Err(e) => {
+                    cur.errors.push_back(e);
+                    return cur;
+                }
+            };
+        let name = file_name(&cur.path);
+        // Damage first: its offsets say more than the ledger's verdict.
+        cur.errors.extend(damage);
+        if let Err(why) = self
+            .vouch
+            .check(&name, &bytes, scan.version, record_frames(&scan))
+        {
+            cur.errors.push_back(StoreError::NotVouched {
+                path: cur.path.clone(),
+                why,
+            });
+            return cur;
         }
-        cur.frames = scan.frames;
+        if scan.version >= 2 {
+            match PeriodFile::parse(&cur.path, &bytes, &scan, &self.meta) {
+                Ok(file) => {
+                    cur.body = Body::V2 {
+                        file,
+                        groups: HashMap::new(),
+                    }
+                }
+                Err(e) => cur.errors.push_front(e),
+            }
+        } else {
+            let epoch = open_epoch(&cur.path, &bytes, &scan.frames, &self.meta, self.identity);
+            let epoch = match epoch {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    cur.errors.push_front(e);
+                    None
+                }
+            };
+            cur.next = 1;
+            cur.body = Body::V1 {
+                frames: scan.frames,
+                epoch,
+            };
+        }
+        cur.bytes = bytes;
         cur
+    }
+}
+
+/// The next record of a file, or `None` when its records are done.
+fn next_record(
+    cur: &mut Current,
+    identity: &age::x25519::Identity,
+    buf: &mut Vec<u8>,
+) -> Option<Result<Response, StoreError>> {
+    let Current {
+        path,
+        bytes,
+        body,
+        next,
+        ..
+    } = cur;
+    match body {
+        Body::None => None,
+        Body::V1 { frames, epoch } => {
+            let epoch = epoch.as_ref()?;
+            let f = frames.get(*next)?;
+            *next += 1;
+            if f.kind != KIND_RECORD {
+                return Some(Err(StoreError::Corrupt {
+                    path: path.clone(),
+                    offset: f.offset as u64,
+                    what: format!("unexpected frame kind {}", f.kind),
+                }));
+            }
+            Some(open_record(
+                path,
+                epoch,
+                f.offset,
+                &bytes[f.start..f.end],
+                buf,
+            ))
+        }
+        Body::V2 { file, groups } => loop {
+            let f = *file.records.get(*next)?;
+            *next += 1;
+            // The file was checked whole: every record names a group of the file.
+            let (id, sealed) = split_record(&bytes[f.start..f.end])?;
+            if let std::collections::hash_map::Entry::Vacant(slot) = groups.entry(id) {
+                let (info, hf, age_at) = file.groups.iter().find(|(i, _, _)| i.epoch_id == id)?;
+                let opened = unwrap_header(
+                    path,
+                    hf,
+                    &bytes[hf.start..hf.end],
+                    info.clone(),
+                    *age_at,
+                    identity,
+                );
+                match opened {
+                    Ok(g) => {
+                        slot.insert(Group::Open(g));
+                    }
+                    Err(e) => {
+                        slot.insert(Group::Failed);
+                        return Some(Err(e));
+                    }
+                }
+            }
+            match groups.get(&id)? {
+                Group::Open(g) => return Some(open_record(path, g, f.offset, sealed, buf)),
+                Group::Failed => continue,
+            }
+        },
     }
 }
 
@@ -292,21 +462,16 @@ impl Iterator for Responses<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let Some(cur) = self.current.as_mut() else {
-                let path = self.files.pop_front()?;
-                self.current = Some(self.load(path));
-                continue;
-            };
-            if let Some(epoch) = &cur.epoch {
-                if let Some(frame) = cur.frames.get(cur.next) {
-                    cur.next += 1;
-                    return Some(open_record(
-                        &cur.path,
-                        epoch,
-                        frame,
-                        &cur.bytes,
-                        &mut self.buf,
-                    ));
+                match self.files.pop_front() {
+                    Some(path) => {
+                        self.current = Some(self.load(path));
+                        continue;
+                    }
+                    None => return self.missing.pop().map(Err),
                 }
+            };
+            if let Some(r) = next_record(cur, self.identity, &mut self.buf) {
+                return Some(r);
             }
             if let Some(e) = cur.errors.pop_front() {
                 return Some(Err(e));

@@ -1,7 +1,14 @@
-//! Tests of the store through the in-memory file layer: round trips, tamper detection, torn tails.
+//! Tests of the store through the in-memory file layer: round trips, groups, file times, the
+//! writer lock, what stays private on disk.
 
 mod bulk;
+mod chi;
 mod crash;
+mod legacy;
+mod order;
+mod tamper;
+mod vector_files;
+mod week;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,13 +20,16 @@ use crate::survey::{self, Survey};
 
 pub(super) const DIR: &str = "/data";
 
-/// A store in memory (meta written directly: no scrypt or Argon2 cost) and its manager identity.
+/// A store in memory as `init` makes it (meta, signing key, empty ledger; no scrypt or Argon2
+/// cost) and its manager identity.
 pub(super) fn fixture(synthetic: bool) -> (MemFs, age::x25519::Identity) {
     let fs = MemFs::new();
     let id = age::x25519::Identity::generate();
+    let dir = Path::new(DIR);
     for d in [RECORDS_DIR, QUARANTINE_DIR] {
-        fs.create_dir_all(&Path::new(DIR).join(d)).unwrap();
+        fs.create_dir_all(&dir.join(d)).unwrap();
     }
+    let signer = sign::create_signer(&fs, dir).unwrap();
     let mut store_id = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut store_id);
     let meta = StoreMeta {
@@ -28,8 +38,12 @@ pub(super) fn fixture(synthetic: bool) -> (MemFs, age::x25519::Identity) {
         synthetic,
         period: PeriodKind::Week,
         recipients: vec![id.to_public()],
+        signing_key: Some(signer.public()),
     };
-    fs.put(&StoreMeta::path(Path::new(DIR)), meta.to_bytes());
+    let meta_bytes = meta.to_bytes();
+    let ledger = ledger::Ledger::new(&meta, &meta_bytes);
+    fs.put(&ledger::path(dir), ledger.to_bytes(&signer));
+    fs.put(&StoreMeta::path(dir), meta_bytes);
     (fs, id)
 }
 
@@ -75,6 +89,7 @@ pub(super) fn read_all(fs: &MemFs, id: &age::x25519::Identity) -> Vec<Result<Res
         .collect()
 }
 
+/// The comments of every response read, sorted; panics on any read error.
 pub(super) fn comments(fs: &MemFs, id: &age::x25519::Identity) -> Vec<String> {
     let mut out: Vec<String> = read_all(fs, id)
         .into_iter()
@@ -84,19 +99,53 @@ pub(super) fn comments(fs: &MemFs, id: &age::x25519::Identity) -> Vec<String> {
     out
 }
 
-fn record_files(fs: &MemFs) -> Vec<(PathBuf, Vec<u8>)> {
+/// The records files (`*.icr`) and their bytes.
+pub(super) fn record_files(fs: &MemFs) -> Vec<(PathBuf, Vec<u8>)> {
     fs.snapshot()
         .into_iter()
         .filter(|(p, _)| p.extension().is_some_and(|e| e == "icr"))
+        .filter(|(p, _)| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .collect()
 }
 
-fn verify_mem(fs: &MemFs, id: Option<&age::x25519::Identity>) -> Result<VerifyReport, StoreError> {
+/// The version-2 file of a period, parsed.
+pub(super) fn period_file(fs: &MemFs, p: Period) -> (Vec<u8>, period_file::PeriodFile) {
+    let path = Path::new(DIR)
+        .join(RECORDS_DIR)
+        .join(period_file::file_name(p));
+    let bytes = fs.read(&path).unwrap();
+    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
+    let meta = StoreMeta::load(fs, Path::new(DIR)).unwrap();
+    let file = period_file::PeriodFile::parse(&path, &bytes, &scan, &meta).unwrap();
+    (bytes, file)
+}
+
+/// How many records each group of a period's file holds, smallest first.
+pub(super) fn group_sizes(fs: &MemFs, p: Period) -> Vec<usize> {
+    let (bytes, file) = period_file(fs, p);
+    let mut sizes: Vec<usize> = file
+        .groups
+        .iter()
+        .map(|(g, _, _)| {
+            let of_group = |f: &&format::Frame| {
+                period_file::split_record(&bytes[f.start..f.end]).unwrap().0 == g.epoch_id
+            };
+            file.records.iter().filter(of_group).count()
+        })
+        .collect();
+    sizes.sort();
+    sizes
+}
+
+pub(super) fn verify_mem(
+    fs: &MemFs,
+    id: Option<&age::x25519::Identity>,
+) -> Result<VerifyReport, StoreError> {
     verify_with(Arc::new(fs.clone()), Path::new(DIR), id)
 }
 
 #[test]
-fn submitted_responses_read_back_and_epochs_follow_period_and_survey() {
+fn one_file_per_period_whatever_the_restarts_and_groups_follow_period_survey_and_restart() {
     let (fs, id) = fixture(false);
     let s = survey();
     let mut other = s.clone();
@@ -109,9 +158,16 @@ fn submitted_responses_read_back_and_epochs_follow_period_and_survey() {
         .submit(&other, &response(&other, week(47), "d"))
         .unwrap();
     drop(store);
-    // A new process starts a new epoch.
+    // A new process starts a new group, in the same file.
     open(&fs).submit(&s, &response(&s, week(47), "e")).unwrap();
-    assert_eq!(record_files(&fs).len(), 4);
+    let names: Vec<String> = record_files(&fs)
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["2026-W46.icr", "2026-W47.icr"]);
+    assert_eq!(period_file(&fs, week(46)).1.groups.len(), 1);
+    let (_, w47) = period_file(&fs, week(47));
+    assert_eq!((w47.groups.len(), w47.records.len()), (3, 3));
     let got: Vec<Response> = read_all(&fs, &id).into_iter().map(Result::unwrap).collect();
     assert_eq!(got.len(), 5);
     assert!(got.contains(&response(&s, week(46), "a")));
@@ -120,6 +176,28 @@ fn submitted_responses_read_back_and_epochs_follow_period_and_survey() {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.counts[&week(46)], 2);
     assert_eq!(report.counts[&week(47)], 3);
+    assert!(!report.unauthenticated);
+}
+
+#[test]
+fn a_group_key_is_wiped_after_32_responses_and_when_its_period_is_over() {
+    let (fs, id) = fixture(false);
+    let s = survey();
+    let mut store = open(&fs);
+    let r = response(&s, week(46), "x");
+    for i in 1..=GROUP_MAX_RECORDS {
+        store.submit(&s, &r).unwrap();
+        assert_eq!(store.holds_group_key(), i < GROUP_MAX_RECORDS, "after {i}");
+    }
+    store.submit(&s, &r).unwrap();
+    assert_eq!(group_sizes(&fs, week(46)), [1, 32]);
+    assert_eq!(read_all(&fs, &id).len(), 33);
+    // The day changes within the period: the key stays; the period ends: it is wiped.
+    assert!(store.holds_group_key());
+    store.end_group_unless(week(46));
+    assert!(store.holds_group_key());
+    store.end_group_unless(week(47));
+    assert!(!store.holds_group_key());
 }
 
 #[test]
@@ -141,19 +219,6 @@ fn comments_are_scrubbed_of_phone_numbers_nhs_numbers_and_emails_before_sealing(
         got.iter()
             .any(|x| x.as_ref().unwrap().comment.as_deref() == Some("[removed]"))
     );
-}
-
-#[test]
-fn a_new_epoch_starts_every_ten_thousand_responses() {
-    let (fs, id) = fixture(false);
-    let s = survey();
-    let mut store = open(&fs);
-    let r = response(&s, week(46), "x");
-    for _ in 0..=EPOCH_MAX_RECORDS {
-        store.submit(&s, &r).unwrap();
-    }
-    assert_eq!(record_files(&fs).len(), 2);
-    assert_eq!(read_all(&fs, &id).len(), EPOCH_MAX_RECORDS as usize + 1);
 }
 
 #[test]
@@ -189,175 +254,98 @@ fn responses_that_do_not_fit_the_survey_are_refused() {
 }
 
 #[test]
-fn every_single_bit_flip_is_detected_with_its_file() {
+fn every_file_the_write_touches_is_dated_to_the_start_of_the_period() {
     let (fs, _) = fixture(false);
     let s = survey();
     let mut store = open(&fs);
     store.submit(&s, &response(&s, week(46), "a")).unwrap();
-    store.submit(&s, &response(&s, week(46), "b")).unwrap();
-    let files: Vec<_> = fs
-        .snapshot()
-        .into_iter()
-        .filter(|(p, _)| p.starts_with(Path::new(DIR).join(RECORDS_DIR)) || p.ends_with(META_FILE))
-        .collect();
-    assert_eq!(files.len(), 2);
-    for (path, bytes) in &files {
-        for i in 0..bytes.len() {
-            for bit in 0..8 {
-                let mut bad = bytes.clone();
-                bad[i] ^= 1 << bit;
-                fs.put(path, bad);
-                match verify_mem(&fs, None) {
-                    Ok(report) => {
-                        let p = report.problems.first();
-                        assert!(
-                            p.is_some_and(|p| &p.path == path && p.offset.is_some()),
-                            "flip of bit {bit} at {i} in {} not reported: {:?}",
-                            path.display(),
-                            report.problems
-                        );
-                    }
-                    Err(e) => assert!(e.to_string().contains(&*path.to_string_lossy()), "{e}"),
-                }
-            }
-        }
-        fs.put(path, bytes.clone());
-    }
-}
-
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-    /// With a key, a flipped bit anywhere in a records file is reported by verify and by reading.
-    #[test]
-    fn bit_flips_are_detected_when_opening_records(pos in 0usize..100_000, bit in 0u8..8) {
-        let (fs, id) = fixture(false);
-        let s = survey();
-        open(&fs).submit(&s, &response(&s, week(46), "a")).unwrap();
-        let (path, mut bytes) = record_files(&fs).remove(0);
-        let i = pos % bytes.len();
-        bytes[i] ^= 1 << bit;
-        fs.put(&path, bytes);
-        let report = verify_mem(&fs, Some(&id));
-        let detected = match report {
-            Ok(r) => !r.problems.is_empty(),
-            Err(_) => true,
-        };
-        proptest::prop_assert!(detected);
-        proptest::prop_assert!(read_all(&fs, &id).iter().all(|r| r.is_err()) || read_all(&fs, &id).is_empty());
-    }
+    store.submit(&s, &response(&s, week(47), "b")).unwrap();
+    let rdir = Path::new(DIR).join(RECORDS_DIR);
+    let start = |w| period_start(week(w));
+    assert_eq!(fs.mtime(&rdir.join("2026-W46.icr")), Some(start(46)));
+    assert_eq!(fs.mtime(&rdir.join("2026-W47.icr")), Some(start(47)));
+    assert_eq!(fs.mtime(&ledger::path(Path::new(DIR))), Some(start(47)));
+    assert_eq!(fs.mtime(&rdir), Some(start(47)));
+    // Monday 9 November 2026, local midnight.
+    let local = chrono::DateTime::<chrono::Local>::from(start(46));
+    assert_eq!(
+        local.format("%F %T %a").to_string(),
+        "2026-11-09 00:00:00 Mon"
+    );
+    let month = period_start(Period::Month {
+        year: 2026,
+        month: 11,
+    });
+    let local = chrono::DateTime::<chrono::Local>::from(month);
+    assert_eq!(local.format("%F %T").to_string(), "2026-11-01 00:00:00");
 }
 
 #[test]
-fn cutting_the_last_file_at_every_offset_keeps_exactly_the_complete_records() {
+fn a_second_writer_is_refused_until_the_first_is_gone() {
+    let (fs, _) = fixture(false);
+    let first = open(&fs);
+    let err = Store::open_with(Arc::new(fs.clone()), Path::new(DIR))
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Locked(_)), "{err}");
+    assert!(err.to_string().contains("only one may at a time"), "{err}");
+    drop(first);
+    open(&fs);
+}
+
+#[test]
+fn a_fifo_or_symlink_in_the_store_is_reported_and_never_read() {
     let (fs, id) = fixture(false);
     let s = survey();
-    let mut store = open(&fs);
-    for tag in ["a", "b", "c"] {
-        store.submit(&s, &response(&s, week(46), tag)).unwrap();
-    }
-    drop(store);
-    let (path, bytes) = record_files(&fs).remove(0);
-    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
-    let ends: Vec<usize> = scan.frames.iter().map(|f| f.end + 4).collect();
-    for cut in 0..=bytes.len() {
-        fs.put(&path, bytes[..cut].to_vec());
-        for q in fs.snapshot() {
-            if q.0.starts_with(Path::new(DIR).join(QUARANTINE_DIR)) {
-                fs.remove_file(&q.0).unwrap();
-            }
-        }
-        let store = open(&fs);
-        let complete = ends.iter().skip(1).filter(|&&e| e <= cut).count();
-        let torn = !ends.contains(&cut) && cut != 0;
-        assert_eq!(
-            store.report().quarantined.len(),
-            usize::from(torn),
-            "cut at {cut}"
-        );
-        if let Some(q) = store.report().quarantined.first() {
-            assert_eq!(q.offset + q.len, cut as u64);
-        }
-        let got = read_all(&fs, &id);
-        assert_eq!(got.len(), complete, "cut at {cut}");
-        assert!(got.iter().all(Result::is_ok), "cut at {cut}: {got:?}");
-        let report = verify_mem(&fs, Some(&id)).unwrap();
-        assert!(
-            report.problems.is_empty(),
-            "cut at {cut}: {:?}",
-            report.problems
-        );
-    }
-}
-
-#[test]
-fn records_moved_from_another_store_or_survey_are_detected() {
-    let s = survey();
-    let mut other = s.clone();
-    other.hash.0[5] ^= 1;
-    let (fs_a, id_a) = fixture(false);
-    let (fs_b, _) = fixture(false);
-    let mut a = open(&fs_a);
-    a.submit(&s, &response(&s, week(46), "a")).unwrap();
-    a.submit(&other, &response(&other, week(46), "other survey"))
-        .unwrap();
-    open(&fs_b)
-        .submit(&s, &response(&s, week(46), "b"))
-        .unwrap();
-    let last_frame = |bytes: &[u8]| {
-        let scan = format::scan(bytes, format::MAGIC_RECORDS, "records").unwrap();
-        let f = *scan.frames.last().unwrap();
-        bytes[f.offset..f.end + 4].to_vec()
-    };
-    let files_a = record_files(&fs_a);
-    let (target, target_bytes) = files_a
+    open(&fs).submit(&s, &response(&s, week(46), "a")).unwrap();
+    let rdir = Path::new(DIR).join(RECORDS_DIR);
+    fs.put_special(
+        &rdir.join("2026-W50.icr"),
+        fsio::EntryKind::Other("a FIFO (named pipe)"),
+    );
+    fs.put_special(&rdir.join("random"), fsio::EntryKind::Symlink);
+    fs.put_special(
+        &Path::new(DIR).join("keys/pipe"),
+        fsio::EntryKind::Other("a device"),
+    );
+    let store = open(&fs);
+    let damaged: Vec<String> = store
+        .report()
+        .damaged
         .iter()
-        .find(|(_, b)| read_survey_of(b) == Some(s.hash.0))
-        .cloned()
-        .unwrap();
-    let (_, other_bytes) = files_a.iter().find(|(p, _)| *p != target).cloned().unwrap();
-    let (_, b_bytes) = record_files(&fs_b).remove(0);
-    for (what, moved) in [
-        ("another store", last_frame(&b_bytes)),
-        ("another survey", last_frame(&other_bytes)),
-    ] {
-        let mut spliced = target_bytes.clone();
-        spliced.extend_from_slice(&moved);
-        fs_a.put(&target, spliced);
-        let report = verify_mem(&fs_a, Some(&id_a)).unwrap();
-        assert_eq!(report.problems.len(), 1, "{what}: {:?}", report.problems);
-        assert_eq!(report.problems[0].path, target, "{what}");
+        .map(|p| p.to_string())
+        .collect();
+    assert!(
+        damaged
+            .iter()
+            .any(|p| p.contains("2026-W50.icr") && p.contains("FIFO")),
+        "{damaged:?}"
+    );
+    assert!(
+        damaged
+            .iter()
+            .any(|p| p.contains("random") && p.contains("symbolic link")),
+        "{damaged:?}"
+    );
+    drop(store);
+    let report = verify_mem(&fs, Some(&id)).unwrap();
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    for name in ["2026-W50.icr", "random", "keys/pipe"] {
         assert!(
-            report.problems[0]
-                .what
-                .contains(&format!("offset {}", target_bytes.len())),
-            "{what}: {}",
-            report.problems[0]
+            problems
+                .iter()
+                .any(|p| p.contains(name) && p.contains("not opened")),
+            "{name}: {problems:?}"
         );
     }
-    // A whole records file copied from another store is refused too.
-    let (b_path, b_bytes) = record_files(&fs_b).remove(0);
-    fs_a.put(&target, target_bytes);
-    fs_a.put(
-        &Path::new(DIR)
-            .join(RECORDS_DIR)
-            .join(b_path.file_name().unwrap()),
-        b_bytes,
-    );
-    let report = verify_mem(&fs_a, None).unwrap();
+    assert_eq!(report.counts.values().sum::<u64>(), 1);
+    let read = read_all(&fs, &id);
+    assert_eq!(read.iter().filter(|r| r.is_ok()).count(), 1);
     assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.what.contains("another store")),
-        "{:?}",
-        report.problems
+        read.iter()
+            .any(|r| r.as_ref().is_err_and(|e| e.contains("FIFO"))),
+        "{read:?}"
     );
-}
-
-fn read_survey_of(bytes: &[u8]) -> Option<[u8; 32]> {
-    let scan = format::scan(bytes, format::MAGIC_RECORDS, "records").ok()?;
-    let f = scan.frames.first()?;
-    format::EpochInfo::parse(&bytes[f.start..f.end]).map(|(i, _)| i.survey_hash.0)
 }
 
 /// Every file under `dir`, recursively.
@@ -375,9 +363,10 @@ fn all_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn no_file_holds_a_comment_or_an_answer_encoding_in_plaintext() {
+fn init_makes_private_folders_and_files_and_no_file_holds_an_answer_in_plaintext() {
+    use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
+    let dir = tmp.path().join("data");
     let options = InitOptions {
         site: "Test practice".into(),
         passphrase_work_factor: Some(4),
@@ -385,13 +374,18 @@ fn no_file_holds_a_comment_or_an_answer_encoding_in_plaintext() {
     };
     let pass = SecretString::from("correct horse battery".to_string());
     let pin = SecretString::from("2468".to_string());
-    init(dir, &options, &pass, &pin).unwrap();
+    init(&dir, &options, &pass, &pin).unwrap();
     let s = survey();
     let comment = "zebra-quartz-unique-7f3a91 said the nurse was kind";
     let mut r = response(&s, week(46), "");
     r.comment = Some(comment.to_string());
-    let mut store = Store::open(dir).unwrap();
+    let mut store = Store::open(&dir).unwrap();
     store.submit(&s, &r).unwrap();
+    drop(store);
+    for d in ["", "keys", "records", "quarantine"] {
+        let mode = std::fs::metadata(dir.join(d)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{d}/");
+    }
     // Each answer alone is one or two bytes (which random bytes contain by chance); the whole
     // answer sequence, the headline with it, and the whole response are searched for instead.
     let needles: Vec<(String, Vec<u8>)> = vec![
@@ -404,9 +398,11 @@ fn no_file_holds_a_comment_or_an_answer_encoding_in_plaintext() {
         ),
         ("response".into(), postcard::to_stdvec(&r).unwrap()),
     ];
-    let files = all_files(dir);
-    assert!(files.len() >= 4, "{files:?}");
+    let files = all_files(&dir);
+    assert!(files.len() >= 6, "{files:?}");
     for f in &files {
+        let mode = std::fs::metadata(f).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", f.display());
         let bytes = std::fs::read(f).unwrap();
         for (what, needle) in &needles {
             assert!(
@@ -416,21 +412,34 @@ fn no_file_holds_a_comment_or_an_answer_encoding_in_plaintext() {
             );
         }
     }
-    // File names carry the period and a random epoch id only.
-    for f in all_files(&dir.join(RECORDS_DIR)) {
-        let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        let rest = name
-            .strip_prefix("2026-W46-")
-            .unwrap()
-            .strip_suffix(".icr")
-            .unwrap();
-        assert!(
-            rest.len() == 32 && rest.bytes().all(|b| b.is_ascii_hexdigit()),
-            "{name}"
-        );
-    }
-    let id = keys::unlock_identity(dir, &pass).unwrap();
-    let back: Vec<_> = read_responses(dir, &id).unwrap().collect();
+    // File names carry the period only.
+    let names: Vec<String> = std::fs::read_dir(dir.join(RECORDS_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["2026-W46.icr", "ledger"]);
+    let id = keys::unlock_identity(&dir, &pass).unwrap();
+    let back: Vec<_> = read_responses(&dir, &id).unwrap().collect();
     assert_eq!(back.len(), 1);
     assert_eq!(back[0].as_ref().unwrap().comment.as_deref(), Some(comment));
+    // A secret file others can read is refused, naming the fix.
+    let key = dir.join("keys/site-signing.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = Store::open(&dir).err().unwrap().to_string();
+    assert!(
+        err.contains(&format!("chmod 600 {}", key.display())),
+        "{err}"
+    );
+    let identity = dir.join(keys::IDENTITY_FILE);
+    std::fs::set_permissions(&identity, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let err = keys::unlock_identity(&dir, &pass)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains(&format!("chmod 600 {}", identity.display())),
+        "{err}"
+    );
 }

@@ -200,10 +200,10 @@ pub fn reading_summary(survey: &Survey) -> String {
             if let Some(g) = flesch_kincaid_grade(&text) {
                 parts.push(format!("{lang} Flesch–Kincaid grade {g:.1}"));
             }
-        } else if is_polish(lang) {
-            if let Some(p) = PisarekCounts::of(&text).index() {
-                parts.push(format!("{lang} Pisarek index {p:.1}"));
-            }
+        } else if is_polish(lang)
+            && let Some(p) = PisarekCounts::of(&text).index()
+        {
+            parts.push(format!("{lang} Pisarek index {p:.1}"));
         }
     }
     let e = estimate(survey);

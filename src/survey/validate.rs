@@ -133,16 +133,15 @@ impl Checker<'_> {
                     format!("has {n} words; keep an item to {MAX_ITEM_WORDS} words or fewer"),
                 );
             }
-            if is_english(lang.get_ref()) {
-                if let Some(grade) = flesch_kincaid_grade(value.get_ref()) {
-                    if grade > MAX_ITEM_GRADE {
-                        self.warn(
+            if is_english(lang.get_ref())
+                && let Some(grade) = flesch_kincaid_grade(value.get_ref())
+                && grade > MAX_ITEM_GRADE
+            {
+                self.warn(
                             &value.span(),
                             &sub,
                             format!("Flesch–Kincaid grade {grade:.1} is above {MAX_ITEM_GRADE}; use shorter words and sentences"),
                         );
-                    }
-                }
             }
         }
     }
@@ -224,14 +223,14 @@ fn scales(c: &mut Checker, raw: &RawSurvey) {
             let pkey = format!("{key}.points[{i}]");
             let p = point.get_ref();
             let value = *p.value.get_ref();
-            if let Some(before) = prev {
-                if value <= before {
-                    c.error(
+            if let Some(before) = prev
+                && value <= before
+            {
+                c.error(
                         &p.value.span(),
                         &format!("{pkey}.value"),
                         format!("{value} is not greater than the previous point's {before}; values must strictly increase in display order"),
                     );
-                }
             }
             prev = Some(value);
             c.text(&p.label, &format!("{pkey}.label"));
@@ -417,14 +416,14 @@ fn headline_and_comment(c: &mut Checker, raw: &RawSurvey) {
         let cm = comment.get_ref();
         c.text(&cm.prompt, "comment.prompt");
         c.text(&cm.privacy, "comment.privacy");
-        if let Some(max) = &cm.max_chars {
-            if *max.get_ref() == 0 {
-                c.error(
-                    &max.span(),
-                    "comment.max_chars",
-                    "is 0; allow at least 1 character or remove [comment]".to_string(),
-                );
-            }
+        if let Some(max) = &cm.max_chars
+            && *max.get_ref() == 0
+        {
+            c.error(
+                &max.span(),
+                "comment.max_chars",
+                "is 0; allow at least 1 character or remove [comment]".to_string(),
+            );
         }
     }
 }

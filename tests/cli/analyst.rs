@@ -83,6 +83,7 @@ fn the_managers_key_is_refused_with_how_to_add_an_analyst() {
         age::secrecy::ExposeSecret::expose_secret(&manager.to_string()),
     )
     .unwrap();
+    crate::util::chmod(&plain, 0o600);
     let out = icare(&s.data)
         .args(["decrypt", "--format", "csv", "--identity"])
         .arg(&plain)

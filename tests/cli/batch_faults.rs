@@ -48,6 +48,7 @@ fn stores(n: usize) -> (MemFs, age::x25519::Identity) {
             age::x25519::Identity::generate().to_public(),
             agg.to_public(),
         ],
+        signing_key: None,
     };
     fs.put(&StoreMeta::path(site), meta.to_bytes());
     sign::create(&fs, site).unwrap();

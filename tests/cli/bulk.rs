@@ -65,5 +65,15 @@ fn bulk_simulate_refuses_a_real_store() {
     let (out, _, stderr) = run(&data, &["simulate", "--bulk", "--count", "3"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("not a synthetic store"), "{stderr}");
-    assert_eq!(std::fs::read_dir(data.join("records")).unwrap().count(), 0);
+    let records = std::fs::read_dir(data.join("records"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "icr")
+        })
+        .count();
+    assert_eq!(records, 0);
 }

@@ -241,8 +241,11 @@ impl Case {
                 .arg(&self.analyst)
                 .arg("--survey")
                 .arg(&self.survey),
+            // The kiosk's side opening the store: with a response to write, the outcome would
+            // depend on whether its random week is the damaged file's (into which nothing is
+            // saved: `store::tests::tamper`).
             Cmd::Simulate => c
-                .args(["simulate", "--count", "1", "--survey"])
+                .args(["simulate", "--count", "0", "--survey"])
                 .arg(&self.survey),
             Cmd::SurveyCheck => c.args(["survey", "check"]).arg(&self.survey),
             Cmd::SurveyShow => c.args(["survey", "show"]).arg(&self.survey),
@@ -337,11 +340,9 @@ fn every_command_with_a_broken_input_file_exits_2_naming_it() {
                 let (code, output) = c.run(cmd);
                 let want = expected(cmd, input, fault);
                 cases += 1;
-                // An empty records file (a crash between creating it and writing its header)
-                // holds nothing: the kiosk's recovery removes it without a word.
-                let named = if (cmd, input, fault) == (Cmd::Simulate, Records, Empty) {
-                    !c.data.join("records").join(&name).exists()
-                } else if cmd == Cmd::Export && input == Records && fault != WrongType {
+                // Version-2 records files are renamed into place whole, so an empty one is not a
+                // crash's leftover: the kiosk's side reports it like other damage.
+                let named = if cmd == Cmd::Export && input == Records && fault != WrongType {
                     true
                 } else {
                     output.contains(&name)

@@ -12,7 +12,7 @@ use age::secrecy::SecretString;
 use icare::keys;
 
 use crate::pty::Pty;
-use crate::util::{file_names, icare, texts};
+use crate::util::{file_names, icare, texts, with_umask};
 
 const OLD: &str = "correct horse battery staple";
 const NEW: &str = "a brand new passphrase";
@@ -138,6 +138,71 @@ fn passwd_from_files_changes_the_passphrase_and_every_record_still_opens() {
     assert_eq!(
         s.key_files(),
         ["exit-pin.phc", "manager.age", "site-signing.key"]
+    );
+}
+
+/// What `passwd` and `pin` write (the identity, the PIN hash, the lock-out's tries file) is for
+/// the kiosk's user only, whatever the umask: 0600 files in 0700 folders, so every check that
+/// refuses a secret others can read (the kiosk's start, `verify`, each command that opens the
+/// identity) accepts them afterwards.
+#[test]
+fn passwd_and_pin_leave_private_files_that_every_check_accepts() {
+    let s = Site::new();
+    let (old, new) = (s.file("old", OLD), s.file("new", NEW));
+    let (pin, new_pin, wrong) = (
+        s.file("pin", "246813"),
+        s.file("new-pin", "135797"),
+        s.file("wrong", "999999"),
+    );
+    let under_umask_022 = |args: &[&str], code: i32| {
+        let mut cmd = icare(&s.data);
+        cmd.args(args);
+        let out = with_umask(&cmd, "022").output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {:?}", texts(&out));
+    };
+    under_umask_022(
+        &[
+            "passwd",
+            "--passphrase-file",
+            &old,
+            "--new-passphrase-file",
+            &new,
+            "--kdf-work-factor",
+            "8",
+        ],
+        0,
+    );
+    under_umask_022(
+        &["pin", "--exit-pin-file", &pin, "--new-pin-file", &new_pin],
+        0,
+    );
+    under_umask_022(
+        &["pin", "--exit-pin-file", &wrong, "--new-pin-file", &pin],
+        2,
+    );
+    let mode = |p: &std::path::Path| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions())
+            & 0o777
+    };
+    let keys_dir = s.data.join("keys");
+    assert_eq!((mode(&s.data), mode(&keys_dir)), (0o700, 0o700));
+    let names = s.key_files();
+    assert_eq!(
+        names,
+        [
+            "exit-pin-tries.json",
+            "exit-pin.phc",
+            "manager.age",
+            "site-signing.key"
+        ]
+    );
+    for name in names {
+        assert_eq!(mode(&keys_dir.join(&name)), 0o600, "{name}");
+    }
+    let verified = s.ok(&["verify", "--passphrase-file", &new]);
+    assert!(
+        verified.contains("every record opened") && verified.contains("OK: no problems"),
+        "{verified}"
     );
 }
 

@@ -156,6 +156,8 @@ fn damaged_or_unprotected_key_files_are_problems_named_with_what_to_do() {
     // A cut identity file, and an unprotected secret key where the identity belongs.
     let bytes = std::fs::read(&away).unwrap();
     std::fs::write(data.join("keys/manager.age"), &bytes[..40]).unwrap();
+    // Private, as the file it stands for: a file others can read is a problem of its own.
+    crate::util::chmod(&data.join("keys/manager.age"), 0o600);
     let (out, stdout, _) = verify(&data, &["--identity", away.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("every record opened"), "{stdout}");

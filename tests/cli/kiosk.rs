@@ -206,6 +206,29 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     assert!(site.contains("store set up"), "{site}");
     let settings = std::fs::read_to_string(data.join("kiosk-settings.toml")).unwrap();
     assert!(settings.contains("speech = false"), "{settings}");
+    // Everything the set-up made is the kiosk user's only (the secrets pass every privacy check).
+    let loose = loose_entries(&data);
+    assert!(loose.is_empty(), "readable by others: {loose:?}");
+}
+
+/// Every folder under `dir` (itself included) that is not 0700, and every file that is not 0600.
+fn loose_entries(dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut loose = Vec::new();
+    let meta = std::fs::symlink_metadata(dir).unwrap();
+    if meta.permissions().mode() & 0o777 != 0o700 {
+        loose.push(dir.display().to_string());
+    }
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            loose.extend(loose_entries(&path));
+        } else if meta.permissions().mode() & 0o777 != 0o600 {
+            loose.push(path.display().to_string());
+        }
+    }
+    loose
 }
 
 #[test]

@@ -2,6 +2,11 @@
 
 mod pty;
 mod util;
+// The chi-square test of the store's own order test, run here end to end.
+#[path = "../../src/store/tests/chi.rs"]
+mod chi;
+#[path = "../../src/store/tests/vector_files.rs"]
+mod vector_files;
 
 mod analyst;
 mod batch_faults;
@@ -16,6 +21,7 @@ mod keyless;
 mod keylock;
 mod kiosk;
 mod memory;
+mod order;
 mod outputs;
 mod powercut;
 mod questionnaires;
@@ -26,3 +32,4 @@ mod summary;
 mod survey_check;
 mod survey_show;
 mod terminal;
+mod writer;

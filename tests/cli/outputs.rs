@@ -1,14 +1,15 @@
 //! `--out` as every command that has it (report, decrypt, export) treats what is there: a device
 //! or FIFO is written into (never renamed over), a symbolic link is followed to its target, and
-//! only a regular file or a new path gets a temporary file and a rename.
+//! only a regular file or a new path gets a temporary file and a rename. The file written is the
+//! user's own: a new one gets the user's umask, a replaced one keeps its permissions.
 
-use std::os::unix::fs::{FileTypeExt, MetadataExt, symlink};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::util::{Analyst, file_names, icare, texts};
+use crate::util::{Analyst, chmod, file_names, icare, texts, with_umask};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -67,6 +68,19 @@ fn writers<'a>(out: &'a str, key: &'a str) -> [Vec<&'a str>; 3] {
         ],
         vec!["export", "--out", out],
     ]
+}
+
+/// `args` from [`writers`] with `"OUT"` replaced by `path`.
+fn at<'a>(args: &[&'a str], path: &'a Path) -> Vec<&'a str> {
+    args.iter()
+        .map(|a| {
+            if *a == "OUT" {
+                path.to_str().unwrap()
+            } else {
+                a
+            }
+        })
+        .collect()
 }
 
 #[test]
@@ -128,16 +142,7 @@ fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
         let target = real.join(format!("out-{i}"));
         let link = links.join(format!("out-{i}"));
         symlink(&target, &link).unwrap();
-        let args: Vec<&str> = args
-            .iter()
-            .map(|a| {
-                if *a == "OUT" {
-                    link.to_str().unwrap()
-                } else {
-                    a
-                }
-            })
-            .collect();
+        let args = at(&args, &link);
         // A dangling link: its target is made (export refuses only an existing regular file).
         run(&data, &args);
         assert!(
@@ -169,4 +174,37 @@ fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
     // No temporary file was left in either folder.
     assert_eq!(file_names(&links), ["out-0", "out-1", "out-2"]);
     assert_eq!(file_names(&real), ["out-0", "out-1", "out-2"]);
+}
+
+/// `--out` makes the user's own file, not one of the store's (which are 0600 whatever the umask):
+/// a new file gets the permissions the user's umask gives, as a shell's `>` would; a file
+/// replaced keeps its permissions, so a private one is never loosened, nor a shared one
+/// tightened.
+#[test]
+fn every_out_gives_a_new_file_the_umask_and_a_replaced_file_keeps_its_mode() {
+    let (tmp, data, key) = store();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let run_under = |mask: &str, args: &[&str]| {
+        let mut cmd = icare(&data);
+        cmd.env("ICARE_PASSPHRASE", PASSPHRASE).args(args);
+        let out = with_umask(&cmd, mask).output().unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
+    };
+    for (mask, new_mode, kept) in [("022", 0o644, 0o600), ("077", 0o600, 0o644)] {
+        for (i, args) in writers("OUT", &key).into_iter().enumerate() {
+            let out = tmp.path().join(format!("out-{mask}-{i}"));
+            let args = at(&args, &out);
+            run_under(mask, &args);
+            assert_eq!(mode(&out), new_mode, "umask {mask}: {args:?}");
+            if args[0] == "export" {
+                continue; // export refuses to replace a file
+            }
+            chmod(&out, kept);
+            let before = std::fs::metadata(&out).unwrap().ino();
+            run_under(mask, &args);
+            assert_ne!(std::fs::metadata(&out).unwrap().ino(), before, "replaced");
+            assert_eq!(mode(&out), kept, "umask {mask}, replaced: {args:?}");
+        }
+    }
 }

@@ -49,12 +49,13 @@ pub struct Analyst {
 }
 
 impl Analyst {
-    /// A new analyst key, written to `dir/analyst.key`.
+    /// A new analyst key, written to `dir/analyst.key` (0600: a secret others can read is refused).
     pub fn new(dir: &Path) -> Analyst {
         use age::secrecy::ExposeSecret;
         let id = age::x25519::Identity::generate();
         let key = dir.join("analyst.key");
         std::fs::write(&key, format!("{}\n", id.to_string().expose_secret())).unwrap();
+        chmod(&key, 0o600);
         Analyst {
             key,
             public: id.to_public().to_string(),
@@ -93,4 +94,26 @@ impl Analyst {
             .collect();
         (lines(&stdout), notes)
     }
+}
+
+/// Set a file's permission bits.
+pub fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `cmd` run under the umask `mask` (octal, as the shell's `umask` takes it), through `sh`.
+pub fn with_umask(cmd: &Command, mask: &str) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("umask {mask} && exec \"$0\" \"$@\""))
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => sh.env(key, value),
+            None => sh.env_remove(key),
+        };
+    }
+    sh
 }

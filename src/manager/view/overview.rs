@@ -89,13 +89,12 @@ fn at_a_glance(model: &Model) -> Vec<String> {
         (Some(lo), Some(hi)) => lo <= hi,
         _ => true,
     };
-    if let (Some((b, _)), Some((w, _)), true) = (best, worst, themes.len() > 1) {
-        if overlap(b, w) {
-            out.push(
-                "No theme stands out: the highest and lowest scores' 95% ranges overlap."
-                    .to_string(),
-            );
-        }
+    if let (Some((b, _)), Some((w, _)), true) = (best, worst, themes.len() > 1)
+        && overlap(b, w)
+    {
+        out.push(
+            "No theme stands out: the highest and lowest scores' 95% ranges overlap.".to_string(),
+        );
     }
     if let (Some((b, bs)), Some((w, ws)), true) = (best, worst, out.is_empty() && themes.len() > 1)
     {

@@ -283,14 +283,14 @@ pub(super) fn report(t: &Tallied<'_>, o: &ReportOptions) -> Result<ReportData, R
         }
         None => all_sites.clone(),
     };
-    if let Some(p) = o.period {
-        if !periods.contains(&p) {
-            return Err(ReportError::NoSuchGroup {
-                what: "period",
-                value: p.to_string(),
-                available: list(&periods),
-            });
-        }
+    if let Some(p) = o.period
+        && !periods.contains(&p)
+    {
+        return Err(ReportError::NoSuchGroup {
+            what: "period",
+            value: p.to_string(),
+            available: list(&periods),
+        });
     }
     // Filters widen to whole rows of the grid: with figures per site, rows every site shares.
     let closing = if o.by_site { &all_sites } else { &chosen_sites };

@@ -1,4 +1,4 @@
-//! Batched durability (bulk synthetic data): same format, fewer syncs, synthetic stores only.
+//! Batched durability (bulk synthetic data): same format, far fewer writes, synthetic stores only.
 
 use super::*;
 
@@ -27,31 +27,19 @@ fn a_bulk_written_store_reads_and_verifies_like_a_normal_one() {
     assert_eq!(write(&bulk, Durability::Batched(10)), expect);
     assert_eq!(comments(&normal, &normal_id), expect);
     assert_eq!(comments(&bulk, &bulk_id), expect);
-    // The same files holding the same record frames: only keys, nonces and the age header's
-    // random padding differ.
-    let shape = |fs: &MemFs| {
-        let mut files: Vec<Vec<(u8, usize)>> = record_files(fs)
-            .iter()
-            .map(|(_, b)| {
-                let scan = format::scan(b, MAGIC_RECORDS, "records").unwrap();
-                assert!(scan.damage.is_empty());
-                let frames = scan.frames.iter().map(|f| (f.kind, f.end - f.start));
-                frames.skip(1).collect()
-            })
-            .collect();
-        files.sort();
-        files
-    };
-    assert_eq!(shape(&bulk), shape(&normal));
-    let report = verify_with(Arc::new(bulk.clone()), Path::new(DIR), Some(&bulk_id)).unwrap();
+    // The same files holding the same groups and records.
+    for w in [45, 46] {
+        assert_eq!(group_sizes(&bulk, week(w)), group_sizes(&normal, week(w)));
+    }
+    let report = verify_mem(&bulk, Some(&bulk_id)).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.counts.values().sum::<u64>(), 25);
     assert_eq!(report.counts.get(&week(45)), Some(&12));
 }
 
 #[test]
-fn batched_mode_syncs_only_per_batch_and_on_flush() {
-    let (fs, _) = fixture(true);
+fn batched_mode_writes_only_per_batch_period_and_flush() {
+    let (fs, id) = fixture(true);
     let s = survey();
     let mut store = open(&fs);
     store.set_durability(Durability::Batched(10)).unwrap();
@@ -60,13 +48,23 @@ fn batched_mode_syncs_only_per_batch_and_on_flush() {
             .submit(&s, &response(&s, week(46), &i.to_string()))
             .unwrap();
     }
-    assert!(fs.unsynced_tail() > 0, "nine records wait for the batch");
+    assert!(
+        record_files(&fs).is_empty(),
+        "nine responses wait for the batch"
+    );
     store.submit(&s, &response(&s, week(46), "10th")).unwrap();
-    assert_eq!(fs.unsynced_tail(), 0, "the tenth record syncs the batch");
+    assert_eq!(comments(&fs, &id).len(), 10, "the tenth writes the batch");
     store.submit(&s, &response(&s, week(46), "11th")).unwrap();
-    assert!(fs.unsynced_tail() > 0);
+    store
+        .submit(&s, &response(&s, week(47), "new week"))
+        .unwrap();
+    assert_eq!(
+        comments(&fs, &id).len(),
+        11,
+        "a new period writes the last one's"
+    );
     store.flush().unwrap();
-    assert_eq!(fs.unsynced_tail(), 0);
+    assert_eq!(comments(&fs, &id).len(), 12);
 }
 
 #[test]

@@ -5,15 +5,15 @@ use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::BatchError;
-use super::aggregate::{self, AggregateMeta, KIND_ORIGIN, MAGIC_IMPORTED, Origin};
-use super::file::record_id;
-use crate::crypto::{self, DataKey};
+use super::{
+    OpenedEpoch, Responses, open_record, read_responses_with, read_scanned, unwrap_header,
+};
+use crate::crypto;
 use crate::fsio::{Fs, RealFs};
 use crate::response::Response;
-use crate::store::format::{self, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD};
-use crate::store::read::{OpenedEpoch, open_record, read_scanned};
-use crate::store::{Responses, StoreError, read_responses_with};
+use crate::store::StoreError;
+use crate::store::aggregate::{self, AggregateMeta, KIND_ORIGIN, MAGIC_IMPORTED, Origin};
+use crate::store::format::{self, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD, record_id};
 
 /// Which kind of store a reader reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +61,8 @@ pub fn read_all_with<'a>(
             inner: Inner::Site(r),
         });
     }
-    let meta = AggregateMeta::load(fs.as_ref(), data_dir).map_err(|e| into_store(e, data_dir))?;
-    let files = aggregate::imported_files(fs.as_ref(), data_dir)
-        .map_err(|e| into_store(e, data_dir))?
-        .into();
+    let meta = AggregateMeta::load(fs.as_ref(), data_dir)?;
+    let files = aggregate::imported_files(fs.as_ref(), data_dir)?.into();
     Ok(SiteResponses {
         kind: StoreKind::Aggregate,
         name: meta.name.clone(),
@@ -81,21 +79,6 @@ pub fn read_all_with<'a>(
             buf: Vec::with_capacity(1024),
         }),
     })
-}
-
-/// The reader's errors are store errors, so callers handle one type for both kinds of store.
-fn into_store(e: BatchError, data_dir: &Path) -> StoreError {
-    match e {
-        BatchError::Store(e) => e,
-        BatchError::Io { path, source } => StoreError::Io { path, source },
-        BatchError::NotAggregate(p) => StoreError::NotAStore(p),
-        // Loading the description and listing files raise no other variant.
-        other => StoreError::Corrupt {
-            path: data_dir.to_owned(),
-            offset: 0,
-            what: other.to_string(),
-        },
-    }
 }
 
 impl SiteResponses<'_> {
@@ -226,26 +209,7 @@ impl AggregateReader<'_> {
                 "synthetic flag differs from the aggregation store's",
             ));
         }
-        let secret = crypto::unwrap(self.identity, &payload[age_at..]).map_err(|source| {
-            StoreError::Crypto {
-                path: cur.path.clone(),
-                offset: (f.start + age_at) as u64,
-                source,
-            }
-        })?;
-        let binding = info.binding();
-        if secret.len() != 32 + binding.len() || secret[32..] != binding[..] {
-            return Err(corrupt("the epoch header's clear fields were altered"));
-        }
-        let mut key = [0u8; 32];
-        key.copy_from_slice(&secret[..32]);
-        let sealer = DataKey::from_bytes(key).cipher();
-        zeroize::Zeroize::zeroize(&mut key);
-        Ok(OpenedEpoch {
-            info,
-            binding,
-            sealer,
-        })
+        unwrap_header(&cur.path, f, payload, info, age_at, self.identity)
     }
 
     fn next(&mut self) -> Option<Result<(String, Response), StoreError>> {
@@ -304,8 +268,9 @@ impl AggregateReader<'_> {
                         continue;
                     }
                     self.unread.remove(&id);
+                    let sealed = &cur.bytes[frame.start..frame.end];
                     return Some(
-                        open_record(&cur.path, epoch, &frame, &cur.bytes, &mut self.buf)
+                        open_record(&cur.path, epoch, frame.offset, sealed, &mut self.buf)
                             .map(|r| (cur.site.clone(), r)),
                     );
                 }

@@ -1,0 +1,134 @@
+//! The layout of an aggregation store (a commissioner's store of imported batches), as far as
+//! reading it needs: `aggregate.meta`, `imported/<random>.ici` and each imported file's origin.
+//! Importing, trusting and `init --aggregate` are in `crate::batch::aggregate`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub(crate) use super::format::{json_file, parse_json_file};
+
+use super::StoreError;
+use super::format::{self, hex, unhex};
+use crate::fsio::Fs;
+
+/// The aggregation store's description, relative to its folder.
+pub const AGGREGATE_FILE: &str = "aggregate.meta";
+/// The list of trusted site keys.
+pub const TRUST_FILE: &str = "trusted-sites";
+/// Folder of imported batches.
+pub const IMPORTED_DIR: &str = "imported";
+/// Magic of `aggregate.meta`.
+pub const MAGIC_AGGREGATE: [u8; 8] = *b"iCAREag\x01";
+/// Magic of `trusted-sites`.
+pub const MAGIC_TRUST: [u8; 8] = *b"iCAREts\x01";
+/// Magic of an imported batch file.
+pub const MAGIC_IMPORTED: [u8; 8] = *b"iCAREim\x01";
+/// Frame kinds of the aggregation store's files.
+pub const KIND_AGGREGATE: u8 = 17;
+pub const KIND_TRUST: u8 = 18;
+pub const KIND_ORIGIN: u8 = 19;
+
+/// What `aggregate.meta` says.
+#[derive(Debug, Clone)]
+pub struct AggregateMeta {
+    pub store_id: [u8; 16],
+    /// The commissioner's or research team's name.
+    pub name: String,
+    /// Made with `init --aggregate --synthetic`: takes synthetic batches only.
+    pub synthetic: bool,
+    /// The aggregation store's own manager key (practices add it with `init --recipient`).
+    pub recipients: Vec<age::x25519::Recipient>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AggregateJson {
+    store_id: String,
+    name: String,
+    synthetic: bool,
+    recipients: Vec<String>,
+}
+
+impl AggregateMeta {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let json = AggregateJson {
+            store_id: hex(&self.store_id),
+            name: self.name.clone(),
+            synthetic: self.synthetic,
+            recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
+        };
+        json_file(MAGIC_AGGREGATE, KIND_AGGREGATE, &json)
+    }
+
+    /// Read `aggregate.meta` in `dir`; [`StoreError::NotAggregate`] when there is none.
+    pub fn load(fs: &dyn Fs, dir: &Path) -> Result<AggregateMeta, StoreError> {
+        let path = dir.join(AGGREGATE_FILE);
+        let bytes = fs.read(&path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                StoreError::NotAggregate(dir.to_owned())
+            } else {
+                StoreError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+        let json: AggregateJson = parse_json_file(
+            &path,
+            &bytes,
+            MAGIC_AGGREGATE,
+            KIND_AGGREGATE,
+            "aggregation store",
+        )?;
+        let bad = |what: String| StoreError::Corrupt {
+            path: path.clone(),
+            offset: format::FILE_HEADER_LEN as u64,
+            what,
+        };
+        let store_id = unhex(&json.store_id)
+            .and_then(|v| <[u8; 16]>::try_from(v).ok())
+            .ok_or_else(|| bad("store_id is not 32 hex digits".into()))?;
+        let recipients = json
+            .recipients
+            .iter()
+            .map(|r| r.parse().map_err(|_| bad(format!("bad recipient {r:?}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(AggregateMeta {
+            store_id,
+            name: json.name,
+            synthetic: json.synthetic,
+            recipients,
+        })
+    }
+}
+
+/// Whether `dir` holds an aggregation store.
+pub fn is_aggregate(fs: &dyn Fs, dir: &Path) -> bool {
+    fs.exists(&dir.join(AGGREGATE_FILE))
+}
+
+/// The imported files of an aggregation store (names ending in `.ici`), sorted.
+pub(crate) fn imported_files(fs: &dyn Fs, dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let idir = dir.join(IMPORTED_DIR);
+    let names = fs.list(&idir).map_err(|source| StoreError::Io {
+        path: idir.clone(),
+        source,
+    })?;
+    Ok(names
+        .into_iter()
+        .filter(|n| n.ends_with(".ici") && !n.starts_with('.'))
+        .map(|n| idir.join(n))
+        .collect())
+}
+
+/// Where an imported file's records came from (its first frame).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Origin {
+    /// The site name on the trust list when the batch was imported.
+    pub site: String,
+    pub signing_key: String,
+    pub batch_id: String,
+    pub store_id: String,
+}
