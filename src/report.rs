@@ -14,7 +14,6 @@ pub mod html;
 pub mod items;
 pub mod json;
 pub mod markdown;
-pub mod svg;
 pub mod text;
 
 use std::path::PathBuf;

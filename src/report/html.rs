@@ -5,9 +5,10 @@
 use std::fmt::Write as _;
 
 use super::common::{self, whole_text};
-use super::{COMMENTS_SHOWN, ReportData, svg};
+use super::{COMMENTS_SHOWN, ReportData};
 
 mod questions;
+mod svg;
 
 /// `s` with `& < > " '` replaced by character references, so no text can become markup.
 pub fn escape(s: &str) -> String {

@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::ReportData;
-use super::chart::{self, Box2, Label};
-use super::common::{self, whole_text};
-use super::html::escape;
+use super::escape;
+use crate::report::ReportData;
+use crate::report::chart::{self, Box2, Label};
+use crate::report::common::{self, whole_text};
 use crate::priority::{Quadrant, WhereToAct};
 
 /// Average width of a character of the charts' 11-pixel text, for keeping labels apart.
