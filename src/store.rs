@@ -12,6 +12,7 @@ pub mod format;
 pub mod ledger;
 pub mod meta;
 pub mod period_file;
+mod problem;
 pub(crate) mod read;
 pub(crate) mod recover;
 mod verify;
@@ -25,7 +26,8 @@ pub use meta::{META_FILE, StoreMeta};
 pub use read::sited::{SiteResponses, StoreKind, read_all, read_all_with};
 pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
-pub use verify::{Problem, VerifyReport, verify, verify_with};
+pub use problem::Problem;
+pub use verify::{VerifyReport, verify, verify_with};
 pub use write::{Durability, GROUP_MAX_RECORDS, Store, period_start};
 
 use crate::crypto::sign::{self, SignError};

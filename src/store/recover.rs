@@ -11,7 +11,7 @@ use super::format::{
     hex,
 };
 use super::ledger::{self, Ledger, is_temp, sha256_hex};
-use super::verify::Problem;
+use super::problem::Problem;
 use super::{META_FILE, QUARANTINE_DIR, RECORDS_DIR, StoreError, StoreMeta};
 use crate::crypto::sign::{self, SignError, SiteSigner};
 use crate::fsio::{self, EntryKind, Fs};

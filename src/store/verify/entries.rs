@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::{Problem, VerifyReport};
+use super::VerifyReport;
+use crate::store::problem::Problem;
 use crate::fsio::{self, EntryKind, Fs};
 use crate::store::format::{self, MAGIC_QUARANTINE};
 use crate::store::{QUARANTINE_DIR, RECORDS_DIR, StoreError};
