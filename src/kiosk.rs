@@ -3,7 +3,7 @@
 //!
 //! Start it with [`run()`]: give it a survey, a [`Backend`] (the encrypted store, or
 //! [`MemoryBackend`] in tests), the data folder for the staff log and the idle timeout. With
-//! speech on, [`spoken`] says what each screen reads aloud and [`crate::speech`] reads it.
+//! speech on, [`model::spoken`] says what each screen reads aloud and [`crate::speech`] reads it.
 
 pub mod backend;
 pub mod harden;
@@ -13,7 +13,6 @@ pub mod page;
 pub mod run;
 pub mod secret;
 pub mod settings;
-pub mod spoken;
 pub mod store_backend;
 pub mod strings;
 pub mod theme;

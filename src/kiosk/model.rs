@@ -4,6 +4,7 @@
 mod flow;
 pub mod setup;
 mod speech;
+pub mod spoken;
 mod staff;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -5,8 +5,8 @@
 //! Only the survey's and the kiosk's own words are ever said: never which answer was chosen, never
 //! a typed comment (a waiting room may hear a loudspeaker). Staff and set-up screens are silent.
 
-use super::model::{Choice, Model, Overlay, STILL_THERE_FOR, Screen, choices};
-use super::strings::{self, Strings, fill};
+use super::{Choice, Model, Overlay, STILL_THERE_FOR, Screen, choices};
+use crate::kiosk::strings::{self, Strings, fill};
 use crate::sanitize::terminal_safe;
 use crate::speech::{Part, Utterance};
 
