@@ -15,7 +15,7 @@ pub mod secret;
 pub mod settings;
 pub mod store_backend;
 pub mod strings;
-pub mod theme;
+
 pub mod tty;
 pub mod view;
 

@@ -20,3 +20,4 @@ pub mod stats;
 pub mod store;
 pub mod survey;
 pub mod synth;
+pub mod tui;

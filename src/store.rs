@@ -23,10 +23,10 @@ use std::path::{Path, PathBuf};
 use age::secrecy::SecretString;
 
 pub use meta::{META_FILE, StoreMeta};
+pub use problem::Problem;
 pub use read::sited::{SiteResponses, StoreKind, read_all, read_all_with};
 pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
-pub use problem::Problem;
 pub use verify::{VerifyReport, verify, verify_with};
 pub use write::{Durability, GROUP_MAX_RECORDS, Store, period_start};
 

@@ -8,11 +8,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::disclosure::Count;
-use crate::kiosk::theme::Theme;
 use crate::manager::fixture::data_of;
 use crate::manager::{Filter, Key, Model, Msg, update};
 use crate::response::{Period, Response};
 use crate::stats::{Granularity, PeriodKey};
+use crate::tui::Theme;
 
 /// 2026-W19..W44 (May to October, by the months the weeks start in), 6–14 responses a week, then 3 in
 /// 2026-W45, the first days of November.

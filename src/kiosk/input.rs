@@ -12,7 +12,8 @@ use ratatui::layout::Rect;
 use super::model::{Key, Model, Msg};
 use super::page::page;
 use super::secret::Secret;
-use super::view::layout::{hit, place, too_small};
+use super::view::layout::{hit, place};
+use crate::tui::layout::too_small;
 
 /// The message for a terminal event, or `None` when the kiosk ignores it.
 pub fn to_msg(event: &Event, model: &Model, area: Rect, now: Instant) -> Option<Msg> {

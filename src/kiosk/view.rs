@@ -12,8 +12,9 @@ use ratatui::widgets::{Block, BorderType, Borders, Widget};
 use super::model::Model;
 use super::page::{ButtonSpec, Page, page};
 use super::strings;
-use super::theme::Theme;
-use layout::{Placed, place, too_small, width, wrap};
+use crate::tui::Theme;
+use crate::tui::layout::{render_too_small, too_small, width};
+use layout::{Placed, place};
 
 /// The kiosk as a widget: the model drawn with a theme.
 #[derive(Debug, Clone, Copy)]
@@ -43,15 +44,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     if too_small(area) {
         let s = strings::for_language(model.language());
-        let lines = wrap(s.too_small, area.width);
-        let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
-        for (i, line) in lines.iter().enumerate() {
-            let y = top + i as u16;
-            if y < area.bottom() {
-                let x = area.x + area.width.saturating_sub(width(line)) / 2;
-                buf.set_stringn(x, y, line, usize::from(area.width), theme.heading);
-            }
-        }
+        render_too_small(s.too_small, theme, area, buf);
         return;
     }
     let page = page(model);

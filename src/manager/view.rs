@@ -20,9 +20,9 @@ use ratatui::widgets::Widget;
 
 use super::data::granularity_word;
 use super::model::{Model, Tab};
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::{too_small, width, wrap, wrap_parts};
 use crate::report::common;
+use crate::tui::Theme;
+use crate::tui::layout::{render_too_small, too_small, width, wrap, wrap_parts};
 use text::{fit, people, put, put_str, safe};
 
 /// What is drawn in place of the screen below the smallest supported size.
@@ -55,15 +55,7 @@ pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     if too_small(area) {
-        let lines = wrap(TOO_SMALL, area.width);
-        let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
-        for (i, line) in lines.iter().enumerate() {
-            let y = top + i as u16;
-            if y < area.bottom() {
-                let x = area.x + area.width.saturating_sub(width(line)) / 2;
-                buf.set_stringn(x, y, line, usize::from(area.width), theme.heading);
-            }
-        }
+        render_too_small(TOO_SMALL, theme, area, buf);
         return;
     }
     let keys = wrap_parts(&footer(model), " · ", area.width);

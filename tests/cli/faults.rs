@@ -356,7 +356,7 @@ fn step(m: &mut Model, backend: &mut StoreBackend, msg: Msg) {
 fn screen_text(m: &Model) -> String {
     let area = Rect::new(0, 0, 80, 24);
     let mut buf = Buffer::empty(area);
-    icare::kiosk::view::render(m, &icare::kiosk::theme::Theme::COLOR, area, &mut buf);
+    icare::kiosk::view::render(m, &icare::tui::Theme::COLOR, area, &mut buf);
     buf.content().iter().map(|c| c.symbol()).collect()
 }
 

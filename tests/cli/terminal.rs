@@ -42,7 +42,7 @@ fn unsafe_cell(m: &Model) -> Option<String> {
     for (w, h) in SIZES {
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
-        icare::kiosk::view::render(m, &icare::kiosk::theme::Theme::COLOR, area, &mut buf);
+        icare::kiosk::view::render(m, &icare::tui::Theme::COLOR, area, &mut buf);
         for (i, cell) in buf.content().iter().enumerate() {
             if cell.symbol().chars().any(is_unsafe) {
                 return Some(format!(

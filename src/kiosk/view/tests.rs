@@ -13,7 +13,7 @@ use crate::kiosk::SetupInfo;
 use crate::kiosk::input::tap;
 use crate::kiosk::model::tests::Kiosk;
 use crate::kiosk::model::{Button, Config, Key, LOCKOUT, Model, Msg};
-use crate::kiosk::theme::Theme;
+use crate::tui::Theme;
 
 fn icare() -> Kiosk {
     Kiosk::new(crate::survey::load::EMBEDDED_ICARE)

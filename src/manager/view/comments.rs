@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 
 use super::text::{count, fit, put_str, safe};
 use crate::disclosure::Reason;
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::wrap;
 use crate::manager::data::granularity_word;
 use crate::manager::model::Model;
 use crate::report::common;
+use crate::tui::Theme;
+use crate::tui::layout::wrap;
 
 pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let data = &model.data;

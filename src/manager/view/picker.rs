@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
 use super::text::{fit, put_str, safe};
-use crate::kiosk::theme::Theme;
 use crate::manager::data::{GRANULARITIES, granularity_word};
 use crate::manager::model::{Model, Picker};
 use crate::report::common;
+use crate::tui::Theme;
 
 pub fn render(model: &Model, picker: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (title, labels, selected, current): (&str, Vec<String>, usize, usize) = match picker {

@@ -5,10 +5,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{TOO_SMALL, render};
-use crate::kiosk::theme::Theme;
 use crate::manager::data::Filter;
 use crate::manager::fixture;
 use crate::manager::model::{Key, Model, Msg, update};
+use crate::tui::Theme;
 
 fn press(m: &mut Model, keys: &[Key]) {
     for k in keys {

@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 
 use super::escape;
+use crate::priority::{Quadrant, WhereToAct};
 use crate::report::ReportData;
 use crate::report::chart::{self, Box2, Label};
 use crate::report::common::{self, whole_text};
-use crate::priority::{Quadrant, WhereToAct};
 
 /// Average width of a character of the charts' 11-pixel text, for keeping labels apart.
 const CHAR_W: f64 = 6.4;

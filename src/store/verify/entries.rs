@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use super::VerifyReport;
-use crate::store::problem::Problem;
 use crate::fsio::{self, EntryKind, Fs};
 use crate::store::format::{self, MAGIC_QUARANTINE};
+use crate::store::problem::Problem;
 use crate::store::{QUARANTINE_DIR, RECORDS_DIR, StoreError};
 
 /// The quarantine files' framing.
