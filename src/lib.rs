@@ -21,3 +21,6 @@ pub mod store;
 pub mod survey;
 pub mod synth;
 pub mod tui;
+
+#[cfg(test)]
+mod tests;

@@ -114,7 +114,7 @@ pub(super) fn period_file(fs: &MemFs, p: Period) -> (Vec<u8>, period_file::Perio
         .join(RECORDS_DIR)
         .join(period_file::file_name(p));
     let bytes = fs.read(&path).unwrap();
-    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
+    let scan = format::RECORDS.scan(&bytes).unwrap();
     let meta = StoreMeta::load(fs, Path::new(DIR)).unwrap();
     let file = period_file::PeriodFile::parse(&path, &bytes, &scan, &meta).unwrap();
     (bytes, file)

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 mod entries;
 
-use super::format::{self, Damage, MAGIC_RECORDS, record_id};
+use super::format::{self, Damage, record_id};
 use super::ledger::{LEDGER_FILE, Vouch, is_temp, sha256_hex};
 use super::period_file::{PeriodFile, split_record};
 use super::problem::Problem;
@@ -223,7 +223,7 @@ impl File<'_> {
                 return Ok(());
             }
         };
-        let scan = match format::scan(&bytes, MAGIC_RECORDS, "records") {
+        let scan = match format::RECORDS.scan(&bytes) {
             Ok(s) => s,
             // Not damage: this program cannot judge a newer format at all.
             Err(source @ format::HeaderError::NewerVersion(_)) => {

@@ -9,7 +9,7 @@ use crate::fsio::mem::Fault;
 /// Every records file is whole: no torn tail, no damage, as the ledger says.
 fn no_half_file(fs: &MemFs) -> Result<(), TestCaseError> {
     for (p, b) in record_files(fs) {
-        let scan = format::scan(&b, format::MAGIC_RECORDS, "records").unwrap();
+        let scan = format::RECORDS.scan(&b).unwrap();
         prop_assert!(
             scan.torn_at.is_none() && scan.damage.is_empty(),
             "{}",

@@ -86,7 +86,7 @@ fn a_version_1_store_reads_as_before_and_its_first_writer_adopts_it_into_a_signe
     );
     // A version-1 file edited after the adoption is caught like any other.
     let (path, mut bytes) = record_files(&fs).remove(0);
-    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
+    let scan = format::RECORDS.scan(&bytes).unwrap();
     let last = *scan.frames.last().unwrap();
     let copy = bytes[last.offset..last.end + 4].to_vec();
     bytes.extend(copy);
@@ -135,7 +135,7 @@ fn cutting_the_last_version_1_file_at_every_offset_keeps_exactly_the_complete_re
     let (_, _, last) = vector(None);
     let (fs, _, _) = vector(None);
     let bytes = fs.read(&last).unwrap();
-    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
+    let scan = format::RECORDS.scan(&bytes).unwrap();
     let ends: Vec<usize> = scan.frames.iter().map(|f| f.end + 4).collect();
     // Every other file holds one record each.
     let others = 5 - (ends.len() - 1);
