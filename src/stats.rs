@@ -17,7 +17,7 @@ use crate::response::Response;
 use crate::scoring::{ItemOutcome, ResponseScores, ScoringError, ScoringPlan};
 
 pub use moments::{CoMoments, Moments};
-pub use period::{Granularity, PeriodKey};
+pub use period::{Granularity, PeriodKey, PeriodLabelError};
 
 /// Least number of complete cases for Cronbach's alpha and item–rest correlations.
 pub const MIN_N_ALPHA: u64 = 30;

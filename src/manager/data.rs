@@ -73,15 +73,6 @@ impl Filter {
 /// screen shows exactly what `icare report` would for the same filter.
 pub type Data = ReportData;
 
-/// The short label of a granularity, as on screen ("month").
-pub fn granularity_word(g: Granularity) -> &'static str {
-    match g {
-        Granularity::Week => "week",
-        Granularity::Month => "month",
-        Granularity::Quarter => "quarter",
-    }
-}
-
 /// The period after `p` at the same granularity (`None` past the calendar's end).
 pub fn next_period(p: PeriodKey) -> Option<PeriodKey> {
     use chrono::{Datelike, NaiveDate, Weekday};

@@ -18,7 +18,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::data::granularity_word;
 use super::model::{Model, Tab};
 use crate::report::common;
 use crate::tui::Theme;
@@ -171,10 +170,7 @@ fn error_lines(e: &str, w: u16) -> Vec<String> {
 
 fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     if let Some(filter) = &model.loading {
-        let text = format!(
-            "Working out the figures by {}…",
-            granularity_word(filter.granularity)
-        );
+        let text = format!("Working out the figures by {}…", filter.granularity.word());
         put_str(buf, r, 0, &fit(&text, r.width), theme.notice);
         return;
     }
@@ -186,7 +182,7 @@ fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         return;
     }
     let f = &model.filter;
-    let g = granularity_word(f.granularity);
+    let g = f.granularity.word();
     let data = &model.data;
     let period = match (&f.period, data.covers.span) {
         (Some(p), Some(span)) if span != crate::disclosure::Span::one(*p) => {

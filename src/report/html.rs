@@ -266,7 +266,7 @@ fn where_to_act(o: &mut String, data: &ReportData) {
 }
 
 fn trends(o: &mut String, data: &ReportData) {
-    let g = common::granularity_word(data.options.granularity);
+    let g = data.options.granularity.word();
     section(o, data, &format!("Trends by {g}"), "long");
     let responses: Vec<String> = data
         .trends
