@@ -223,6 +223,8 @@ pub const COMMENTS_SHOWN: usize = 40;
 pub(crate) mod tests;
 
 #[cfg(test)]
+mod crosscheck_tests;
+#[cfg(test)]
 mod render_tests;
 
 #[cfg(test)]

@@ -460,6 +460,3 @@ impl<'p> Collector<'p> {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod crosscheck_tests;

@@ -1,5 +1,6 @@
 //! Cross-check against `scripts/crosscheck.py` (pandas + scipy) on the same synthetic responses,
-//! run when a Python with pandas and scipy is available (`ICARE_PYTHON`, then `.venv/`, then
+//! written by the analysts' CSV writer (`report::analyst`, what `icare decrypt --format csv`
+//! writes), so the script reads the very file an analyst gets. Run when a Python with pandas and scipy is available (`ICARE_PYTHON`, then `.venv/`, then
 //! `python3`). `scripts/test` (the README's test command) installs one and sets
 //! `ICARE_REQUIRE_CROSSCHECK=1`, under which a missing Python is a failure, not a skip.
 
@@ -7,9 +8,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::*;
-use crate::response::{Answer, Period};
-use crate::survey::Survey;
+use super::analyst::{CSV_HEADER, Head, Rows, write_csv as write_rows};
+use crate::disclosure::analyst::Labels;
+use crate::response::{Period, Response};
+use crate::scoring::ScoringPlan;
+use crate::stats::{Collector, Estimate, Granularity, consistency, headline_pct_positive};
+use crate::survey::{Catalog, Survey};
 use crate::synth::Synth;
 
 fn python() -> Option<PathBuf> {
@@ -27,44 +31,29 @@ fn python() -> Option<PathBuf> {
     })
 }
 
-fn period_label(p: Period) -> String {
-    match p {
-        Period::Week { year, week } => format!("{year}-W{week:02}"),
-        Period::Month { year, month } => format!("{year}-{month:02}"),
-    }
-}
-
-fn cell(a: Answer) -> (String, &'static str) {
-    match a {
-        Answer::Value(v) => (v.to_string(), "answered"),
-        Answer::NotApplicable => (String::new(), "not_applicable"),
-        Answer::Skipped => (String::new(), "skipped"),
-    }
-}
-
-/// The tidy CSV shape of `icare decrypt --format csv`.
+/// The tidy CSV of `icare decrypt --format csv`, by its own writer.
 fn write_csv(path: &Path, survey: &Survey, responses: &[Response]) {
+    let mut catalog = Catalog::new();
+    catalog.add(survey.clone());
+    let mut rows = Rows::new(&catalog);
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(f, "response,period,survey,item,theme,value,status").unwrap();
+    writeln!(f, "{CSV_HEADER}").unwrap();
     for (n, r) in responses.iter().enumerate() {
-        let period = period_label(r.period);
-        for (item, &a) in survey.items.iter().zip(&r.answers) {
-            let (value, status) = cell(a);
-            let (id, theme, sid) = (&item.id, &item.theme, &survey.id);
-            writeln!(f, "{},{period},{sid},{id},{theme},{value},{status}", n + 1).unwrap();
-        }
-        if let Some(h) = &survey.headline {
-            let (value, status) = cell(r.headline);
-            writeln!(
-                f,
-                "{},{period},{},{},,{value},{status}",
-                n + 1,
-                survey.id,
-                h.id
-            )
-            .unwrap();
-        }
+        let labels = Labels {
+            site: "Crosscheck".into(),
+            period: r.period.to_string(),
+            language: r.language.clone(),
+        };
+        let id = format!("r{}", n + 1);
+        let head = Head {
+            synthetic: true,
+            id: &id,
+            labels: &labels,
+            response: r,
+        };
+        write_rows(&mut f, &head, &rows.answers(r)).unwrap();
     }
+    f.flush().unwrap();
 }
 
 fn close(what: &str, ours: Option<f64>, theirs: &serde_json::Value) {
