@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::analyst::{CSV_HEADER, Head, Rows, write_csv as write_rows};
+use super::analyst::{Rows, write_responses};
 use crate::disclosure::analyst::Labels;
 use crate::response::{Period, Response};
 use crate::scoring::ScoringPlan;
@@ -35,24 +35,17 @@ fn python() -> Option<PathBuf> {
 fn write_csv(path: &Path, survey: &Survey, responses: &[Response]) {
     let mut catalog = Catalog::new();
     catalog.add(survey.clone());
-    let mut rows = Rows::new(&catalog);
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(f, "{CSV_HEADER}").unwrap();
-    for (n, r) in responses.iter().enumerate() {
-        let labels = Labels {
+    let labels: Vec<Labels> = responses
+        .iter()
+        .map(|r| Labels {
             site: "Crosscheck".into(),
             period: r.period.to_string(),
             language: r.language.clone(),
-        };
-        let id = format!("r{}", n + 1);
-        let head = Head {
-            synthetic: true,
-            id: &id,
-            labels: &labels,
-            response: r,
-        };
-        write_rows(&mut f, &head, &rows.answers(r)).unwrap();
-    }
+        })
+        .collect();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let rows = &mut Rows::new(&catalog);
+    write_responses(&mut f, true, true, responses.iter().zip(&labels), rows).unwrap();
     f.flush().unwrap();
 }
 
