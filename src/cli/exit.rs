@@ -3,21 +3,9 @@
 
 use std::any::Any;
 
-/// `err` and its chain of causes joined with `: `, leaving out a cause whose text the message
-/// already ends with (error types that put their source in their own message, as
-/// `"{path}: {source}"` does, would otherwise print it twice).
+/// `err` and its chain of causes, each said once ([`crate::errors::message`]).
 pub fn error_message(err: &anyhow::Error) -> String {
-    let mut message = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if message.is_empty() {
-            message = text;
-        } else if !message.ends_with(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-    }
-    message
+    crate::errors::message(err.as_ref())
 }
 
 /// Whether a panic is `println!` finding standard output closed (`icare verify | head -1`):
