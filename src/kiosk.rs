@@ -1,8 +1,8 @@
 //! The patient kiosk: an Elm-style state machine ([`model`]), pure rendering ([`view`]), input
 //! mapping ([`input`]) and the terminal event loop ([`mod@run`]) that talks to a [`Backend`].
 //!
-//! Start it with [`run()`]: give it a survey, a [`Backend`] (the encrypted store, or
-//! [`MemoryBackend`] in tests), the data folder for the staff log and the idle timeout. With
+//! Start it with [`run()`]: give it a survey, a [`Backend`] (the encrypted store,
+//! [`StoreBackend`]), the data folder for the staff log and the idle timeout. With
 //! speech on, [`model::spoken`] says what each screen reads aloud and [`crate::speech`] reads it.
 
 pub mod backend;
@@ -21,7 +21,7 @@ pub mod view;
 
 use chrono::NaiveDate;
 
-pub use backend::{Backend, MemoryBackend, SetupInfo};
+pub use backend::{Backend, BackendError, SetupInfo};
 pub use model::{Config, Effect, Model, Msg, update};
 pub use run::{RunOptions, run};
 pub use store_backend::StoreBackend;

@@ -16,7 +16,7 @@ use ratatui::crossterm::terminal::{Clear, ClearType};
 use ratatui::layout::Rect;
 use zeroize::Zeroize;
 
-use super::backend::Backend;
+use super::backend::{Backend, BackendError};
 use super::harden::harden;
 use super::input::to_msg;
 use super::model::{Config, Effect, Model, Msg, spoken, update};
@@ -130,7 +130,7 @@ fn event_loop(
         }
         draw(terminal, &model, theme)?;
         if std::mem::take(&mut check_saving) {
-            let checked = backend.check_saving();
+            let checked = backend.check_saving().map_err(reason);
             for effect in update(&mut model, Msg::SavingChecked(checked, Local::now().time())) {
                 if let Effect::Log(line) = effect {
                     log(&options.log_file, &line);
@@ -195,6 +195,12 @@ fn event_loop(
     }
 }
 
+/// A backend error in the words the model keeps for the staff log and the staff menu: the error
+/// and its causes, each once.
+fn reason(e: BackendError) -> String {
+    crate::errors::message(&e)
+}
+
 /// What carrying out the model's effects needs, for one turn of the loop.
 struct Loop<'a> {
     terminal: &'a mut Term,
@@ -215,18 +221,18 @@ impl Loop<'_> {
                 match effect {
                     Effect::Submit(mut response) => {
                         draw(self.terminal, self.model, self.theme)?;
-                        let result = self.backend.submit(&response);
+                        let result = self.backend.submit(&response).map_err(reason);
                         if let Some(c) = response.comment.as_mut() {
                             c.zeroize();
                         }
                         queue.push_back(Msg::Submitted(result, Instant::now()));
                     }
                     Effect::CheckPin(pin) => {
-                        let result = self.backend.check_exit_pin(&pin);
+                        let result = self.backend.check_exit_pin(&pin).map_err(reason);
                         queue.push_back(Msg::PinChecked(result, Instant::now()));
                     }
                     Effect::CheckSaving => {
-                        let result = self.backend.check_saving();
+                        let result = self.backend.check_saving().map_err(reason);
                         queue.push_back(Msg::SavingChecked(result, Local::now().time()));
                     }
                     Effect::Setup {
@@ -235,7 +241,7 @@ impl Loop<'_> {
                         pin,
                     } => {
                         draw(self.terminal, self.model, self.theme)?;
-                        let result = self.backend.setup(&site, &passphrase, &pin);
+                        let result = self.backend.setup(&site, &passphrase, &pin).map_err(reason);
                         queue.push_back(Msg::SetupDone(result, Instant::now()));
                     }
                     Effect::Log(line) => log(&self.options.log_file, &line),

@@ -13,7 +13,7 @@ use icare::fsio::mem::{Fault, MemFs};
 use icare::fsio::{EntryKind, Fs, FsFile, FsLock};
 use icare::keys::lockout::Verdict;
 use icare::kiosk::model::{Key, Screen};
-use icare::kiosk::{Backend, Config, Effect, Model, Msg, SetupInfo, update};
+use icare::kiosk::{Backend, BackendError, Config, Effect, Model, Msg, SetupInfo, update};
 use icare::response::{PeriodKind, Response};
 use icare::store::{QUARANTINE_DIR, RECORDS_DIR, Store, StoreMeta, read_responses_with};
 use icare::survey::{self, Survey};
@@ -319,25 +319,23 @@ struct StoreBackend {
 }
 
 impl Backend for StoreBackend {
-    fn submit(&mut self, response: &Response) -> Result<(), String> {
-        self.store
-            .submit(&self.survey, response)
-            .map_err(|e| e.to_string())
+    fn submit(&mut self, response: &Response) -> Result<(), BackendError> {
+        Ok(self.store.submit(&self.survey, response)?)
     }
-    fn check_exit_pin(&mut self, _pin: &str) -> Result<Verdict, String> {
+    fn check_exit_pin(&mut self, _pin: &str) -> Result<Verdict, BackendError> {
         Ok(Verdict::Wrong { left: 4 })
     }
     fn pin_locked_for(&mut self) -> Option<std::time::Duration> {
         None
     }
-    fn check_saving(&mut self) -> Result<(), String> {
+    fn check_saving(&mut self) -> Result<(), BackendError> {
         Ok(())
     }
     fn needs_setup(&self) -> bool {
         false
     }
-    fn setup(&mut self, _: &str, _: &str, _: &str) -> Result<SetupInfo, String> {
-        Err("set up already".into())
+    fn setup(&mut self, _: &str, _: &str, _: &str) -> Result<SetupInfo, BackendError> {
+        Err(BackendError::NotSetUp)
     }
 }
 
@@ -347,7 +345,8 @@ fn step(m: &mut Model, backend: &mut StoreBackend, msg: Msg) {
     while let Some(msg) = queue.pop() {
         for effect in update(m, msg) {
             if let Effect::Submit(r) = effect {
-                queue.push(Msg::Submitted(backend.submit(&r), m.now()));
+                let result = backend.submit(&r).map_err(|e| icare::errors::message(&e));
+                queue.push(Msg::Submitted(result, m.now()));
             }
         }
     }
