@@ -401,19 +401,6 @@ impl<'p> Collector<'p> {
             .collect()
     }
 
-    /// Totals per (site, period) cell, for a site's trend.
-    pub fn by_site_and_period(&self) -> BTreeMap<(String, PeriodKey), Accumulator> {
-        let mut out = BTreeMap::new();
-        for (site, periods) in &self.cells {
-            for (period, acc) in periods {
-                if let (Some(site), Some(period)) = (site, period) {
-                    out.insert((site.clone(), *period), acc.clone());
-                }
-            }
-        }
-        out
-    }
-
     /// Responses whose period cannot be placed at this granularity (counted overall only).
     pub fn unplaced(&self) -> u64 {
         self.cells

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::disclosure::{Cell, Reason, Span, Summary, ThemeSummary};
+use crate::disclosure::{Cell, Reason, Span, ThemeSummary};
 use crate::priority::Quadrant;
 use crate::stats::PeriodKey;
 use crate::stats::period::{Form, label_on};
@@ -326,11 +326,6 @@ pub fn mean_ci_of(mean: Option<f64>, low: Option<f64>, high: Option<f64>) -> Str
         (Some(m), _, _) => whole_text(Some(m)),
         _ => "–".into(),
     }
-}
-
-/// Whether any figure of a summary is suppressed (for a short note).
-pub fn any_suppressed(s: &Summary) -> bool {
-    s.suppressed.is_some() || s.themes.iter().any(|t| t.suppressed.is_some())
 }
 
 /// The method and the rules in plain words, one paragraph each.
