@@ -305,4 +305,6 @@ fn check_answer(scale: Option<&crate::survey::Scale>, answer: Answer) -> Result<
 }
 
 #[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
 mod tests;

@@ -23,7 +23,6 @@ mod kiosk;
 mod memory;
 mod order;
 mod outputs;
-mod powercut;
 mod questionnaires;
 mod report;
 mod speech;

@@ -72,7 +72,7 @@ fn a_version_1_store_reads_as_before_and_its_first_writer_adopts_it_into_a_signe
         .signing_key
         .expect("store.meta names the kiosk's key now");
     let s = survey();
-    store.submit(&s, &response(&s, week(47), "new")).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "new")).unwrap();
     drop(store);
     assert_eq!(comments(&fs, &id).len(), 6);
     let report = verify_mem(&fs, Some(&id)).unwrap();
@@ -102,11 +102,9 @@ fn a_version_1_store_reads_as_before_and_its_first_writer_adopts_it_into_a_signe
 #[test]
 fn a_version_2_file_in_a_store_without_a_ledger_is_neither_counted_nor_adopted() {
     let (fs, id, _) = vector(None);
-    let (other, _) = fixture(false);
+    let (other, _) = memory_store(false);
     let s = survey();
-    open(&other)
-        .submit(&s, &response(&s, week(47), "x"))
-        .unwrap();
+    open(&other).submit(&s, &tagged(&s, week(47), "x")).unwrap();
     let (p, b) = record_files(&other).remove(0);
     fs.put(&p, b);
     let report = verify_mem(&fs, None).unwrap();

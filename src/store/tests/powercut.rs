@@ -8,44 +8,16 @@
 //! - During the open that recovers a version-1 store with a torn tail and adopts it into a
 //!   signed ledger: the torn bytes are kept in quarantine (never lost, at most kept twice).
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use icare::fsio::Fs;
-use icare::fsio::mem::{Fault, MemFs};
-use icare::response::{Answer, Period, Response};
-use icare::store::format::{self, MAGIC_QUARANTINE, MAGIC_RECORDS};
-use icare::store::{QUARANTINE_DIR, RECORDS_DIR, Store, verify_with};
+use super::*;
+use crate::fsio::mem::Fault;
+use crate::store::format::{self, MAGIC_QUARANTINE, MAGIC_RECORDS};
+use crate::store::testkit::{Files, restore};
 
-const DIR: &str = "/data";
-
-fn response(s: &icare::survey::Survey, tag: &str) -> Response {
-    Response {
-        survey_id: s.id.clone(),
-        survey_hash: s.hash,
-        language: "en".into(),
-        period: Period::Week {
-            year: 2026,
-            week: 47,
-        },
-        answers: vec![Answer::Skipped; s.items.len()],
-        headline: Answer::Value(1),
-        comment: Some(format!("comment {tag}")),
-    }
-}
-
-fn open(fs: &MemFs) -> Result<Store, String> {
+/// Open the store at [`DIR`], or say why not.
+fn try_open(fs: &MemFs) -> Result<Store, String> {
     Store::open_with(Arc::new(fs.clone()), Path::new(DIR)).map_err(|e| e.to_string())
-}
-
-fn comments(fs: &MemFs, id: &age::x25519::Identity) -> Vec<String> {
-    let mut out: Vec<String> =
-        icare::store::read_responses_with(Arc::new(fs.clone()), Path::new(DIR), id)
-            .unwrap()
-            .map(|r| r.unwrap().comment.unwrap_or_default())
-            .collect();
-    out.sort();
-    out
 }
 
 /// The tails kept in quarantine: (records file name, offset, bytes).
@@ -54,7 +26,7 @@ fn quarantined(fs: &MemFs) -> Vec<(String, u64, Vec<u8>)> {
     let mut out = Vec::new();
     for (path, bytes) in fs.snapshot() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if icare::fsio::parent(&path) != qdir || name.starts_with('.') {
+        if crate::fsio::parent(&path) != qdir || name.starts_with('.') {
             continue;
         }
         let scan = format::scan(&bytes, MAGIC_QUARANTINE, "quarantine").unwrap();
@@ -82,30 +54,16 @@ fn assert_no_half_file(fs: &MemFs, what: &str) {
     }
 }
 
-/// Every file of a store and its bytes.
-type Files = Vec<(PathBuf, Vec<u8>)>;
-
-fn restore(files: &[(PathBuf, Vec<u8>)]) -> MemFs {
-    let fs = MemFs::new();
-    for d in ["keys", RECORDS_DIR, QUARANTINE_DIR] {
-        fs.create_dir_all(&Path::new(DIR).join(d)).unwrap();
-    }
-    for (p, b) in files {
-        fs.put(p, b.clone());
-    }
-    fs
-}
-
 /// The version-1 test vector's files in the data folder, and its identity (unlocked once).
 fn vector() -> &'static (Files, age::x25519::Identity) {
     static VECTOR: OnceLock<(Files, age::x25519::Identity)> = OnceLock::new();
     VECTOR.get_or_init(|| {
-        let src = crate::util::repo("tests/testdata/store-v1");
-        let files = crate::vector_files::vector_files(&src, Path::new(DIR));
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/store-v1");
+        let files = super::vector_files::vector_files(&src, Path::new(DIR));
         let fs = restore(&files);
         let pass = age::secrecy::SecretString::from("test-only passphrase 1".to_string());
-        let path = Path::new(DIR).join(icare::keys::IDENTITY_FILE);
-        let id = icare::keys::unlock_identity_file(&fs, &path, Some(&pass)).unwrap();
+        let path = Path::new(DIR).join(crate::keys::IDENTITY_FILE);
+        let id = crate::keys::unlock_identity_file(&fs, &path, Some(&pass)).unwrap();
         (files, id)
     })
 }
@@ -140,17 +98,17 @@ fn a_crash_and_power_cut_during_recovery_and_adoption_loses_nothing_and_counts_n
         // How many operations a recovering open takes.
         let probe = restore(&files);
         let start = probe.ops();
-        let report = open(&probe).unwrap().report().clone();
+        let report = try_open(&probe).unwrap().report().clone();
         assert_eq!(report.quarantined.len(), 1);
         let ops = probe.ops() - start;
         for n in 0..=ops {
             for cut_keep in [0usize, usize::MAX] {
                 let fs = restore(&files);
                 fs.fail_from(fs.ops() + n, Fault::Io);
-                drop(open(&fs));
+                drop(try_open(&fs));
                 fs.power_cut(cut_keep.min(fs.unsynced_tail()));
                 // The next open recovers whatever is left, and the store works on.
-                let mut store = open(&fs).unwrap_or_else(|e| panic!("op {n}: {e}"));
+                let mut store = try_open(&fs).unwrap_or_else(|e| panic!("op {n}: {e}"));
                 assert_eq!(comments(&fs, id), expect, "keep {keep}, crash at op {n}");
                 let kept = quarantined(&fs);
                 assert!(
@@ -161,8 +119,8 @@ fn a_crash_and_power_cut_during_recovery_and_adoption_loses_nothing_and_counts_n
                 let v = verify_with(Arc::new(fs.clone()), Path::new(DIR), Some(id)).unwrap();
                 assert!(v.problems.is_empty(), "op {n}: {:?}", v.problems);
                 assert!(!v.unauthenticated, "op {n}: adopted into a ledger");
-                let s = icare::survey::embedded().unwrap();
-                store.submit(&s, &response(&s, "after")).unwrap();
+                let s = survey();
+                store.submit(&s, &tagged(&s, week(47), "after")).unwrap();
                 drop(store);
                 assert_eq!(comments(&fs, id).len(), 6);
                 cases += 1;
@@ -175,30 +133,30 @@ fn a_crash_and_power_cut_during_recovery_and_adoption_loses_nothing_and_counts_n
 #[test]
 fn a_kill_at_every_operation_of_a_submission_then_a_power_cut_keeps_exactly_the_acknowledged() {
     let (clean, id) = vector();
-    let s = icare::survey::embedded().unwrap();
+    let s = survey();
     // The vector, adopted, with two responses already in this week's file.
     let base = restore(clean);
-    let mut store = open(&base).unwrap();
-    store.submit(&s, &response(&s, "a")).unwrap();
-    store.submit(&s, &response(&s, "b")).unwrap();
+    let mut store = try_open(&base).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "a")).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "b")).unwrap();
     drop(store);
     let files = base.snapshot();
     let before = comments(&base, id);
     let probe = restore(&files);
-    let mut store = open(&probe).unwrap();
+    let mut store = try_open(&probe).unwrap();
     let start = probe.ops();
-    store.submit(&s, &response(&s, "c")).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "c")).unwrap();
     let ops = probe.ops() - start;
     let mut cases = 0;
     for n in 0..=ops {
         for keep in [0usize, usize::MAX] {
             let fs = restore(&files);
-            let mut store = open(&fs).unwrap();
+            let mut store = try_open(&fs).unwrap();
             fs.fail_from(fs.ops() + n, Fault::Io);
-            let acked = store.submit(&s, &response(&s, "c")).is_ok();
+            let acked = store.submit(&s, &tagged(&s, week(47), "c")).is_ok();
             drop(store);
             fs.power_cut(keep.min(fs.unsynced_tail()));
-            drop(open(&fs).unwrap_or_else(|e| panic!("op {n}: {e}")));
+            drop(try_open(&fs).unwrap_or_else(|e| panic!("op {n}: {e}")));
             assert_no_half_file(&fs, &format!("op {n}"));
             let got = comments(&fs, id);
             let mut with = before.clone();
