@@ -15,7 +15,6 @@ pub mod secret;
 pub mod settings;
 pub mod store_backend;
 pub mod strings;
-
 pub mod tty;
 pub mod view;
 
@@ -33,6 +32,9 @@ use crate::response::{Period, PeriodKind};
 pub fn period_of(day: NaiveDate) -> Period {
     Period::of_date(PeriodKind::Week, day)
 }
+
+#[cfg(test)]
+mod fault_tests;
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod logged;
+
+pub use logged::{Logged, Op};
+
 use super::{QUARANTINE_DIR, RECORDS_DIR, Store, StoreMeta, ledger, read_responses_with};
 use crate::crypto::sign;
 use crate::fsio::Fs;
@@ -57,6 +61,53 @@ pub fn survey() -> Survey {
     crate::survey::embedded().unwrap()
 }
 
+/// A one-language survey: one item, a headline and a comment.
+pub const TINY: &str = r#"
+[survey]
+id = "tiny"
+version = 1
+title = { en = "Your care" }
+introduction = { en = "A few questions." }
+minutes = 1
+languages = ["en"]
+
+[scales.agree]
+skip = true
+points = [
+  { value = 1, label = { en = "Disagree" } },
+  { value = 2, label = { en = "Agree" }, positive = true },
+]
+
+[[themes]]
+id = "t"
+number = 1
+name = "Theme"
+title = "Theme"
+description = "Theme"
+importance = 1
+
+[[items]]
+id = "a"
+theme = "t"
+text = { en = "Staff treat me like a person." }
+scale = "agree"
+
+[headline]
+id = "overall"
+text = { en = "Overall, how was our service?" }
+scale = "agree"
+
+[comment]
+prompt = { en = "Anything else?" }
+privacy = { en = "Please don't write names." }
+max_chars = 200
+"#;
+
+/// The one-language survey [`TINY`].
+pub fn tiny() -> Survey {
+    crate::survey::from_str(TINY, "tiny.toml").unwrap()
+}
+
 /// Week `n` of 2026.
 pub fn week(n: u8) -> Period {
     Period::Week {
@@ -99,6 +150,19 @@ pub fn tagged(s: &Survey, period: Period, tag: &str) -> Response {
         headline,
         comment: Some(format!("comment {tag}")),
     }
+}
+
+/// A store in memory as a version-1 program left it (the first submission adopts it), on a file
+/// system that logs every operation, and its identity.
+pub fn logged_store() -> (Logged, age::x25519::Identity) {
+    let mem = MemFs::new();
+    let id = store_in(&mem, Path::new(DIR), true, false);
+    (Logged::new(mem), id)
+}
+
+/// Open the store at [`DIR`] on `fs`.
+pub fn open_logged(fs: &Logged) -> Store {
+    Store::open_with(Arc::new(fs.clone()), Path::new(DIR)).unwrap()
 }
 
 /// Open the store at [`DIR`] for writing.

@@ -4,6 +4,7 @@
 mod bulk;
 mod chi;
 mod crash;
+mod faults;
 mod legacy;
 mod order;
 mod powercut;

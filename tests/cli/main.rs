@@ -5,8 +5,6 @@ mod util;
 // The chi-square test of the store's own order test, run here end to end.
 #[path = "../../src/store/tests/chi.rs"]
 mod chi;
-#[path = "../../src/store/tests/vector_files.rs"]
-mod vector_files;
 
 mod analyst;
 mod batch_faults;
