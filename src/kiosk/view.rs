@@ -214,4 +214,6 @@ fn draw_button(
 #[cfg(test)]
 mod polish_tests;
 #[cfg(test)]
+mod terminal_tests;
+#[cfg(test)]
 mod tests;

@@ -28,5 +28,4 @@ mod store;
 mod summary;
 mod survey_check;
 mod survey_show;
-mod terminal;
 mod writer;

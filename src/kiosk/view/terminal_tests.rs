@@ -8,10 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use icare::kiosk::model::{Key, Screen};
-use icare::kiosk::{Config, Model, Msg, update};
-use icare::sanitize::is_unsafe;
-use icare::survey::{Survey, Text};
+use crate::kiosk::model::{Config, Key, Model, Msg, Screen, update};
+use crate::sanitize::is_unsafe;
+use crate::survey::{Survey, Text};
 use proptest::prelude::*;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -42,7 +41,7 @@ fn unsafe_cell(m: &Model) -> Option<String> {
     for (w, h) in SIZES {
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
-        icare::kiosk::view::render(m, &icare::tui::Theme::COLOR, area, &mut buf);
+        super::render(m, &crate::tui::Theme::COLOR, area, &mut buf);
         for (i, cell) in buf.content().iter().enumerate() {
             if cell.symbol().chars().any(is_unsafe) {
                 return Some(format!(
@@ -112,8 +111,8 @@ impl Drive {
 
 fn tiny() -> Survey {
     // Two languages, so the language screen is drawn too.
-    let text = include_str!("../../surveys/icare-short.toml");
-    icare::survey::from_str(text, "icare-short.toml").unwrap()
+    let text = crate::survey::load::EMBEDDED_ICARE_SHORT;
+    crate::survey::from_str(text, "icare-short.toml").unwrap()
 }
 
 /// Every text of `s` in every language replaced by the next of `texts` (cycling).
@@ -201,7 +200,7 @@ proptest! {
         d.key(Key::Staff);
         d.check()?;
         let now = d.now;
-        d.send(Msg::PinChecked(Ok(icare::keys::lockout::Verdict::Right), now));
+        d.send(Msg::PinChecked(Ok(crate::keys::lockout::Verdict::Right), now));
         d.check()?;
     }
 }
