@@ -2,3 +2,4 @@
 //! keeps, and the file formats as the modules that write them use them.
 
 mod formats;
+mod hostile;

@@ -13,7 +13,6 @@ mod bulk;
 mod crash;
 mod errors;
 mod faults;
-mod hostile;
 mod keycare;
 mod keyless;
 mod keylock;

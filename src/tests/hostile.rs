@@ -5,17 +5,17 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use icare::fsio::Fs;
-use icare::fsio::mem::MemFs;
-use icare::response::{Answer, Period, PeriodKind, Response};
-use icare::store::format::{
+use proptest::prelude::*;
+
+use crate::fsio::Fs;
+use crate::fsio::mem::MemFs;
+use crate::response::{PeriodKind, Response};
+use crate::store::format::{
     self, EpochInfo, FILE_HEADER_LEN, FRAME_HEADER_LEN, FRAME_TRAILER_LEN, KIND_RECORD,
     MAGIC_RECORDS,
 };
-use icare::store::{QUARANTINE_DIR, RECORDS_DIR, Store, StoreMeta};
-use proptest::prelude::*;
-
-const DIR: &str = "/data";
+use crate::store::testkit::{DIR, store_in, submit, survey, tagged, week};
+use crate::store::{Store, StoreMeta};
 
 /// A byte edit of a valid input.
 #[derive(Debug, Clone)]
@@ -90,43 +90,12 @@ fn valid_records() -> Vec<u8> {
     file
 }
 
-fn survey() -> icare::survey::Survey {
-    icare::survey::embedded().unwrap()
-}
-
-/// A store in memory with a few responses, its identity and its one records file.
+/// A store in memory with a few responses (its first writer adopted it, making its signing key
+/// and ledger), its identity and its one records file.
 fn small_store() -> (MemFs, age::x25519::Identity, std::path::PathBuf, Vec<u8>) {
     let fs = MemFs::new();
-    let id = age::x25519::Identity::generate();
-    for d in [RECORDS_DIR, QUARANTINE_DIR] {
-        fs.create_dir_all(&Path::new(DIR).join(d)).unwrap();
-    }
-    let meta = StoreMeta {
-        store_id: [3; 16],
-        site: "Test practice".into(),
-        synthetic: true,
-        period: PeriodKind::Week,
-        recipients: vec![id.to_public()],
-        signing_key: None,
-    };
-    fs.put(&StoreMeta::path(Path::new(DIR)), meta.to_bytes());
-    let s = survey();
-    let mut store = Store::open_with(Arc::new(fs.clone()), Path::new(DIR)).unwrap();
-    for tag in ["a", "b"] {
-        let r = Response {
-            survey_id: s.id.clone(),
-            survey_hash: s.hash,
-            language: "en".into(),
-            period: Period::Week {
-                year: 2026,
-                week: 47,
-            },
-            answers: vec![Answer::Skipped; s.items.len()],
-            headline: Answer::Skipped,
-            comment: Some(format!("comment {tag}")),
-        };
-        store.submit(&s, &r).unwrap();
-    }
+    let id = store_in(&fs, Path::new(DIR), true, false);
+    submit(&fs, &survey(), week(47), &["a", "b"]);
     let (path, bytes) = fs
         .snapshot()
         .into_iter()
@@ -139,10 +108,10 @@ fn small_store() -> (MemFs, age::x25519::Identity, std::path::PathBuf, Vec<u8>) 
 /// as only the kiosk's key can: what reaches the version-2 parser and the record reader.
 fn vouch_for(fs: &MemFs, path: &Path, bytes: &[u8]) {
     let dir = Path::new(DIR);
-    let signer = icare::crypto::sign::load(fs, dir).unwrap();
-    let lpath = icare::store::ledger::path(dir);
+    let signer = crate::crypto::sign::load(fs, dir).unwrap();
+    let lpath = crate::store::ledger::path(dir);
     let mut ledger =
-        icare::store::ledger::Ledger::parse(&lpath, &fs.read(&lpath).unwrap(), &signer.public())
+        crate::store::ledger::Ledger::parse(&lpath, &fs.read(&lpath).unwrap(), &signer.public())
             .unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     ledger.set(&name, 0, bytes);
@@ -156,18 +125,18 @@ fn valid_batch() -> Vec<u8> {
     let (fs, _, _, _) = small_store();
     fs.create_dir_all(Path::new("/out")).unwrap();
     let out = Path::new("/out/b.icb");
-    icare::batch::export::export_with(
+    crate::batch::export::export_with(
         &fs,
         Path::new(DIR),
         out,
-        &icare::batch::export::ExportOptions::default(),
+        &crate::batch::export::ExportOptions::default(),
     )
     .unwrap();
     fs.read(out).unwrap()
 }
 
 fn read_back(fs: &MemFs, id: &age::x25519::Identity) -> Vec<Result<Response, String>> {
-    match icare::store::read_responses_with(Arc::new(fs.clone()), Path::new(DIR), id) {
+    match crate::store::read_responses_with(Arc::new(fs.clone()), Path::new(DIR), id) {
         Ok(rs) => rs.map(|r| r.map_err(|e| e.to_string())).collect(),
         Err(e) => vec![Err(e.to_string())],
     }
@@ -269,14 +238,14 @@ proptest! {
         text in any::<String>(),
     ) {
         for input in [String::from_utf8_lossy(&raw).into_owned(), text.clone()] {
-            let once = icare::scrub::scrub_comment(&input);
+            let once = crate::scrub::scrub_comment(&input);
             prop_assert!(!once.chars().any(char::is_control), "{once:?}");
             let mut run = 0;
             for c in once.chars() {
                 run = if c.is_ascii_digit() { run + 1 } else { 0 };
                 prop_assert!(run < 10, "ten digits in a row in {once:?}");
             }
-            prop_assert_eq!(icare::scrub::scrub_comment(&once), once);
+            prop_assert_eq!(crate::scrub::scrub_comment(&once), once);
         }
     }
 
@@ -285,8 +254,8 @@ proptest! {
         raw in proptest::collection::vec(any::<u8>(), 0..400),
     ) {
         let text = String::from_utf8_lossy(&raw);
-        let checked = icare::survey::check_str(&text);
-        let loaded = icare::survey::from_str(&text, "fuzz.toml");
+        let checked = crate::survey::check_str(&text);
+        let loaded = crate::survey::from_str(&text, "fuzz.toml");
         if let Ok(s) = loaded {
             prop_assert!(checked.passes(false));
             for item in &s.items {
@@ -307,13 +276,13 @@ proptest! {
         edits in proptest::collection::vec(edit(), 1..4),
     ) {
         let path = Path::new("/out/b.icb");
-        prop_assert!(icare::batch::file::check(path, &raw).is_err());
+        prop_assert!(crate::batch::file::check(path, &raw).is_err());
         let original = valid_batch();
-        prop_assert!(icare::batch::file::check(path, &original).is_ok());
+        prop_assert!(crate::batch::file::check(path, &original).is_ok());
         let mut bytes = original.clone();
         apply(&mut bytes, &edits);
         if bytes != original {
-            prop_assert!(icare::batch::file::check(path, &bytes).is_err(), "an edited batch was accepted");
+            prop_assert!(crate::batch::file::check(path, &bytes).is_err(), "an edited batch was accepted");
         }
     }
 
@@ -332,7 +301,7 @@ proptest! {
         for r in read_back(&fs, &id).into_iter().flatten() {
             prop_assert!(written.contains(&r), "a response nobody wrote: {r:?}");
         }
-        let _ = icare::store::verify_with(Arc::new(fs.clone()), Path::new(DIR), Some(&id));
+        let _ = crate::store::verify_with(Arc::new(fs.clone()), Path::new(DIR), Some(&id));
     }
 
     /// The record reader and `verify` on an edited records file: no panic, and never a response
@@ -349,7 +318,7 @@ proptest! {
         for r in read_back(&fs, &id).into_iter().flatten() {
             prop_assert!(written.contains(&r), "a response nobody wrote: {r:?}");
         }
-        let report = icare::store::verify_with(Arc::new(fs.clone()), Path::new(DIR), Some(&id));
+        let report = crate::store::verify_with(Arc::new(fs.clone()), Path::new(DIR), Some(&id));
         if bytes != original {
             let noticed = report.map(|r| !r.problems.is_empty()).unwrap_or(true);
             let same = read_back(&fs, &id).into_iter().collect::<Result<Vec<_>, _>>() == Ok(written.clone());
@@ -374,18 +343,8 @@ fn a_comment_is_scrubbed_before_it_is_sealed() {
     let (fs, id, _, _) = small_store();
     let s = survey();
     let mut store = Store::open_with(Arc::new(fs.clone()), Path::new(DIR)).unwrap();
-    let r = Response {
-        survey_id: s.id.clone(),
-        survey_hash: s.hash,
-        language: "en".into(),
-        period: Period::Week {
-            year: 2026,
-            week: 47,
-        },
-        answers: vec![Answer::Skipped; s.items.len()],
-        headline: Answer::Skipped,
-        comment: Some("ring me on 07700 900123 or jo.smith@example.org\u{1b}[2J".into()),
-    };
+    let mut r = tagged(&s, week(47), "");
+    r.comment = Some("ring me on 07700 900123 or jo.smith@example.org\u{1b}[2J".into());
     store.submit(&s, &r).unwrap();
     let got: Vec<String> = read_back(&fs, &id)
         .into_iter()
@@ -397,7 +356,7 @@ fn a_comment_is_scrubbed_before_it_is_sealed() {
         got,
         [format!(
             "ring me on {m} or {m} [2J",
-            m = icare::scrub::MARKER
+            m = crate::scrub::MARKER
         )]
     );
     for (path, bytes) in fs.snapshot() {
@@ -424,7 +383,7 @@ fn inputs_that_once_crashed_a_fuzz_target_are_read_without_a_panic() {
         let (fs, id, path, _) = small_store();
         fs.put(&path, bytes);
         let _ = read_back(&fs, &id);
-        let _ = icare::store::verify_with(Arc::new(fs.clone()), Path::new(DIR), Some(&id));
+        let _ = crate::store::verify_with(Arc::new(fs.clone()), Path::new(DIR), Some(&id));
         let _ = Store::open_with(Arc::new(fs), Path::new(DIR));
         seen += 1;
     }
