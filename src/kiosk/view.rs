@@ -216,4 +216,4 @@ mod polish_tests;
 #[cfg(test)]
 mod terminal_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

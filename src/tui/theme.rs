@@ -80,3 +80,16 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_selects_the_monochrome_theme() {
+        use std::ffi::OsStr;
+        assert_eq!(Theme::for_no_color(Some(OsStr::new("1"))), Theme::MONO);
+        assert_eq!(Theme::for_no_color(Some(OsStr::new(""))), Theme::COLOR);
+        assert_eq!(Theme::for_no_color(None), Theme::COLOR);
+    }
+}

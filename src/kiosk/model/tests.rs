@@ -10,7 +10,7 @@ use crate::response::Answer;
 mod direction;
 mod paste;
 mod setup;
-mod staff;
+pub(crate) mod staff;
 
 /// A small two-language survey: two agree items (one without skip), a headline and a comment.
 pub const TWO_LANGUAGES: &str = r#"
