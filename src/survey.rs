@@ -20,6 +20,8 @@ mod unclosed;
 pub mod validate;
 
 #[cfg(test)]
+mod advice_tests;
+#[cfg(test)]
 mod mutation_tests;
 
 use std::collections::BTreeMap;
