@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::disclosure::Count;
-use crate::manager::fixture::data_of;
+use crate::manager::data::fixture::data_of;
 use crate::manager::{Filter, Key, Model, Msg, update};
 use crate::response::{Period, Response};
 use crate::stats::{Granularity, PeriodKey};

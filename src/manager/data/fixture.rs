@@ -5,8 +5,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::data::{Data, Filter};
-use super::model::Model;
+use super::{Data, Filter};
 use crate::report::{ReportOptions, build_from_responses};
 use crate::response::{Period, PeriodKind, Response};
 use crate::store::{StoreError, StoreMeta};
@@ -63,8 +62,4 @@ pub fn data_of(responses: &[Response], filter: &Filter) -> Data {
 /// 300 synthetic responses by month, every period and site.
 pub fn data() -> Data {
     data_of(&responses(300), &Filter::default())
-}
-
-pub fn model() -> Model {
-    Model::new(data(), Filter::default())
 }
