@@ -1,6 +1,6 @@
 //! The registry of every file format iCARE writes (store, batches, aggregation stores): each
 //! file's magic bytes, the version this build writes and reads, and its frame kinds, in one table
-//! ([`FORMATS`]); then the framing every file shares ([`frame`]: a 12-byte header, frames with
+//! ([`FORMATS`]); then the framing every file shares ([`mod@frame`]: a 12-byte header, frames with
 //! CRC-32C checks, so a torn tail is found without any key), the one reader of one-frame files
 //! ([`single`]) and the clear part of a group header ([`epoch`]). Byte by byte in
 //! `docs/format.md` and `docs/batches.md`.
