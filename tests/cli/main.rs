@@ -27,4 +27,5 @@ mod store;
 mod summary;
 mod survey_check;
 mod survey_show;
+mod vectors;
 mod writer;
