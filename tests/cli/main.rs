@@ -20,6 +20,7 @@ mod kiosk;
 mod memory;
 mod order;
 mod outputs;
+mod pincare;
 mod questionnaires;
 mod report;
 mod speech;
