@@ -61,47 +61,8 @@ pub fn survey() -> Survey {
     crate::survey::embedded().unwrap()
 }
 
-/// A one-language survey: one item, a headline and a comment.
-pub const TINY: &str = r#"
-[survey]
-id = "tiny"
-version = 1
-title = { en = "Your care" }
-introduction = { en = "A few questions." }
-minutes = 1
-languages = ["en"]
-
-[scales.agree]
-skip = true
-points = [
-  { value = 1, label = { en = "Disagree" } },
-  { value = 2, label = { en = "Agree" }, positive = true },
-]
-
-[[themes]]
-id = "t"
-number = 1
-name = "Theme"
-title = "Theme"
-description = "Theme"
-importance = 1
-
-[[items]]
-id = "a"
-theme = "t"
-text = { en = "Staff treat me like a person." }
-scale = "agree"
-
-[headline]
-id = "overall"
-text = { en = "Overall, how was our service?" }
-scale = "agree"
-
-[comment]
-prompt = { en = "Anything else?" }
-privacy = { en = "Please don't write names." }
-max_chars = 200
-"#;
+/// A one-language survey: one item, a headline and a comment (`tests/testdata/tiny.toml`).
+pub const TINY: &str = include_str!("../../tests/testdata/tiny.toml");
 
 /// The one-language survey [`TINY`].
 pub fn tiny() -> Survey {

@@ -140,6 +140,15 @@ impl Kiosk {
         self.effects.extend(fx);
         self
     }
+    /// From the welcome screen of [`Kiosk::tiny`] to the comment: English, then answer 1 to both
+    /// items and the headline.
+    pub fn to_comment(&mut self) -> &mut Self {
+        self.key(Key::Enter)
+            .key(Key::Enter)
+            .answer('1')
+            .answer('1')
+            .answer('1')
+    }
     /// Choose by number and let the marked answer stay up until the screen moves on.
     pub fn answer(&mut self, n: char) -> &mut Self {
         self.keys(&n.to_string()).wait(1.0)
@@ -331,11 +340,7 @@ fn taps_on_buttons_work_like_keys() {
 #[test]
 fn comment_typing_is_capped_backspace_deletes_and_left_goes_back() {
     let mut k = Kiosk::tiny();
-    k.key(Key::Enter)
-        .key(Key::Enter)
-        .answer('1')
-        .answer('1')
-        .answer('1');
+    k.to_comment();
     assert_eq!(k.m.screen(), &Screen::Comment);
     k.keys("0123456789abc");
     assert_eq!(k.m.comment(), "0123456789", "max_chars is 10");
@@ -361,11 +366,7 @@ fn comment_typing_is_capped_backspace_deletes_and_left_goes_back() {
 #[test]
 fn confirm_go_back_returns_to_the_comment() {
     let mut k = Kiosk::tiny();
-    k.key(Key::Enter)
-        .key(Key::Enter)
-        .answer('1')
-        .answer('1')
-        .answer('1');
+    k.to_comment();
     k.key(Key::Enter);
     assert_eq!(k.m.screen(), &Screen::Confirm);
     k.keys("2");
