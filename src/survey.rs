@@ -23,6 +23,8 @@ pub mod validate;
 mod advice_tests;
 #[cfg(test)]
 mod mutation_tests;
+#[cfg(test)]
+mod shipped_tests;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -4,6 +4,14 @@
 use crate::survey_check::{fixture, run};
 use crate::util::{icare, repo, texts};
 
+/// The questionnaires shipped in `surveys/` (their shape is checked through the library, in
+/// `src/survey/shipped_tests.rs`).
+const SHIPPED: [&str; 3] = [
+    "surveys/icare.toml",
+    "surveys/icare-short.toml",
+    "surveys/physical-health.toml",
+];
+
 #[test]
 fn show_prints_every_theme_of_the_shipped_survey() {
     let dir = tempfile::tempdir().unwrap();
@@ -98,4 +106,22 @@ fn hash_prints_id_version_and_full_hash() {
         stdout,
         format!("{a}: mini version 1 {hash}\n{b}: mini version 1 {hash}\n")
     );
+}
+
+#[test]
+fn every_shipped_survey_shows_every_item() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in SHIPPED {
+        let out = icare(dir.path())
+            .args(["survey", "show"])
+            .arg(repo(path))
+            .output()
+            .unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(0), "{path}: {stderr}");
+        let survey = icare::survey::from_file(&repo(path)).unwrap();
+        for item in &survey.items {
+            assert!(stdout.contains(item.text.get("en")), "{path}: {}", item.id);
+        }
+    }
 }
