@@ -13,7 +13,7 @@ use super::model::Model;
 use super::page::{ButtonSpec, Page, page};
 use super::strings;
 use crate::tui::Theme;
-use crate::tui::layout::{render_too_small, too_small, width};
+use crate::tui::layout::{full_screen, width};
 use layout::{Placed, place};
 
 /// The kiosk as a widget: the model drawn with a theme.
@@ -37,16 +37,10 @@ impl Widget for &Model {
 
 /// Draw `model` into `buf` within `area`.
 pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let area = area.intersection(buf.area);
-    buf.set_style(area, theme.base);
-    if area.is_empty() {
+    let too_small = strings::for_language(model.language()).too_small;
+    let Some(area) = full_screen(area, buf, theme, too_small) else {
         return;
-    }
-    if too_small(area) {
-        let s = strings::for_language(model.language());
-        render_too_small(s.too_small, theme, area, buf);
-        return;
-    }
+    };
     let page = page(model);
     let placed = place(&page, area);
     draw_page(&page, &placed, theme, area, buf);

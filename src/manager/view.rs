@@ -21,7 +21,7 @@ use ratatui::widgets::Widget;
 use super::model::{Model, Tab};
 use crate::report::common;
 use crate::tui::Theme;
-use crate::tui::layout::{render_too_small, too_small, width, wrap, wrap_parts};
+use crate::tui::layout::{full_screen, width, wrap, wrap_parts};
 use text::{fit, people, put, put_str, safe};
 
 /// What is drawn in place of the screen below the smallest supported size.
@@ -48,15 +48,9 @@ impl Widget for &Model {
 
 /// Draw `model` into `buf` within `area`.
 pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let area = area.intersection(buf.area);
-    buf.set_style(area, theme.base);
-    if area.is_empty() {
+    let Some(area) = full_screen(area, buf, theme, TOO_SMALL) else {
         return;
-    }
-    if too_small(area) {
-        render_too_small(TOO_SMALL, theme, area, buf);
-        return;
-    }
+    };
     let keys = wrap_parts(&footer(model), " · ", area.width);
     let banner = u16::from(model.data.synthetic);
     // A blank row under the filters where there is room for it.

@@ -67,6 +67,22 @@ pub fn wrap_parts(text: &str, sep: &str, max: u16) -> Vec<String> {
     lines
 }
 
+/// What every full screen does first: keep to the part of `area` inside `buf`, paint it in the
+/// theme's base style, and, on a terminal [`too_small`], draw `message` there instead
+/// ([`render_too_small`]). The area left to draw the screen in, or `None` when there is none.
+pub fn full_screen(area: Rect, buf: &mut Buffer, theme: &Theme, message: &str) -> Option<Rect> {
+    let area = area.intersection(buf.area);
+    buf.set_style(area, theme.base);
+    if area.is_empty() {
+        return None;
+    }
+    if too_small(area) {
+        render_too_small(message, theme, area, buf);
+        return None;
+    }
+    Some(area)
+}
+
 /// The screen drawn instead of any other when the terminal is [`too_small`]: `message`, wrapped
 /// and centred, in the heading style.
 pub fn render_too_small(message: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -79,6 +95,22 @@ pub fn render_too_small(message: &str, theme: &Theme, area: Rect, buf: &mut Buff
             buf.set_stringn(x, y, line, usize::from(area.width), theme.heading);
         }
     }
+}
+
+/// A drawn buffer as text, one line per row with trailing spaces removed: what the screens'
+/// snapshot tests compare.
+#[cfg(test)]
+pub(crate) fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -66,19 +66,7 @@ fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
     buf
 }
 
-/// The buffer as text, one line per row, trailing spaces removed.
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+use crate::tui::layout::buffer_text as text;
 
 #[test]
 fn every_view_at_80x24_and_60x20() {
