@@ -142,7 +142,7 @@ impl Kiosk {
     }
     /// From the welcome screen of [`Kiosk::tiny`] to the comment: English, then answer 1 to both
     /// items and the headline.
-    pub fn to_comment(&mut self) -> &mut Self {
+    pub fn answer_to_the_comment(&mut self) -> &mut Self {
         self.key(Key::Enter)
             .key(Key::Enter)
             .answer('1')
@@ -340,7 +340,7 @@ fn taps_on_buttons_work_like_keys() {
 #[test]
 fn comment_typing_is_capped_backspace_deletes_and_left_goes_back() {
     let mut k = Kiosk::tiny();
-    k.to_comment();
+    k.answer_to_the_comment();
     assert_eq!(k.m.screen(), &Screen::Comment);
     k.keys("0123456789abc");
     assert_eq!(k.m.comment(), "0123456789", "max_chars is 10");
@@ -366,7 +366,7 @@ fn comment_typing_is_capped_backspace_deletes_and_left_goes_back() {
 #[test]
 fn confirm_go_back_returns_to_the_comment() {
     let mut k = Kiosk::tiny();
-    k.to_comment();
+    k.answer_to_the_comment();
     k.key(Key::Enter);
     assert_eq!(k.m.screen(), &Screen::Confirm);
     k.keys("2");

@@ -13,7 +13,7 @@ use crate::kiosk::model::{Effect, Key, Msg, Screen};
 fn the_staff_menu_checks_saving_and_shows_no_count_of_responses() {
     let mut k = Kiosk::tiny();
     for _ in 0..3 {
-        k.to_comment();
+        k.answer_to_the_comment();
         k.key(Key::Enter).key(Key::Enter);
         let now = k.now;
         k.send(Msg::Submitted(Ok(()), now)).key(Key::Other);
@@ -36,7 +36,7 @@ fn the_staff_menu_checks_saving_and_shows_no_count_of_responses() {
 #[test]
 fn a_failed_save_and_a_failed_check_show_in_the_menu_and_the_check_is_logged() {
     let mut k = Kiosk::tiny();
-    k.to_comment();
+    k.answer_to_the_comment();
     k.key(Key::Enter).key(Key::Enter);
     let now = k.now;
     k.send(Msg::Submitted(Err("No space left on device".into()), now));

@@ -7,7 +7,7 @@ use super::*;
 #[test]
 fn a_failed_save_says_sorry_keeps_the_reason_for_staff_unlogged_and_can_be_tried_again() {
     let mut k = Kiosk::tiny();
-    k.to_comment();
+    k.answer_to_the_comment();
     k.keys("ok").key(Key::Enter).key(Key::Enter);
     let first = k.submitted();
     let now = k.now;
@@ -40,7 +40,7 @@ fn the_log_never_holds_an_answer_or_the_comment() {
     let comment = "Kestrel";
     let patients = [comment, "Disagree", "No", "Poor", "Value"];
     let mut k = Kiosk::tiny();
-    k.to_comment();
+    k.answer_to_the_comment();
     k.keys(comment).key(Key::Enter).key(Key::Enter);
     let now = k.now;
     k.send(Msg::Submitted(Err("Input/output error".into()), now));
@@ -67,7 +67,7 @@ fn the_log_never_holds_an_answer_or_the_comment() {
 #[test]
 fn thank_you_returns_to_welcome_after_ten_seconds_or_at_once_on_a_key() {
     let mut k = Kiosk::tiny();
-    k.to_comment();
+    k.answer_to_the_comment();
     k.key(Key::Enter).key(Key::Enter);
     let now = k.now;
     k.send(Msg::Submitted(Ok(()), now));
@@ -78,7 +78,7 @@ fn thank_you_returns_to_welcome_after_ten_seconds_or_at_once_on_a_key() {
     assert!(k.take().contains(&Effect::ClearScreen));
 
     let mut k = Kiosk::tiny();
-    k.to_comment();
+    k.answer_to_the_comment();
     k.key(Key::Enter).key(Key::Enter);
     let now = k.now;
     k.send(Msg::Submitted(Ok(()), now)).key(Key::Char('x'));
