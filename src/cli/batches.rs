@@ -1,14 +1,17 @@
 //! `icare export`, `import`, `trust`, `keys` and `init --aggregate`: moving encrypted batches
 //! from practices to an aggregation store.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
 
 use super::secret::{self, IdentityArgs, Prompt};
-use crate::batch::aggregate::{self, AggregateMeta};
+use crate::batch::aggregate::{self, AggregateMeta, ImportOptions, Trust};
 use crate::batch::export::{self, ExportOptions};
+use crate::batch::intake;
+use crate::batch::keylog::{self, KeyEvent, Keys};
 use crate::batch::sign::{self, SiteKey};
 use crate::fsio::RealFs;
 use crate::keys;
@@ -19,7 +22,8 @@ pub struct ExportArgs {
     /// The batch file to write (refused if it exists).
     #[arg(long, value_name = "PATH")]
     pub out: PathBuf,
-    /// Only records not in an earlier `--since-last` export; moves the watermark.
+    /// Only the records files changed since the previous `--since-last` export; the batch gets
+    /// the next number of the store's chain, so a batch that never arrives is noticed.
     #[arg(long)]
     pub since_last: bool,
     /// Also wrap the epoch keys for this age public key (age1...), without touching the records.
@@ -71,14 +75,24 @@ pub fn export(data: &Path, args: ExportArgs) -> anyhow::Result<i32> {
                 .map(|l| format!(" to {l}"))
                 .unwrap_or_default()
     );
+    if let Some(c) = &m.chain {
+        if c.since_last {
+            println!("Batch {} of this store's --since-last chain", c.sequence);
+        } else if c.sequence > 0 {
+            println!(
+                "A full export: every record of the store, including those of --since-last batches 1 to {}",
+                c.sequence
+            );
+        }
+    }
     println!("Signed by {}", m.signing_key);
     for r in &options.to {
         println!("Epoch keys also wrapped for {r}");
     }
-    if done.watermark_moved {
+    if done.chain_moved {
         println!(
-            "The next --since-last export starts after these records ({}).",
-            data.join(export::WATERMARK_FILE).display()
+            "The next --since-last export sends what changes after this ({}).",
+            data.join(export::CHAIN_FILE).display()
         );
     }
     Ok(0)
@@ -90,22 +104,41 @@ pub struct ImportArgs {
     #[arg(required = true, value_name = "BATCH")]
     pub batches: Vec<PathBuf>,
     /// Trust the signing key of a batch from a site not yet trusted, under the site name the
-    /// batch gives (printed). Check the key with the practice afterwards.
+    /// batch gives (printed; refused if that name has a key already). Check the key with the
+    /// practice afterwards.
     #[arg(long)]
     pub trust_new_site: bool,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
 }
 
 pub fn import(data: &Path, args: ImportArgs) -> anyhow::Result<i32> {
     AggregateMeta::load(&RealFs, data)?;
+    // Every epoch key is opened (not the answers) before anything is added.
+    let identity =
+        secret::unlock(data, &args.identity, Prompt::Once)?.context("no passphrase given")?;
+    let options = ImportOptions {
+        trust_new_site: args.trust_new_site,
+        identity: &identity,
+    };
     let mut failed = 0;
+    let mut touched = BTreeSet::new();
     for path in &args.batches {
-        match aggregate::import_with(&RealFs, data, path, args.trust_new_site) {
+        match aggregate::import_with(&RealFs, data, path, &options) {
             Ok(r) => {
                 if let Some(t) = &r.trusted_now {
                     println!("Trusted new site {:?} with key {}", t.site, t.key);
                 }
+                let place = match &r.manifest.chain {
+                    Some(c) if c.since_last => format!("; batch {} of its store", c.sequence),
+                    Some(c) if c.sequence > 0 => {
+                        format!("; a full export, after batch {}", c.sequence)
+                    }
+                    Some(_) => "; a full export".to_string(),
+                    None => String::new(),
+                };
                 println!(
-                    "{}: site {:?}: {} of {} records added ({} already here)",
+                    "{}: site {:?}: {} of {} records added ({} already here{place})",
                     path.display(),
                     r.site,
                     r.added,
@@ -119,12 +152,26 @@ pub fn import(data: &Path, args: ImportArgs) -> anyhow::Result<i32> {
                         r.carried
                     );
                 }
+                touched.insert(r.site);
             }
             Err(e) => {
                 failed += 1;
                 eprintln!("icare: {e}");
             }
         }
+    }
+    let sites = intake::Log::load(&RealFs, data)?.sites();
+    for s in sites.iter().filter(|s| touched.contains(&s.site)) {
+        println!("{}: {}", s.site, s.received_sentence());
+    }
+    let missing: Vec<String> = sites.iter().flat_map(|s| s.missing_sentences()).collect();
+    for line in &missing {
+        println!("Missing: {line}");
+    }
+    if !missing.is_empty() {
+        println!(
+            "Ask each practice for the batches missing (or a full export: `icare export --out FILE`, without --since-last)."
+        );
     }
     if failed == args.batches.len() {
         bail!("every batch was rejected; nothing was imported");
@@ -146,6 +193,15 @@ pub struct TrustArgs {
     /// The name the site's responses are reported under.
     #[arg(long, value_name = "NAME")]
     pub site: String,
+    /// KEY replaces the site's key with this fingerprint (as `icare keys` shows it): the old key
+    /// is trusted no more, and KEY may bring the old key's store or a new one (a kiosk set up
+    /// again).
+    #[arg(long, value_name = "OLD_FINGERPRINT", conflicts_with = "add_kiosk")]
+    pub replace: Option<String>,
+    /// KEY is another kiosk (another store) of a site that has a key already: one site for
+    /// reports and suppression.
+    #[arg(long)]
+    pub add_kiosk: bool,
 }
 
 pub fn trust(data: &Path, args: TrustArgs) -> anyhow::Result<i32> {
@@ -153,8 +209,20 @@ pub fn trust(data: &Path, args: TrustArgs) -> anyhow::Result<i32> {
     if args.site.trim().is_empty() {
         bail!("--site needs a name");
     }
-    if aggregate::trust(&RealFs, data, &key, &args.site)? {
-        println!("Trusted site {:?} with key {key}", args.site);
+    let how = match (&args.replace, args.add_kiosk) {
+        (Some(old), _) => Trust::Replace(old),
+        (None, true) => Trust::AddKiosk,
+        (None, false) => Trust::New,
+    };
+    if aggregate::trust(&RealFs, data, &key, &args.site, how)? {
+        match how {
+            Trust::Replace(old) => println!(
+                "Site {:?}: key {old} replaced by {key} (logged; `icare keys` shows the log)",
+                args.site
+            ),
+            Trust::AddKiosk => println!("Trusted another kiosk of site {:?} with key {key}", args.site),
+            Trust::New => println!("Trusted site {:?} with key {key}", args.site),
+        }
     } else {
         println!("Site {:?} was already trusted with key {key}", args.site);
     }
@@ -190,12 +258,24 @@ pub fn keys(data: &Path, args: KeysArgs) -> anyhow::Result<i32> {
             println!("Manager public key: {r}");
         }
         println!("Practices add it at `icare init --recipient KEY` (or export with `--to KEY`).");
-        let sites = aggregate::trusted(&RealFs, data)?;
-        if sites.is_empty() {
+        let keys = Keys::load(&RealFs, data)?;
+        if keys.sites.is_empty() {
             println!("No trusted sites yet (`icare trust KEY --site NAME`).");
         }
-        for t in sites {
-            println!("Trusted site: {:?} {}", t.site, t.key);
+        for t in &keys.sites {
+            println!(
+                "Trusted site: {:?} {} (fingerprint {})",
+                t.site,
+                t.key,
+                keylog::fingerprint(&t.key)
+            );
+        }
+        let events: Vec<_> = keys.events().collect();
+        if !events.is_empty() {
+            println!("Key log ({}):", data.join(keylog::KEYS_LOG).display());
+        }
+        for e in events {
+            println!("  {}", describe(e));
         }
         return Ok(0);
     }
@@ -220,6 +300,33 @@ pub fn keys(data: &Path, args: KeysArgs) -> anyhow::Result<i32> {
         println!("Recipient ({who}): {r}");
     }
     Ok(0)
+}
+
+/// One line of the keys log, as `icare keys` prints it.
+fn describe(e: &KeyEvent) -> String {
+    let when = |at: &Option<String>| at.clone().unwrap_or_else(|| "before the log".into());
+    let fp = |k: &str| keylog::fingerprint(k);
+    match e {
+        KeyEvent::Trusted { site, key, how, at } => {
+            format!("{}: trusted {} for site {site:?} ({how})", when(at), fp(key))
+        }
+        KeyEvent::Replaced { site, old, key, at } => format!(
+            "{}: site {site:?}: key {} replaced by {} (the old key is trusted no more)",
+            when(at),
+            fp(old),
+            fp(key)
+        ),
+        KeyEvent::StoreBound {
+            store_id,
+            key,
+            site,
+            at,
+        } => format!(
+            "{}: store {store_id} (site {site:?}) bound to the key that first brought it, {}",
+            when(at),
+            fp(key)
+        ),
+    }
 }
 
 /// `icare init --aggregate`: an aggregation store with its manager identity (no exit PIN: no

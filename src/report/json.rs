@@ -240,6 +240,7 @@ pub fn value(data: &ReportData) -> Value {
             "reason": reason(data.comments.as_ref().err()),
             "texts": data.comments.as_ref().map_or_else(|_| Vec::new(), Clone::clone),
         },
+        "sites_and_batches": super::intake::json(&data.intake),
         "other_surveys": data.other_surveys.iter().map(|(id, hash, n)| json!({
             "id": id,
             "hash": hash.to_string(),

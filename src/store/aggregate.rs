@@ -132,3 +132,35 @@ pub struct Origin {
     pub batch_id: String,
     pub store_id: String,
 }
+
+/// The origin of the imported file at `path`: its first frame, read without reading the rest.
+pub(crate) fn read_origin(fs: &dyn Fs, path: &Path) -> Result<Origin, StoreError> {
+    use super::stream::{FrameReader, OpenError, Step};
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let corrupt = || StoreError::Corrupt {
+        path: path.to_owned(),
+        offset: format::FILE_HEADER_LEN as u64,
+        what: "no readable origin (site) as the first frame".into(),
+    };
+    let file = std::io::BufReader::new(fs.open_read(path).map_err(io)?);
+    let mut frames = match FrameReader::open(file, MAGIC_IMPORTED, format::VERSION, "imported batch", false) {
+        Ok(f) => f,
+        Err(OpenError::Io(e)) => return Err(io(e)),
+        Err(OpenError::Header(source)) => {
+            return Err(StoreError::Header {
+                path: path.to_owned(),
+                source,
+            });
+        }
+        Err(OpenError::Torn) => return Err(corrupt()),
+    };
+    match frames.next().map_err(io)? {
+        Step::Frame(f) if f.kind == KIND_ORIGIN => {
+            serde_json::from_slice(f.payload).map_err(|_| corrupt())
+        }
+        _ => Err(corrupt()),
+    }
+}

@@ -191,8 +191,8 @@ fn three_sites_imported_twice_decrypt_once_each_with_their_site_named() {
 fn unknown_signer_tampering_and_mixing_are_refused_with_the_failed_check() {
     let tmp = tempfile::tempdir().unwrap();
     let (agg, key) = aggregation(tmp.path(), false);
-    let (demo_agg, _) = aggregation(tmp.path(), true);
-    let data = practice(tmp.path(), "North", &key, 4);
+    let (demo_agg, demo_key) = aggregation(tmp.path(), true);
+    let data = practice_for(tmp.path(), "North", &[&key, &demo_key], 4);
     let batch = tmp.path().join("north.icb");
     ok(&data, &["export", "--out", batch.to_str().unwrap()]);
     let b = batch.to_str().unwrap();
@@ -291,9 +291,9 @@ fn since_last_exports_only_new_records_and_an_old_store_is_told_how_to_get_a_key
 #[test]
 fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
     let tmp = tempfile::tempdir().unwrap();
-    let (agg, _) = aggregation(tmp.path(), true);
+    let (agg, agg_key) = aggregation(tmp.path(), true);
     let analyst = Analyst::new(tmp.path());
-    // This practice did not name the analyst at init.
+    // This practice named neither the commissioner nor the analyst at init.
     let data = tmp.path().join("west");
     ok(
         &data,
@@ -307,40 +307,40 @@ fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
         ],
     );
     ok(&data, &["simulate", "--count", "3", "--seed", "1"]);
-    // Without --to the analyst holds the batch but cannot open it.
+    // Without --to the aggregation store cannot open the batch: it is refused, and the practice
+    // is told the command to run.
     let plain = tmp.path().join("plain.icb");
     ok(&data, &["export", "--out", plain.to_str().unwrap()]);
-    ok(
+    let stderr = fails(
         &agg,
         &["import", "--trust-new-site", plain.to_str().unwrap()],
     );
-    let out = analyst
-        .decrypt(&agg)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
     assert!(
-        texts(&out).1.contains("no matching identity"),
-        "{}",
-        texts(&out).1
+        stderr.contains("site \"West\"")
+            && stderr.contains(&format!("icare export --to {agg_key} --out FILE")),
+        "{stderr}"
     );
+    assert!(ok(&agg, &["keys"]).contains("No trusted sites yet"));
     let to = tmp.path().join("to.icb");
     let key = analyst.public.clone();
     let stdout = ok(
         &data,
-        &["export", "--out", to.to_str().unwrap(), "--to", &key],
+        &[
+            "export",
+            "--out",
+            to.to_str().unwrap(),
+            "--to",
+            &agg_key,
+            "--to",
+            &key,
+        ],
     );
     assert!(
         stdout.contains(&format!("also wrapped for {key}")),
         "{stdout}"
     );
-    let stdout = ok(&agg, &["import", to.to_str().unwrap()]);
-    assert!(
-        stdout.contains("0 of 3 records added")
-            && stdout.contains("3 records already here stored again"),
-        "{stdout}"
-    );
+    let stdout = ok(&agg, &["import", "--trust-new-site", to.to_str().unwrap()]);
+    assert!(stdout.contains("3 of 3 records added"), "{stdout}");
     assert_eq!(analyst.read(&agg).0.len(), 3);
 }
 

@@ -1,0 +1,148 @@
+//! Nothing missing unnoticed: each `--since-last` batch has the next number of its store's chain
+//! and names the periods of the earlier ones, so an aggregation store lists the batches that never
+//! arrived, and only while their periods came in no later batch.
+
+use super::*;
+use crate::batch::intake::{Log, Missing};
+use crate::response::Period;
+
+fn weeks(ws: &[u8]) -> Vec<Period> {
+    ws.iter()
+        .map(|&week| Period::Week { year: 2026, week })
+        .collect()
+}
+
+/// What the aggregation store says is missing.
+fn missing(fs: &MemFs) -> Vec<Missing> {
+    let sites = Log::load(fs, Path::new(AGG)).unwrap().sites();
+    sites
+        .into_iter()
+        .flat_map(|s| s.stores.into_iter().flat_map(|st| st.missing))
+        .collect()
+}
+
+#[test]
+fn a_batch_that_never_arrives_is_listed_with_its_periods_until_it_comes() {
+    let fs = MemFs::new();
+    let agg = testutil::aggregation(&fs, AGG, false);
+    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    testutil::submit_weeks(&fs, "/north", &[40, 41], "a");
+    let one = testutil::export(&fs, "/north", "1.icb", true);
+    testutil::submit_weeks(&fs, "/north", &[42, 43, 44], "b");
+    let two = testutil::export(&fs, "/north", "2.icb", true);
+    testutil::submit_weeks(&fs, "/north", &[45], "c");
+    let three = testutil::export(&fs, "/north", "3.icb", true);
+    let chain = |p: &Path| {
+        file::check(p, &fs.read(p).unwrap())
+            .unwrap()
+            .manifest
+            .chain
+            .unwrap()
+    };
+    assert_eq!(
+        (chain(&one).sequence, chain(&two).sequence, chain(&three).sequence),
+        (1, 2, 3)
+    );
+    assert_eq!(chain(&three).earlier.len(), 2);
+    import(&fs, &one, true, &agg).unwrap();
+    import(&fs, &three, false, &agg).unwrap();
+    let m = missing(&fs);
+    assert_eq!(
+        m,
+        [Missing {
+            sequence: 2,
+            of: 3,
+            periods: weeks(&[42, 43, 44])
+        }]
+    );
+    let site = &Log::load(&fs, Path::new(AGG)).unwrap().sites()[0];
+    assert_eq!(
+        site.missing_sentences(),
+        ["North: batch 2 of 3 not received: 2026-W42 to 2026-W44"]
+    );
+    assert_eq!(site.latest, weeks(&[45]).first().copied());
+    // It comes late: nothing is missing any more.
+    import(&fs, &two, false, &agg).unwrap();
+    assert!(missing(&fs).is_empty());
+    assert_eq!(read(&fs, AGG, &agg).len(), 6);
+}
+
+#[test]
+fn a_period_sent_again_later_or_a_full_export_fills_the_gap() {
+    let fs = MemFs::new();
+    let agg = testutil::aggregation(&fs, AGG, false);
+    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    testutil::submit_weeks(&fs, "/north", &[40], "a");
+    let one = testutil::export(&fs, "/north", "1.icb", true);
+    testutil::submit_weeks(&fs, "/north", &[41], "b");
+    let _two = testutil::export(&fs, "/north", "2.icb", true);
+    // Week 41 changes again: batch 3 holds all of it.
+    testutil::submit_weeks(&fs, "/north", &[41, 42], "c");
+    let three = testutil::export(&fs, "/north", "3.icb", true);
+    import(&fs, &one, true, &agg).unwrap();
+    import(&fs, &three, false, &agg).unwrap();
+    assert!(missing(&fs).is_empty(), "{:?}", missing(&fs));
+    assert_eq!(read(&fs, AGG, &agg).len(), 4);
+
+    // Batch 2 of another chain lost, then a full export: nothing missing.
+    let fs = MemFs::new();
+    let agg = testutil::aggregation(&fs, AGG, false);
+    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    testutil::submit_weeks(&fs, "/north", &[40], "a");
+    let one = testutil::export(&fs, "/north", "1.icb", true);
+    testutil::submit_weeks(&fs, "/north", &[41], "b");
+    testutil::export(&fs, "/north", "2.icb", true);
+    testutil::submit_weeks(&fs, "/north", &[42], "c");
+    let three = testutil::export(&fs, "/north", "3.icb", true);
+    import(&fs, &one, true, &agg).unwrap();
+    import(&fs, &three, false, &agg).unwrap();
+    assert_eq!(missing(&fs).len(), 1);
+    let full = testutil::export(&fs, "/north", "full.icb", false);
+    let c = file::check(&full, &fs.read(&full).unwrap()).unwrap().manifest.chain.unwrap();
+    assert_eq!((c.sequence, c.since_last), (3, false));
+    assert_eq!(import(&fs, &full, false, &agg).unwrap().added, 1);
+    assert!(missing(&fs).is_empty());
+    assert_eq!(read(&fs, AGG, &agg).len(), 3);
+}
+
+#[test]
+fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
+    let fs = MemFs::new();
+    testutil::site(&fs, "/north", "North", false, &[]);
+    testutil::submit_weeks(&fs, "/north", &[40, 40, 40], "old");
+    // An earlier version's watermark: every record of week 40 was sent.
+    let w40 = fs
+        .snapshot()
+        .into_iter()
+        .find(|(p, _)| p.ends_with("2026-W40.icr"))
+        .unwrap()
+        .1;
+    let scan = crate::store::format::scan(&w40, crate::store::format::MAGIC_RECORDS, "records")
+        .unwrap();
+    let ids: Vec<String> = scan
+        .frames
+        .iter()
+        .filter(|f| f.kind == crate::store::format::KIND_GROUP_RECORD)
+        .map(|f| crate::store::format::hex(&file::record_id(&w40[f.start + 16..f.end])))
+        .collect();
+    let store_id = crate::store::StoreMeta::load(&fs, Path::new("/north")).unwrap().store_id;
+    fs.put(
+        &Path::new("/north").join(export::WATERMARK_FILE),
+        crate::store::format::json_file(
+            export::chain::MAGIC_WATERMARK,
+            export::chain::KIND_WATERMARK,
+            &serde_json::json!({"store_id": crate::store::format::hex(&store_id), "files": {}, "records": ids}),
+        ),
+    );
+    testutil::submit_weeks(&fs, "/north", &[41], "new");
+    let full = testutil::export(&fs, "/north", "full.icb", false);
+    let b = file::check(&full, &fs.read(&full).unwrap()).unwrap();
+    assert_eq!(b.manifest.records, 4);
+    assert_eq!(b.manifest.chain.unwrap().sequence, 0, "a full export does not move the chain");
+    let since = testutil::export(&fs, "/north", "since.icb", true);
+    let b = file::check(&since, &fs.read(&since).unwrap()).unwrap();
+    assert_eq!((b.manifest.records, b.manifest.periods.clone()), (1, vec!["2026-W41".to_string()]));
+    assert_eq!(b.manifest.chain.unwrap().sequence, 1);
+    assert!(!fs.exists(&Path::new("/north").join(export::WATERMARK_FILE)));
+    assert!(fs.exists(&Path::new("/north").join(export::CHAIN_FILE)));
+}
