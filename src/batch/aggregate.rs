@@ -12,17 +12,17 @@ use std::path::Path;
 use age::secrecy::SecretString;
 
 use super::BatchError;
+pub use super::import::{ImportOptions, ImportReport, import_with};
+pub use super::keylog::{Trust, TrustedSite, trust, trusted};
 use crate::crypto;
 use crate::fsio::{self, Fs};
 use crate::keys;
 use crate::store::StoreError;
-pub use super::import::{ImportOptions, ImportReport, import_with};
-pub use super::keylog::{Trust, TrustedSite, trust, trusted};
+pub(crate) use crate::store::aggregate::imported_files;
 pub use crate::store::aggregate::{
     AGGREGATE_FILE, AggregateMeta, IMPORTED_DIR, KIND_AGGREGATE, KIND_ORIGIN, KIND_TRUST,
     MAGIC_AGGREGATE, MAGIC_IMPORTED, MAGIC_TRUST, Origin, TRUST_FILE, is_aggregate,
 };
-pub(crate) use crate::store::aggregate::imported_files;
 
 /// Create an aggregation store in `dir` with a new manager identity protected by `passphrase`.
 /// Returns the manager's `age1...` public key.

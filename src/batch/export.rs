@@ -98,7 +98,8 @@ impl Walk<'_> {
                 .into());
             }
             Err(e) => {
-                self.skipped.push(Problem::new(path, Some(0), e.to_string()));
+                self.skipped
+                    .push(Problem::new(path, Some(0), e.to_string()));
                 return Ok(Vec::new());
             }
         };
@@ -290,9 +291,8 @@ pub fn export_with(
     };
     // The contents are written beside the batch (or, for a device or FIFO, in the system's
     // temporary folder): encrypted records and headers only, as in the batch itself.
-    let contents_path = fsio::temp_name(
-        &new_file.unwrap_or_else(|| std::env::temp_dir().join("icare-export.icb")),
-    );
+    let contents_path =
+        fsio::temp_name(&new_file.unwrap_or_else(|| std::env::temp_dir().join("icare-export.icb")));
     let result = write_through(fs, data_dir, out, &contents_path, &mut walk, &signer);
     // Removed as soon as it was opened again for the batch, or here after an error.
     let _ = fs.remove_file(&contents_path);
@@ -344,7 +344,8 @@ fn write_through(
         return Err(e);
     }
     written.map_err(BatchError::io(contents_path))?;
-    let summary = summary.ok_or_else(|| BatchError::io(contents_path)(io::Error::other("no contents")))?;
+    let summary =
+        summary.ok_or_else(|| BatchError::io(contents_path)(io::Error::other("no contents")))?;
     let options = walk.options;
     if summary.records == 0 {
         return Err(BatchError::NothingToExport(if options.since_last {
@@ -374,7 +375,9 @@ fn write_through(
         chain,
         &summary,
     );
-    let mut contents = fs.open_read(contents_path).map_err(BatchError::io(contents_path))?;
+    let mut contents = fs
+        .open_read(contents_path)
+        .map_err(BatchError::io(contents_path))?;
     fs.remove_file(contents_path)
         .map_err(BatchError::io(contents_path))?;
     fsio::write_out(fs, out, |w| {

@@ -206,6 +206,27 @@ impl Summary {
     }
 }
 
+/// Whether the file at `path` opens and starts as a batch (its file header only): what can be
+/// said before a passphrase is asked for.
+pub fn check_header(fs: &dyn crate::fsio::Fs, path: &Path) -> Result<(), BatchError> {
+    use crate::store::stream::{FrameReader, OpenError};
+    let file = fs.open_read(path).map_err(BatchError::io(path))?;
+    match FrameReader::open(file, MAGIC_BATCH, BATCH_VERSION, "batch", false) {
+        Ok(_) => Ok(()),
+        Err(OpenError::Io(e)) => Err(BatchError::io(path)(e)),
+        Err(OpenError::Header(e)) => Err(BatchError::Rejected {
+            path: path.to_owned(),
+            check: super::Check::Header,
+            detail: e.to_string(),
+        }),
+        Err(OpenError::Torn) => Err(BatchError::Rejected {
+            path: path.to_owned(),
+            check: super::Check::Framing,
+            detail: "the file is cut short inside its header".into(),
+        }),
+    }
+}
+
 /// Check a whole batch held in memory (see [`check_reader`]) and return its contents. `path`
 /// only names the file in messages.
 pub fn check(path: &Path, bytes: &[u8]) -> Result<Batch, BatchError> {

@@ -105,29 +105,32 @@ fn remove_leftovers(fs: &dyn Fs, dir: &Path) -> Result<(), BatchError> {
 fn known(fs: &dyn Fs, dir: &Path, batch: &Checked) -> Result<(Vec<bool>, Vec<bool>), BatchError> {
     let mut records = vec![false; batch.records.len()];
     let mut headers = vec![false; batch.epochs.len()];
-    let by_header: std::collections::HashMap<[u8; 32], Vec<usize>> =
-        batch
-            .epochs
-            .iter()
-            .enumerate()
-            .fold(Default::default(), |mut m, (i, e)| {
-                m.entry(e.header_sha256).or_default().push(i);
-                m
-            });
+    let by_header: std::collections::HashMap<[u8; 32], Vec<usize>> = batch
+        .epochs
+        .iter()
+        .enumerate()
+        .fold(Default::default(), |mut m, (i, e)| {
+            m.entry(e.header_sha256).or_default().push(i);
+            m
+        });
     for path in imported_files(fs, dir)? {
         let io = BatchError::io(&path);
         let file = BufReader::new(fs.open_read(&path).map_err(BatchError::io(&path))?);
-        let mut frames =
-            match FrameReader::open(file, MAGIC_IMPORTED, format::VERSION, "imported batch", false)
-            {
-                Ok(f) => f,
-                Err(OpenError::Io(e)) => return Err(io(e)),
-                Err(OpenError::Header(source)) => {
-                    return Err(crate::store::StoreError::Header { path, source }.into());
-                }
-                // Nothing in it is known: the batch brings its records again.
-                Err(OpenError::Torn) => continue,
-            };
+        let mut frames = match FrameReader::open(
+            file,
+            MAGIC_IMPORTED,
+            format::VERSION,
+            "imported batch",
+            false,
+        ) {
+            Ok(f) => f,
+            Err(OpenError::Io(e)) => return Err(io(e)),
+            Err(OpenError::Header(source)) => {
+                return Err(crate::store::StoreError::Header { path, source }.into());
+            }
+            // Nothing in it is known: the batch brings its records again.
+            Err(OpenError::Torn) => continue,
+        };
         loop {
             match frames.next().map_err(BatchError::io(&path))? {
                 Step::Frame(f) if f.kind == KIND_RECORD => {
@@ -165,7 +168,8 @@ pub fn import_with(
     let open = || -> Result<_, BatchError> {
         Ok(BufReader::with_capacity(
             256 * 1024,
-            fs.open_read(batch_path).map_err(BatchError::io(batch_path))?,
+            fs.open_read(batch_path)
+                .map_err(BatchError::io(batch_path))?,
         ))
     };
     let mut unwrap = Unwrap {
@@ -330,7 +334,10 @@ fn admit(
             path: path.to_owned(),
             store_id: m.store_id.clone(),
             bound: keylog::fingerprint(bound),
-            bound_site: keys.site_of(bound).unwrap_or("(no longer trusted)").to_string(),
+            bound_site: keys
+                .site_of(bound)
+                .unwrap_or("(no longer trusted)")
+                .to_string(),
             key: keylog::fingerprint(&key),
             site,
         }),

@@ -18,9 +18,7 @@ use super::file::{Manifest, Sent};
 use super::journal::{self, Journal};
 use crate::fsio::Fs;
 use crate::response::Period;
-use crate::store::aggregate::{
-    MAGIC_IMPORTED, imported_files, read_origin,
-};
+use crate::store::aggregate::{MAGIC_IMPORTED, imported_files, read_origin};
 use crate::store::format::{self, EpochInfo, KIND_EPOCH};
 use crate::store::period_file::period_of_name;
 use crate::store::stream::{FrameReader, Step};
@@ -168,7 +166,11 @@ impl Log {
         }
         let mut out: Vec<SiteIntake> = sites.into_values().collect();
         for s in &mut out {
-            s.latest = s.stores.iter().filter_map(|st| st.latest).max_by_key(|p| start(*p));
+            s.latest = s
+                .stores
+                .iter()
+                .filter_map(|st| st.latest)
+                .max_by_key(|p| start(*p));
         }
         out
     }
@@ -238,7 +240,9 @@ fn start(p: Period) -> chrono::NaiveDate {
 }
 
 fn store_intake(store_id: &str, entries: &[&Received]) -> StoreIntake {
-    let periods = |r: &Received| -> Vec<Period> { r.periods.iter().filter_map(|p| parse_period(p)).collect() };
+    let periods = |r: &Received| -> Vec<Period> {
+        r.periods.iter().filter_map(|p| parse_period(p)).collect()
+    };
     let latest = entries
         .iter()
         .flat_map(|r| periods(r))
@@ -262,7 +266,10 @@ fn store_intake(store_id: &str, entries: &[&Received]) -> StoreIntake {
     let mut told: BTreeMap<u64, Vec<Period>> = BTreeMap::new();
     for r in entries.iter().filter(|r| r.sequence.is_some()) {
         for s in &r.missing_then {
-            told.insert(s.sequence, s.periods.iter().filter_map(|p| parse_period(p)).collect());
+            told.insert(
+                s.sequence,
+                s.periods.iter().filter_map(|p| parse_period(p)).collect(),
+            );
         }
     }
     let mut missing = Vec::new();
@@ -270,7 +277,10 @@ fn store_intake(store_id: &str, entries: &[&Received]) -> StoreIntake {
         if since.contains_key(&n) {
             continue;
         }
-        let later: BTreeSet<Period> = since.range(n + 1..).flat_map(|(_, p)| p.iter().copied()).collect();
+        let later: BTreeSet<Period> = since
+            .range(n + 1..)
+            .flat_map(|(_, p)| p.iter().copied())
+            .collect();
         let mut periods: Vec<Period> = told
             .get(&n)
             .map(|ps| ps.iter().copied().filter(|p| !later.contains(p)).collect())
@@ -385,7 +395,12 @@ impl SiteIntake {
     pub fn missing_sentences(&self) -> Vec<String> {
         self.stores
             .iter()
-            .flat_map(|store| store.missing.iter().map(|m| m.sentence(&self.name_of(store))))
+            .flat_map(|store| {
+                store
+                    .missing
+                    .iter()
+                    .map(|m| m.sentence(&self.name_of(store)))
+            })
             .collect()
     }
 

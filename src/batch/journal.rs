@@ -47,7 +47,11 @@ impl<T> Read<T> {
 
 impl Journal {
     /// Every entry of the log at `path` (none when there is no log yet).
-    pub fn read<T: DeserializeOwned>(&self, fs: &dyn Fs, path: &Path) -> Result<Read<T>, BatchError> {
+    pub fn read<T: DeserializeOwned>(
+        &self,
+        fs: &dyn Fs,
+        path: &Path,
+    ) -> Result<Read<T>, BatchError> {
         let bytes = match fs.read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::default()),
@@ -63,12 +67,11 @@ impl Journal {
             offset: offset as u64,
             what,
         };
-        let scan = format::scan(&bytes, self.magic, self.what).map_err(|source| {
-            StoreError::Header {
+        let scan =
+            format::scan(&bytes, self.magic, self.what).map_err(|source| StoreError::Header {
                 path: path.to_owned(),
                 source,
-            }
-        })?;
+            })?;
         scan.check_whole(path)?;
         let mut entries = Vec::with_capacity(scan.frames.len());
         for f in &scan.frames {

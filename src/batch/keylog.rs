@@ -16,7 +16,7 @@ use super::journal::{self, Journal};
 use super::sign::SiteKey;
 use super::{BatchError, aggregate};
 use crate::fsio::{self, Fs};
-use crate::store::aggregate::{AggregateMeta, MAGIC_TRUST, KIND_TRUST, TRUST_FILE, read_origin};
+use crate::store::aggregate::{AggregateMeta, KIND_TRUST, MAGIC_TRUST, TRUST_FILE, read_origin};
 use crate::store::format::parse_json_file;
 
 /// The keys log, relative to the aggregation store's folder.
@@ -191,7 +191,12 @@ impl Keys {
 
     /// Add entries to the log (with any taken over from an earlier version first, even when
     /// there is nothing new), then remove an earlier version's trust list.
-    pub fn record(&mut self, fs: &dyn Fs, dir: &Path, new: Vec<KeyEvent>) -> Result<(), BatchError> {
+    pub fn record(
+        &mut self,
+        fs: &dyn Fs,
+        dir: &Path,
+        new: Vec<KeyEvent>,
+    ) -> Result<(), BatchError> {
         if new.is_empty() && self.taken_over.is_empty() {
             return Ok(());
         }

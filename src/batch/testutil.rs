@@ -155,5 +155,8 @@ pub fn import_unchecked(fs: &MemFs, dir: &str, batch: &Path) {
         }
     }
     let name = format!("{}.ici", format::hex(&rand::random::<[u8; 16]>()));
-    fs.put(&Path::new(dir).join(aggregate::IMPORTED_DIR).join(name), out);
+    fs.put(
+        &Path::new(dir).join(aggregate::IMPORTED_DIR).join(name),
+        out,
+    );
 }

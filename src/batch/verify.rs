@@ -9,11 +9,13 @@ use std::sync::Arc;
 use super::BatchError;
 use super::aggregate::{self, AggregateMeta, KIND_ORIGIN, MAGIC_IMPORTED};
 use super::file::record_id;
+use super::intake;
+use super::keylog::{self, Keys};
 use crate::fsio::Fs;
 use crate::store::format::{self, Damage, EpochInfo, KIND_EPOCH, KIND_RECORD};
-use super::keylog::{self, Keys};
-use super::intake;
-use crate::store::{Problem, ReadError, StoreError, Unreadable, VerifyReport, read_all_with, summarize};
+use crate::store::{
+    Problem, ReadError, StoreError, Unreadable, VerifyReport, read_all_with, summarize,
+};
 
 /// Verify the aggregation store in `dir`; with an identity, also open every record. Besides
 /// the report: what the identity could not open, one line per site.
@@ -31,7 +33,10 @@ pub fn verify_with(
     };
     for (log, loaded) in [
         (keylog::KEYS_LOG, Keys::load(fs.as_ref(), dir).err()),
-        (intake::RECEIVED_LOG, intake::Log::load(fs.as_ref(), dir).err()),
+        (
+            intake::RECEIVED_LOG,
+            intake::Log::load(fs.as_ref(), dir).err(),
+        ),
     ] {
         if let Some(e) = loaded {
             report.problems.push(match e {

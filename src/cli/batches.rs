@@ -114,49 +114,62 @@ pub struct ImportArgs {
 
 pub fn import(data: &Path, args: ImportArgs) -> anyhow::Result<i32> {
     AggregateMeta::load(&RealFs, data)?;
-    // Every epoch key is opened (not the answers) before anything is added.
-    let identity =
-        secret::unlock(data, &args.identity, Prompt::Once)?.context("no passphrase given")?;
-    let options = ImportOptions {
-        trust_new_site: args.trust_new_site,
-        identity: &identity,
-    };
+    // A file that is not a batch at all is named before the passphrase is asked for.
     let mut failed = 0;
-    let mut touched = BTreeSet::new();
+    let mut batches = Vec::new();
     for path in &args.batches {
-        match aggregate::import_with(&RealFs, data, path, &options) {
-            Ok(r) => {
-                if let Some(t) = &r.trusted_now {
-                    println!("Trusted new site {:?} with key {}", t.site, t.key);
-                }
-                let place = match &r.manifest.chain {
-                    Some(c) if c.since_last => format!("; batch {} of its store", c.sequence),
-                    Some(c) if c.sequence > 0 => {
-                        format!("; a full export, after batch {}", c.sequence)
-                    }
-                    Some(_) => "; a full export".to_string(),
-                    None => String::new(),
-                };
-                println!(
-                    "{}: site {:?}: {} of {} records added ({} already here{place})",
-                    path.display(),
-                    r.site,
-                    r.added,
-                    r.records,
-                    r.records - r.added
-                );
-                if r.carried > 0 {
-                    println!(
-                        "{}: {} records already here stored again under their new epoch keys (each counts once)",
-                        path.display(),
-                        r.carried
-                    );
-                }
-                touched.insert(r.site);
-            }
+        match crate::batch::file::check_header(&RealFs, path) {
+            Ok(()) => batches.push(path),
             Err(e) => {
                 failed += 1;
                 eprintln!("icare: {e}");
+            }
+        }
+    }
+    let mut touched = BTreeSet::new();
+    if !batches.is_empty() {
+        // Every epoch key is opened (not the answers) before anything is added.
+        let identity =
+            secret::unlock(data, &args.identity, Prompt::Once)?.context("no passphrase given")?;
+        let options = ImportOptions {
+            trust_new_site: args.trust_new_site,
+            identity: &identity,
+        };
+        for path in batches {
+            match aggregate::import_with(&RealFs, data, path, &options) {
+                Ok(r) => {
+                    if let Some(t) = &r.trusted_now {
+                        println!("Trusted new site {:?} with key {}", t.site, t.key);
+                    }
+                    let place = match &r.manifest.chain {
+                        Some(c) if c.since_last => format!("; batch {} of its store", c.sequence),
+                        Some(c) if c.sequence > 0 => {
+                            format!("; a full export, after batch {}", c.sequence)
+                        }
+                        Some(_) => "; a full export".to_string(),
+                        None => String::new(),
+                    };
+                    println!(
+                        "{}: site {:?}: {} of {} records added ({} already here{place})",
+                        path.display(),
+                        r.site,
+                        r.added,
+                        r.records,
+                        r.records - r.added
+                    );
+                    if r.carried > 0 {
+                        println!(
+                            "{}: {} records already here stored again under their new epoch keys (each counts once)",
+                            path.display(),
+                            r.carried
+                        );
+                    }
+                    touched.insert(r.site);
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("icare: {e}");
+                }
             }
         }
     }
@@ -220,7 +233,10 @@ pub fn trust(data: &Path, args: TrustArgs) -> anyhow::Result<i32> {
                 "Site {:?}: key {old} replaced by {key} (logged; `icare keys` shows the log)",
                 args.site
             ),
-            Trust::AddKiosk => println!("Trusted another kiosk of site {:?} with key {key}", args.site),
+            Trust::AddKiosk => println!(
+                "Trusted another kiosk of site {:?} with key {key}",
+                args.site
+            ),
             Trust::New => println!("Trusted site {:?} with key {key}", args.site),
         }
     } else {
@@ -308,7 +324,11 @@ fn describe(e: &KeyEvent) -> String {
     let fp = |k: &str| keylog::fingerprint(k);
     match e {
         KeyEvent::Trusted { site, key, how, at } => {
-            format!("{}: trusted {} for site {site:?} ({how})", when(at), fp(key))
+            format!(
+                "{}: trusted {} for site {site:?} ({how})",
+                when(at),
+                fp(key)
+            )
         }
         KeyEvent::Replaced { site, old, key, at } => format!(
             "{}: site {site:?}: key {} replaced by {} (the old key is trusted no more)",

@@ -139,6 +139,7 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
         // What cannot be read is named at the end; the rest is written.
         let (site, r) = match r {
             Ok(x) => x,
+            Err(e) if e.needs_update() => return Err(e.into()),
             Err(e) => {
                 errors.push(e);
                 continue;

@@ -65,7 +65,11 @@ pub fn read<'c>(
     catalog: &'c Catalog,
 ) -> Result<Tallied<'c>, ReportError> {
     let errors = std::sync::Mutex::new(Vec::new());
+    // Kept aside to be named, except a file of a newer format, which stops the report.
     let keep = |e: ReadError| {
+        if e.needs_update() {
+            return Some(Err(e.error));
+        }
         errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
         None
     };
@@ -103,7 +107,10 @@ pub fn read<'c>(
         match batch::intake::Log::load(&RealFs, data_dir) {
             Ok(log) => tallied.intake.sites = log.sites(),
             Err(e) => tallied.intake.unreadable.push(store::Unreadable {
-                place: data_dir.join(batch::intake::RECEIVED_LOG).display().to_string(),
+                place: data_dir
+                    .join(batch::intake::RECEIVED_LOG)
+                    .display()
+                    .to_string(),
                 why: format!("could not be read, so no batch can be said missing: {e}"),
             }),
         }

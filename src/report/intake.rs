@@ -95,14 +95,23 @@ pub fn json(intake: &Intake) -> Value {
 pub fn csv_rows(intake: &Intake) -> Vec<(String, String, &'static str, String)> {
     let mut rows = Vec::new();
     for u in &intake.unreadable {
-        rows.push((u.place.clone(), String::new(), "could_not_read", u.why.clone()));
+        rows.push((
+            u.place.clone(),
+            String::new(),
+            "could_not_read",
+            u.why.clone(),
+        ));
     }
     for s in &intake.sites {
         let row = |measure, value: String| (s.site.clone(), String::new(), measure, value);
         rows.push(row("kiosks", s.stores.len().to_string()));
         rows.push(row(
             "batches",
-            s.stores.iter().map(|st| st.batches).sum::<usize>().to_string(),
+            s.stores
+                .iter()
+                .map(|st| st.batches)
+                .sum::<usize>()
+                .to_string(),
         ));
         if let Some(p) = s.latest {
             rows.push(row("latest_period", p.to_string()));

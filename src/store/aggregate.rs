@@ -146,7 +146,13 @@ pub(crate) fn read_origin(fs: &dyn Fs, path: &Path) -> Result<Origin, StoreError
         what: "no readable origin (site) as the first frame".into(),
     };
     let file = std::io::BufReader::new(fs.open_read(path).map_err(io)?);
-    let mut frames = match FrameReader::open(file, MAGIC_IMPORTED, format::VERSION, "imported batch", false) {
+    let mut frames = match FrameReader::open(
+        file,
+        MAGIC_IMPORTED,
+        format::VERSION,
+        "imported batch",
+        false,
+    ) {
         Ok(f) => f,
         Err(OpenError::Io(e)) => return Err(io(e)),
         Err(OpenError::Header(source)) => {

@@ -284,7 +284,11 @@ fn export_to_a_new_recipient_rewraps_keys_and_leaves_records_untouched() {
     let before = files_under(&fs, AGG);
     let err = import(&fs, &plain, true, &agg).unwrap_err();
     assert!(matches!(err, BatchError::NotForUs { .. }), "{err}");
-    assert_eq!(files_under(&fs, AGG), before, "nothing added, nothing trusted");
+    assert_eq!(
+        files_under(&fs, AGG),
+        before,
+        "nothing added, nothing trusted"
+    );
     // An earlier version imported such batches: it is held, but does not open.
     testutil::import_unchecked(&fs, AGG, &plain);
     let unread: Vec<_> = crate::store::read_all_with(Arc::new(fs.clone()), Path::new(AGG), &agg)
@@ -365,10 +369,9 @@ fn damage_in_an_imported_file_is_reported_with_its_file_and_offset() {
         errors[0]
     );
     for key in [None, Some(&agg)] {
-        let report =
-            crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), key)
-                .unwrap()
-                .0;
+        let report = crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), key)
+            .unwrap()
+            .0;
         assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
         assert_eq!(report.problems[0].path, saved);
         assert!(report.problems[0].offset.is_some());
@@ -397,7 +400,8 @@ fn a_batch_of_format_1_still_imports() {
         .parse()
         .unwrap();
     let fs = MemFs::new();
-    fs.create_dir_all(&Path::new(AGG).join(IMPORTED_DIR)).unwrap();
+    fs.create_dir_all(&Path::new(AGG).join(IMPORTED_DIR))
+        .unwrap();
     let meta = AggregateMeta {
         store_id: [7; 16],
         name: "Commissioner".into(),
@@ -413,8 +417,13 @@ fn a_batch_of_format_1_still_imports() {
     let got = read(&fs, AGG, &agg);
     assert_eq!(got.len(), 40);
     assert!(got.iter().all(|(site, _)| site == "Test vector practice"));
-    let sites = crate::batch::intake::Log::load(&fs, Path::new(AGG)).unwrap().sites();
-    assert_eq!(sites[0].stores[0].last, None, "no number, so nothing can be missing");
+    let sites = crate::batch::intake::Log::load(&fs, Path::new(AGG))
+        .unwrap()
+        .sites();
+    assert_eq!(
+        sites[0].stores[0].last, None,
+        "no number, so nothing can be missing"
+    );
     assert_eq!(sites[0].latest.unwrap().to_string(), "2026-W49");
     // A batch from a newer program is refused, saying what to do.
     let mut newer = bytes;

@@ -128,7 +128,12 @@ impl ExportChain {
                 });
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(BatchError::Io { path: wpath, source }),
+            Err(source) => {
+                return Err(BatchError::Io {
+                    path: wpath,
+                    source,
+                });
+            }
         }
         Ok(chain)
     }
@@ -169,7 +174,12 @@ impl ExportChain {
             match fs.remove_file(&wpath) {
                 Ok(()) => fs.sync_dir(dir).map_err(BatchError::io(dir))?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(BatchError::Io { path: wpath, source }),
+                Err(source) => {
+                    return Err(BatchError::Io {
+                        path: wpath,
+                        source,
+                    });
+                }
             }
         }
         Ok(())

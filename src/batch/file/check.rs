@@ -301,12 +301,18 @@ impl State {
             ));
         };
         let Some((_, signature, _)) = self.held else {
-            return fail(Check::Signature, "unsigned: the last frame is not a signature");
+            return fail(
+                Check::Signature,
+                "unsigned: the last frame is not a signature",
+            );
         };
         let manifest: Manifest = serde_json::from_slice(&json).map_err(|e| {
             Finding(
                 Check::Manifest,
-                format!("offset {}: {e}", manifest_at + format::FRAME_HEADER_LEN as u64),
+                format!(
+                    "offset {}: {e}",
+                    manifest_at + format::FRAME_HEADER_LEN as u64
+                ),
             )
         })?;
         let manifest_fail = |d: String| Finding(Check::Manifest, d);
@@ -335,7 +341,10 @@ impl State {
         let signature: [u8; 64] = signature.as_slice().try_into().map_err(|_| {
             Finding(
                 Check::Signature,
-                format!("the signature frame holds {} bytes, not 64", signature.len()),
+                format!(
+                    "the signature frame holds {} bytes, not 64",
+                    signature.len()
+                ),
             )
         })?;
         if !signer.verify_digest_in(

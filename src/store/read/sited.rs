@@ -39,6 +39,18 @@ pub struct ReadError {
 }
 
 impl ReadError {
+    /// A file written by a newer program: the store needs a newer icare, and a reader stops
+    /// rather than report on part of it.
+    pub fn needs_update(&self) -> bool {
+        matches!(
+            self.error,
+            StoreError::Header {
+                source: format::HeaderError::NewerVersion(_),
+                ..
+            }
+        )
+    }
+
     fn new(site: Option<&str>, error: StoreError) -> ReadError {
         ReadError {
             site: site.map(str::to_string),
@@ -241,7 +253,12 @@ impl AggregateReader<'_> {
     }
 
     /// Unwrap one epoch header with the identity and check its authenticated clear fields.
-    fn open_epoch(&self, path: &Path, f: &Frame, payload: &[u8]) -> Result<OpenedEpoch, StoreError> {
+    fn open_epoch(
+        &self,
+        path: &Path,
+        f: &Frame,
+        payload: &[u8],
+    ) -> Result<OpenedEpoch, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt {
             path: path.to_owned(),
             offset: f.offset as u64,
@@ -303,12 +320,20 @@ impl AggregateReader<'_> {
                 }
                 Ok(Step::Torn { offset }) => {
                     self.current = None;
-                    return Some(Err(self.corrupt(site, &path, offset, "the file is cut short")));
+                    return Some(Err(self.corrupt(
+                        site,
+                        &path,
+                        offset,
+                        "the file is cut short",
+                    )));
                 }
                 Err(source) => {
                     self.current = None;
                     let error = StoreError::Io { path, source };
-                    return Some(Err(ReadError::new(self.sites.get(site).map(String::as_str), error)));
+                    return Some(Err(ReadError::new(
+                        self.sites.get(site).map(String::as_str),
+                        error,
+                    )));
                 }
             };
             let f = Frame {
@@ -403,34 +428,45 @@ impl std::fmt::Display for Unreadable {
     }
 }
 
-/// The errors met while reading with `identity`, one line per site (or, where no site is known,
-/// per file): the first problem met there, how many more, and what to do. No count of records
-/// or responses is given.
+/// The errors met while reading with `identity`, one line per site of an aggregation store, or
+/// per file of a site's store (all of a site store's files that the key does not open make one
+/// line): the first problem met there, how many more, and what to do. No count of records or
+/// responses is given.
 pub fn summarize(errors: &[ReadError], identity: &age::x25519::Identity) -> Vec<Unreadable> {
-    let mut by_place: BTreeMap<String, Vec<&StoreError>> = BTreeMap::new();
+    let not_ours = |e: &StoreError| {
+        matches!(
+            e,
+            StoreError::Crypto {
+                source: CryptoError::NoMatchingIdentity,
+                ..
+            }
+        )
+    };
+    let mut by_place: BTreeMap<String, Vec<&ReadError>> = BTreeMap::new();
     for e in errors {
         let place = match (&e.site, error_path(&e.error)) {
             (Some(site), _) => format!("site {site:?}"),
+            (None, _) if not_ours(&e.error) => "the store's records".to_string(),
             (None, Some(path)) => path.display().to_string(),
             (None, None) => "the store".to_string(),
         };
-        by_place.entry(place).or_default().push(&e.error);
+        by_place.entry(place).or_default().push(e);
     }
     let key = crypto::public_key(identity);
     by_place
         .into_iter()
         .map(|(place, errors)| {
             let first = errors[0];
-            let mut why = match first {
-                StoreError::Crypto {
-                    source: CryptoError::NoMatchingIdentity,
-                    ..
-                } => format!(
-                    "could not be read: its records are not encrypted for this key ({key}); ask the practice to run `icare export --to {key} --out FILE` and import that batch"
+            let mut why = match (&first.site, &first.error) {
+                (Some(_), e) if not_ours(e) => format!(
+                    "could not be read: {e}: its batches are not encrypted for this key ({key}); ask the practice to run `icare export --to {key} --out FILE` and import that batch"
                 ),
-                e => format!("could not be read: {e}"),
+                (None, e) if not_ours(e) => format!(
+                    "could not be read: {e} ({key}); the store's manager can give this key the records with `icare export --to {key} --out FILE`"
+                ),
+                (_, e) => format!("could not be read: {}", error_text(e)),
             };
-            if errors.len() > 1 {
+            if errors.len() > 1 && !not_ours(&first.error) {
                 why.push_str(&format!(
                     " (and {} more problem{}: run `icare verify`)",
                     errors.len() - 1,
@@ -440,6 +476,17 @@ pub fn summarize(errors: &[ReadError], identity: &age::x25519::Identity) -> Vec<
             Unreadable { place, why }
         })
         .collect()
+}
+
+/// An error's text without the path the line already starts with.
+fn error_text(e: &StoreError) -> String {
+    let text = e.to_string();
+    match error_path(e) {
+        Some(path) => text
+            .strip_prefix(&format!("{}: ", path.display()))
+            .map_or_else(|| text.clone(), str::to_string),
+        None => text,
+    }
 }
 
 /// The file an error is about.

@@ -40,7 +40,11 @@ fn a_batch_that_never_arrives_is_listed_with_its_periods_until_it_comes() {
             .unwrap()
     };
     assert_eq!(
-        (chain(&one).sequence, chain(&two).sequence, chain(&three).sequence),
+        (
+            chain(&one).sequence,
+            chain(&two).sequence,
+            chain(&three).sequence
+        ),
         (1, 2, 3)
     );
     assert_eq!(chain(&three).earlier.len(), 2);
@@ -98,7 +102,11 @@ fn a_period_sent_again_later_or_a_full_export_fills_the_gap() {
     import(&fs, &three, false, &agg).unwrap();
     assert_eq!(missing(&fs).len(), 1);
     let full = testutil::export(&fs, "/north", "full.icb", false);
-    let c = file::check(&full, &fs.read(&full).unwrap()).unwrap().manifest.chain.unwrap();
+    let c = file::check(&full, &fs.read(&full).unwrap())
+        .unwrap()
+        .manifest
+        .chain
+        .unwrap();
     assert_eq!((c.sequence, c.since_last), (3, false));
     assert_eq!(import(&fs, &full, false, &agg).unwrap().added, 1);
     assert!(missing(&fs).is_empty());
@@ -117,15 +125,17 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
         .find(|(p, _)| p.ends_with("2026-W40.icr"))
         .unwrap()
         .1;
-    let scan = crate::store::format::scan(&w40, crate::store::format::MAGIC_RECORDS, "records")
-        .unwrap();
+    let scan =
+        crate::store::format::scan(&w40, crate::store::format::MAGIC_RECORDS, "records").unwrap();
     let ids: Vec<String> = scan
         .frames
         .iter()
         .filter(|f| f.kind == crate::store::format::KIND_GROUP_RECORD)
         .map(|f| crate::store::format::hex(&file::record_id(&w40[f.start + 16..f.end])))
         .collect();
-    let store_id = crate::store::StoreMeta::load(&fs, Path::new("/north")).unwrap().store_id;
+    let store_id = crate::store::StoreMeta::load(&fs, Path::new("/north"))
+        .unwrap()
+        .store_id;
     fs.put(
         &Path::new("/north").join(export::WATERMARK_FILE),
         crate::store::format::json_file(
@@ -138,10 +148,17 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
     let full = testutil::export(&fs, "/north", "full.icb", false);
     let b = file::check(&full, &fs.read(&full).unwrap()).unwrap();
     assert_eq!(b.manifest.records, 4);
-    assert_eq!(b.manifest.chain.unwrap().sequence, 0, "a full export does not move the chain");
+    assert_eq!(
+        b.manifest.chain.unwrap().sequence,
+        0,
+        "a full export does not move the chain"
+    );
     let since = testutil::export(&fs, "/north", "since.icb", true);
     let b = file::check(&since, &fs.read(&since).unwrap()).unwrap();
-    assert_eq!((b.manifest.records, b.manifest.periods.clone()), (1, vec!["2026-W41".to_string()]));
+    assert_eq!(
+        (b.manifest.records, b.manifest.periods.clone()),
+        (1, vec!["2026-W41".to_string()])
+    );
     assert_eq!(b.manifest.chain.unwrap().sequence, 1);
     assert!(!fs.exists(&Path::new("/north").join(export::WATERMARK_FILE)));
     assert!(fs.exists(&Path::new("/north").join(export::CHAIN_FILE)));

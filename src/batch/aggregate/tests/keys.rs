@@ -11,7 +11,10 @@ use crate::batch::sign;
 fn site_with(fs: &MemFs, dir: &str, name: &str, agg: &age::x25519::Identity, n: usize) -> String {
     testutil::site(fs, dir, name, false, &[agg.to_public()]);
     testutil::submit(fs, dir, n, name);
-    sign::public(fs, Path::new(dir)).unwrap().unwrap().to_string()
+    sign::public(fs, Path::new(dir))
+        .unwrap()
+        .unwrap()
+        .to_string()
 }
 
 /// The records of `batch` signed again with the key of the store at `signer_dir`, claiming the
@@ -52,8 +55,9 @@ fn a_new_key_claiming_a_trusted_site_name_is_refused_until_the_commissioner_repl
     let fp = keylog::fingerprint(&old);
     assert!(matches!(err, BatchError::SiteHasKey { .. }), "{text}");
     assert!(
-        text.contains(&format!("icare trust --replace {fp} {new} --site \"North\""))
-            && text.contains("--add-kiosk")
+        text.contains(&format!(
+            "icare trust --replace {fp} {new} --site \"North\""
+        )) && text.contains("--add-kiosk")
             && text.contains("nothing was imported"),
         "{text}"
     );
@@ -62,8 +66,14 @@ fn a_new_key_claiming_a_trusted_site_name_is_refused_until_the_commissioner_repl
     let key = sign::SiteKey::parse(&new).unwrap();
     let err = trust(&fs, Path::new(AGG), &key, "North", Trust::New).unwrap_err();
     assert!(matches!(err, BatchError::SiteHasKey { .. }), "{err}");
-    let err = trust(&fs, Path::new(AGG), &key, "North", Trust::Replace("0123456789abcdef"))
-        .unwrap_err();
+    let err = trust(
+        &fs,
+        Path::new(AGG),
+        &key,
+        "North",
+        Trust::Replace("0123456789abcdef"),
+    )
+    .unwrap_err();
     assert!(matches!(err, BatchError::NoSuchKey { .. }), "{err}");
     // The commissioner replaces the key: the new store's batch comes in, the old key's is refused.
     assert!(trust(&fs, Path::new(AGG), &key, "North", Trust::Replace(&fp)).unwrap());
@@ -93,7 +103,13 @@ fn another_kiosk_of_a_site_is_added_only_explicitly_and_counts_as_the_same_site(
     let agg = testutil::aggregation(&fs, AGG, false);
     site_with(&fs, "/k1", "North", &agg, 2);
     let k2 = site_with(&fs, "/k2", "North", &agg, 3);
-    import(&fs, &testutil::export(&fs, "/k1", "k1.icb", false), true, &agg).unwrap();
+    import(
+        &fs,
+        &testutil::export(&fs, "/k1", "k1.icb", false),
+        true,
+        &agg,
+    )
+    .unwrap();
     let b2 = testutil::export(&fs, "/k2", "k2.icb", false);
     assert!(import(&fs, &b2, true, &agg).is_err());
     let key = sign::SiteKey::parse(&k2).unwrap();
@@ -103,7 +119,10 @@ fn another_kiosk_of_a_site_is_added_only_explicitly_and_counts_as_the_same_site(
     assert_eq!(got.len(), 5);
     assert!(got.iter().all(|(site, _)| site == "North"), "{got:?}");
     assert_eq!(
-        Keys::load(&fs, Path::new(AGG)).unwrap().keys_of("North").len(),
+        Keys::load(&fs, Path::new(AGG))
+            .unwrap()
+            .keys_of("North")
+            .len(),
         2
     );
 }
@@ -139,8 +158,14 @@ fn another_sites_records_re_signed_with_a_trusted_key_are_refused() {
     import(&fs, &forged, true, &agg).unwrap();
     let err = import(&fs, &c, true, &agg).unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, BatchError::StoreOfAnotherKey { .. }), "{text}");
-    assert!(text.contains("came first signed by the key") && text.contains("(site \"A\")"), "{text}");
+    assert!(
+        matches!(err, BatchError::StoreOfAnotherKey { .. }),
+        "{text}"
+    );
+    assert!(
+        text.contains("came first signed by the key") && text.contains("(site \"A\")"),
+        "{text}"
+    );
     // And A's own store cannot come under that key either.
     let a = testutil::export(&fs, "/a", "a.icb", false);
     assert!(matches!(
@@ -171,7 +196,11 @@ fn a_batch_whose_keys_are_not_for_this_store_adds_nothing_and_says_what_to_run()
             && text.contains("nothing was imported"),
         "{text}"
     );
-    assert_eq!(files_under(&fs, AGG), before, "nothing added, trusted or logged");
+    assert_eq!(
+        files_under(&fs, AGG),
+        before,
+        "nothing added, trusted or logged"
+    );
     assert!(trusted(&fs, Path::new(AGG)).unwrap().is_empty());
 }
 
@@ -182,7 +211,13 @@ fn readers_name_an_unreadable_site_and_read_the_others() {
     let fs = MemFs::new();
     let agg = testutil::aggregation(&fs, AGG, false);
     site_with(&fs, "/north", "North", &agg, 3);
-    import(&fs, &testutil::export(&fs, "/north", "n.icb", false), true, &agg).unwrap();
+    import(
+        &fs,
+        &testutil::export(&fs, "/north", "n.icb", false),
+        true,
+        &agg,
+    )
+    .unwrap();
     let other = age::x25519::Identity::generate();
     testutil::site(&fs, "/west", "West", false, &[other.to_public()]);
     testutil::submit(&fs, "/west", 2, "w");
@@ -202,7 +237,11 @@ fn readers_name_an_unreadable_site_and_read_the_others() {
     let lines = crate::store::summarize(&errors, &agg);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0].place, "site \"West\"");
-    assert!(lines[0].why.contains("icare export --to age1"), "{}", lines[0]);
+    assert!(
+        lines[0].why.contains("icare export --to age1"),
+        "{}",
+        lines[0]
+    );
     // `verify` with the key: no damage, the site named apart.
     let (report, unread) =
         crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), Some(&agg))
@@ -225,10 +264,19 @@ fn a_store_of_an_earlier_version_keeps_its_trust_list_and_binds_its_stores() {
     fs.put(&Path::new(AGG).join(TRUST_FILE), list);
     let keys = Keys::load(&fs, Path::new(AGG)).unwrap();
     assert_eq!(keys.site_of(&key), Some("North"));
-    assert!(keys.store_of_key(&key).is_some(), "bound from its imported file");
+    assert!(
+        keys.store_of_key(&key).is_some(),
+        "bound from its imported file"
+    );
     // The first change writes the log and retires the old list.
     testutil::submit(&fs, "/north", 1, "new");
-    let r = import(&fs, &testutil::export(&fs, "/north", "n2.icb", false), false, &agg).unwrap();
+    let r = import(
+        &fs,
+        &testutil::export(&fs, "/north", "n2.icb", false),
+        false,
+        &agg,
+    )
+    .unwrap();
     assert_eq!(r.added, 1);
     assert!(fs.exists(&Path::new(AGG).join(keylog::KEYS_LOG)));
     assert!(!fs.exists(&Path::new(AGG).join(TRUST_FILE)));
