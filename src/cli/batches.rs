@@ -17,6 +17,24 @@ use crate::fsio::RealFs;
 use crate::keys;
 use crate::store::StoreMeta;
 
+/// The end of `icare --help`: the shortest path for a practice with two kiosks (docs/deploy.md),
+/// and what the exit statuses mean.
+pub const AFTER_HELP: &str = "\
+Two kiosks in one practice: each kiosk keeps its own store; the practice reads them together
+in an aggregation store of its own, as one site:
+  icare --data practice init --aggregate --site \"North Surgery\"   (once: prints KEY)
+  icare --data kiosk1 init --site \"North Surgery\" --recipient KEY  (each kiosk)
+  icare --data kiosk1 export --since-last --out k1.icb            (each kiosk, every week)
+  icare --data practice import --trust-new-site k1.icb            (the first kiosk's)
+  icare --data practice trust K2 --site \"North Surgery\" --add-kiosk
+                                  (once, K2 as `icare keys` on the second kiosk prints it)
+  icare --data practice import k2.icb
+  icare --data practice summary                                   (or report)
+A kiosk made without --recipient KEY exports with --to KEY instead. See docs/deploy.md.
+
+Exit status: 0 done; 1 `verify` found problems; 2 error, nothing done; 3 done, but some data
+could not be read (each site or file named on standard error).";
+
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The batch file to write (refused if it exists).

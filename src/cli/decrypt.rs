@@ -151,7 +151,7 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
     let unreadable = store::summarize(&errors, &identity);
     if all.is_empty() && !unreadable.is_empty() {
         for u in &unreadable {
-            eprintln!("icare: could not read: {u}");
+            eprintln!("icare: could not read {u}");
         }
         bail!("no response could be read; nothing written");
     }
@@ -213,7 +213,7 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
         );
     }
     for u in &unreadable {
-        eprintln!("icare: could not read: {u}");
+        eprintln!("icare: could not read {u}");
     }
     Ok(if unreadable.is_empty() {
         0

@@ -201,7 +201,7 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
 /// Name on standard error what could not be read, and the exit status that goes with it.
 pub(super) fn unreadable(intake: &crate::report::intake::Intake) -> i32 {
     for u in &intake.unreadable {
-        eprintln!("icare: could not read: {u}");
+        eprintln!("icare: could not read {u}");
     }
     for line in intake.sites.iter().flat_map(|s| s.missing_sentences()) {
         eprintln!("icare: missing: {line}");

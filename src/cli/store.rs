@@ -213,8 +213,8 @@ pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
     }
     let key_problems = key_files.iter().filter(|k| k.problem).count();
     for u in &unreadable {
-        println!("Could not read: {u}");
-        eprintln!("icare: could not read: {u}");
+        println!("Could not read {u}");
+        eprintln!("icare: could not read {u}");
     }
     if report.problems.is_empty() && key_problems == 0 {
         if unreadable.is_empty() {

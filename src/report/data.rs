@@ -111,7 +111,7 @@ pub fn read<'c>(
                     .join(batch::intake::RECEIVED_LOG)
                     .display()
                     .to_string(),
-                why: format!("could not be read, so no batch can be said missing: {e}"),
+                why: format!("{e} (so no batch can be said to be missing)"),
             }),
         }
     }

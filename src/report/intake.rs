@@ -56,7 +56,11 @@ impl Intake {
     /// The section as sentences: what could not be read, then each site's batches and what is
     /// missing.
     pub fn lines(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.unreadable.iter().map(|u| u.to_string()).collect();
+        let mut out: Vec<String> = self
+            .unreadable
+            .iter()
+            .map(|u| format!("Could not read {u}"))
+            .collect();
         for s in &self.sites {
             out.push(format!("{}: {}", s.site, s.received_sentence()));
             out.extend(s.missing_sentences());

@@ -10,7 +10,7 @@ use crate::util::{Analyst, icare, texts};
 const PASSPHRASE: &str = "correct horse battery staple";
 
 /// Run `icare --data DATA ARGS` with the passphrase and PIN in the environment.
-fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
+pub(crate) fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
     let out = icare(data)
         .env("ICARE_PASSPHRASE", PASSPHRASE)
         .env("ICARE_EXIT_PIN", "246813")
@@ -21,20 +21,20 @@ fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
     (out, o, e)
 }
 
-fn ok(data: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(data: &Path, args: &[&str]) -> String {
     let (out, stdout, stderr) = run(data, args);
     assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
     stdout
 }
 
-fn fails(data: &Path, args: &[&str]) -> String {
+pub(crate) fn fails(data: &Path, args: &[&str]) -> String {
     let (out, stdout, stderr) = run(data, args);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
     stderr
 }
 
 /// The `age1...` key on a line starting with `Manager public key:`.
-fn manager_key(stdout: &str) -> String {
+pub(crate) fn manager_key(stdout: &str) -> String {
     stdout
         .lines()
         .find_map(|l| l.strip_prefix("Manager public key: "))
@@ -44,7 +44,7 @@ fn manager_key(stdout: &str) -> String {
 }
 
 /// An aggregation store (synthetic or real) and its manager key.
-fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
+pub(crate) fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
     let data = tmp.join(if synthetic { "agg-demo" } else { "agg" });
     let mut args = vec!["init", "--aggregate", "--site", "Commissioner"];
     args.extend(["--kdf-work-factor", "10"]);
@@ -57,11 +57,11 @@ fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
 
 /// A synthetic practice readable by `recipient` (and by an analyst, if given), with `n`
 /// simulated responses.
-fn practice(tmp: &Path, name: &str, recipient: &str, n: u32) -> PathBuf {
+pub(crate) fn practice(tmp: &Path, name: &str, recipient: &str, n: u32) -> PathBuf {
     practice_for(tmp, name, &[recipient], n)
 }
 
-fn practice_for(tmp: &Path, name: &str, recipients: &[&str], n: u32) -> PathBuf {
+pub(crate) fn practice_for(tmp: &Path, name: &str, recipients: &[&str], n: u32) -> PathBuf {
     let data = tmp.join(name.replace(' ', "-"));
     let mut args = vec![
         "init",
@@ -82,7 +82,7 @@ fn practice_for(tmp: &Path, name: &str, recipients: &[&str], n: u32) -> PathBuf 
     data
 }
 
-fn signing_key(data: &Path) -> String {
+pub(crate) fn signing_key(data: &Path) -> String {
     let stdout = ok(data, &["keys"]);
     stdout
         .lines()

@@ -423,6 +423,7 @@ pub struct Unreadable {
 }
 
 impl std::fmt::Display for Unreadable {
+    /// "site \"West\": no matching identity…", to follow "could not read ".
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.place, self.why)
     }
@@ -459,12 +460,12 @@ pub fn summarize(errors: &[ReadError], identity: &age::x25519::Identity) -> Vec<
             let first = errors[0];
             let mut why = match (&first.site, &first.error) {
                 (Some(_), e) if not_ours(e) => format!(
-                    "could not be read: {e}: its batches are not encrypted for this key ({key}); ask the practice to run `icare export --to {key} --out FILE` and import that batch"
+                    "{e}: its batches are not encrypted for this key ({key}); ask the practice to run `icare export --to {key} --out FILE` and import that batch"
                 ),
                 (None, e) if not_ours(e) => format!(
-                    "could not be read: {e} ({key}); the store's manager can give this key the records with `icare export --to {key} --out FILE`"
+                    "{e} ({key}); the store's manager can give this key the records with `icare export --to {key} --out FILE`"
                 ),
-                (_, e) => format!("could not be read: {}", error_text(e)),
+                (_, e) => error_text(e),
             };
             if errors.len() > 1 && !not_ours(&first.error) {
                 why.push_str(&format!(
