@@ -28,7 +28,8 @@ pub struct ImportOptions<'a> {
     /// Trust the signer of a batch from a site with no key yet, under the site name the batch
     /// gives.
     pub trust_new_site: bool,
-    /// The aggregation store's identity: every epoch key of the batch must open with it.
+    /// The identity the store is read with (its own, or an analyst's for an analyst's store):
+    /// every epoch key of the batch must open with it.
     pub identity: &'a age::x25519::Identity,
 }
 
@@ -203,11 +204,7 @@ pub fn import_with(
             site: m.site.clone(),
             unreadable: unwrap.not_ours,
             epochs: unwrap.epochs,
-            recipient: meta
-                .recipients
-                .first()
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
+            recipient: options.identity.to_public().to_string(),
         });
     }
     let trusted_now = events.iter().find_map(|e| match e {

@@ -126,6 +126,8 @@ pub struct ImportArgs {
     /// practice afterwards.
     #[arg(long)]
     pub trust_new_site: bool,
+    /// Every epoch key is opened with the aggregation store's identity (its passphrase), or with
+    /// `--identity FILE`: an analyst's own store checks with the analyst's key.
     #[command(flatten)]
     pub identity: IdentityArgs,
 }

@@ -9,7 +9,7 @@ use crate::disclosure::{
 };
 
 /// Version of the schema in `docs/report-schema.md`.
-pub const SCHEMA: &str = "icare-report/3";
+pub const SCHEMA: &str = "icare-report/4";
 
 /// A count of people: the number when exact, else `null` (the words are in `reason`, or in
 /// `count_text` where there is no reason field).

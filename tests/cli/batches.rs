@@ -342,6 +342,24 @@ fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
     let stdout = ok(&agg, &["import", "--trust-new-site", to.to_str().unwrap()]);
     assert!(stdout.contains("3 of 3 records added"), "{stdout}");
     assert_eq!(analyst.read(&agg).0.len(), 3);
+    // An analyst's own store (docs/analyst-data.md): a batch wrapped for the analyst only is
+    // checked with the analyst's key.
+    let (analysis, _) = aggregation(&tmp.path().join("analysis"), true);
+    let only = tmp.path().join("analyst.icb");
+    ok(
+        &data,
+        &["export", "--out", only.to_str().unwrap(), "--to", &key],
+    );
+    let k = analyst.key.to_str().unwrap();
+    let o = only.to_str().unwrap();
+    let stderr = fails(&analysis, &["import", "--trust-new-site", o]);
+    assert!(stderr.contains("cannot be read with"), "{stderr}");
+    let stdout = ok(
+        &analysis,
+        &["import", "--trust-new-site", "--identity", k, o],
+    );
+    assert!(stdout.contains("3 of 3 records added"), "{stdout}");
+    assert_eq!(analyst.read(&analysis).0.len(), 3);
 }
 
 #[test]

@@ -231,3 +231,30 @@ fn in_a_practices_store_a_file_the_ledger_does_not_vouch_for_is_named_and_left_o
         "{stderr}"
     );
 }
+
+/// `icare summary` on the same store: the screen says first what it leaves out, and the command
+/// exits 3 when the manager quits.
+#[test]
+fn the_summary_screen_names_the_unreadable_site_and_exits_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (agg, key) = aggregation(tmp.path(), true);
+    let data = practice_for(tmp.path(), "North", &[&key], 40);
+    let batch = tmp.path().join("north.icb");
+    ok(&data, &["export", "--out", batch.to_str().unwrap()]);
+    ok(
+        &agg,
+        &["import", "--trust-new-site", batch.to_str().unwrap()],
+    );
+    plant_unreadable(tmp.path(), &agg, "West");
+    let mut pty = crate::pty::Pty::spawn(
+        &agg,
+        &["summary"],
+        &[("ICARE_PASSPHRASE", "correct horse battery staple")],
+        100,
+        30,
+    );
+    let screen = pty.wait_for("Overall experience", std::time::Duration::from_secs(60));
+    assert!(screen.contains("Could not read site \"West\""), "{screen}");
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(std::time::Duration::from_secs(60)), Some(3));
+}

@@ -231,7 +231,7 @@ fn export_changes_nothing_in_the_store_but_the_since_last_chain() {
     let mut after = files_under(&fs, "/north");
     after.retain(|(p, _)| !p.ends_with(export::CHAIN_FILE));
     assert_eq!(after, before);
-    // Nothing new: refused, no batch written, watermark unchanged.
+    // Nothing new: refused, no batch written, chain unchanged.
     let out = Path::new(OUT).join("empty.icb");
     let options = ExportOptions {
         since_last: true,

@@ -1,5 +1,5 @@
 //! Export under crashes: the batch file is whole or absent, the store is untouched, and the
-//! watermark never claims records that no durable batch holds.
+//! export chain never claims records that no durable batch holds.
 
 use std::path::Path;
 

@@ -163,3 +163,47 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
     assert!(!fs.exists(&Path::new("/north").join(export::WATERMARK_FILE)));
     assert!(fs.exists(&Path::new("/north").join(export::CHAIN_FILE)));
 }
+
+/// The "sites and batches" section counts batches and kiosks, never responses or records: a site
+/// of 7 responses is not "7" anywhere in it, in any form.
+#[test]
+fn the_sites_and_batches_section_gives_no_count_of_responses() {
+    let fs = MemFs::new();
+    let agg = testutil::aggregation(&fs, AGG, false);
+    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    testutil::submit_weeks(&fs, "/north", &[40, 40, 40, 41, 41, 41, 41], "a");
+    let one = testutil::export(&fs, "/north", "1.icb", true);
+    testutil::submit_weeks(&fs, "/north", &[42], "b");
+    testutil::export(&fs, "/north", "2.icb", true);
+    testutil::submit_weeks(&fs, "/north", &[43], "c");
+    let three = testutil::export(&fs, "/north", "3.icb", true);
+    import(&fs, &one, true, &agg).unwrap();
+    import(&fs, &three, false, &agg).unwrap();
+    let intake = crate::report::intake::Intake {
+        sites: Log::load(&fs, Path::new(AGG)).unwrap().sites(),
+        unreadable: Vec::new(),
+    };
+    let lines = intake.lines();
+    assert_eq!(
+        lines,
+        [
+            "North: 2 batches, latest period 2026-W43",
+            "North: batch 2 of 3 not received: 2026-W42"
+        ]
+    );
+    let json = crate::report::intake::json(&intake).to_string();
+    let csv: Vec<String> = crate::report::intake::csv_rows(&intake)
+        .into_iter()
+        .map(|(g, p, m, v)| format!("{g},{p},{m},{v}"))
+        .collect();
+    let store = &intake.sites[0].stores[0].store_id;
+    for text in lines.iter().chain(csv.iter()).chain([&json]) {
+        let digits: String = text
+            .replace(store.as_str(), "")
+            .replace("2026-W4", "")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert!(!digits.contains('7') && !digits.contains('8'), "{text}");
+    }
+}
