@@ -9,7 +9,7 @@
 //! - [`aggregate`]: aggregation stores: `init --aggregate`; [`import`]: checking a batch
 //!   completely (every epoch key opened with the store's key) and adding it all or nothing;
 //!   [`keylog`]: which key speaks for which site and store, logged; [`intake`]: the batches
-//!   received and those missing; [`journal`]: the append-only log both keep.
+//!   received and those missing; `journal`: the append-only log both keep.
 //! - [`verify`]: `icare verify` on an aggregation store.
 //! - Reading either kind of store, each response with its site, is the store's
 //!   ([`crate::store::read_all`]).
@@ -144,17 +144,8 @@ pub enum BatchError {
         site: String,
     },
     /// A batch carries a known store's records under another key.
-    #[error(
-        "{path}: rejected: it holds the records of store {store_id}, which came first signed by the key {bound} (site {bound_site:?}), but this batch is signed by {key} (site {site:?}); a store's records are accepted only under the key that first brought them, and nothing was imported. If the practice's key really changed, run `icare trust --replace {bound} <new key> --site {bound_site:?}`; otherwise ask both practices which key is theirs"
-    )]
-    StoreOfAnotherKey {
-        path: PathBuf,
-        store_id: String,
-        bound: String,
-        bound_site: String,
-        key: String,
-        site: String,
-    },
+    #[error("{0}")]
+    StoreOfAnotherKey(Box<StoreConflict>),
     /// A key that brought one store's records signs a batch of another store.
     #[error(
         "{path}: rejected: the key {key} (site {site:?}) brought the records of store {other} before, and this batch holds those of store {store_id}; a key speaks for one store (one kiosk), and nothing was imported. A second kiosk has its own key: run `icare keys` on it, and `icare trust KEY --site {site:?} --add-kiosk`"
@@ -236,6 +227,23 @@ pub enum BatchError {
     /// `export` found nothing to put in a batch.
     #[error("{0}")]
     NothingToExport(String),
+}
+
+/// A batch that carries a known store's records under another key than the one that first
+/// brought them.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{path}: rejected: it holds the records of store {store_id}, which came first signed by the key {bound} (site {bound_site:?}), but this batch is signed by {key} (site {site:?}); a store's records are accepted only under the key that first brought them, and nothing was imported. If the practice's key really changed, run `icare trust --replace {bound} <new key> --site {bound_site:?}`; otherwise ask both practices which key is theirs"
+)]
+pub struct StoreConflict {
+    pub path: PathBuf,
+    pub store_id: String,
+    /// Fingerprint of the key the store is bound to, and its site.
+    pub bound: String,
+    pub bound_site: String,
+    /// Fingerprint of the batch's signer, and the site it is trusted for.
+    pub key: String,
+    pub site: String,
 }
 
 impl BatchError {

@@ -1,7 +1,7 @@
 //! The batch file: a file header, a signed manifest, the epoch headers with their records (sealed
 //! bytes exactly as stored), and an Ed25519 signature over everything before it. Both ends work as
-//! streams ([`write`] and [`mod@check`]), one frame in memory at a time, so a batch of any size
-//! is written and checked in little memory.
+//! streams ([`ContentsWriter`], [`write_batch`] and [`check_reader`]), one frame in memory at a
+//! time, so a batch of any size is written and checked in little memory.
 //!
 //! [`check_reader`] validates every byte before anything is trusted, in this order: file header,
 //! framing (CRC-32C of every frame), layout, manifest, signature, manifest hash of the contents,

@@ -18,10 +18,10 @@ use super::{BatchError, Check};
 use crate::crypto::{self, CryptoError};
 use crate::fsio::{self, Fs};
 use crate::store::aggregate::{
-    AggregateMeta, IMPORTED_DIR, KIND_ORIGIN, MAGIC_IMPORTED, Origin, imported_files,
+    AggregateMeta, IMPORTED_DIR, KIND_ORIGIN, MAGIC_IMPORTED, Origin, imported_files, open_imported,
 };
-use crate::store::format::{self, EpochInfo, KIND_EPOCH, KIND_RECORD, hex, json_file};
-use crate::store::stream::{FrameReader, OpenError, Step};
+use crate::store::format::{EpochInfo, KIND_EPOCH, KIND_RECORD, hex, json_file};
+use crate::store::stream::{FrameReader, Step};
 
 /// How to import.
 pub struct ImportOptions<'a> {
@@ -115,25 +115,15 @@ fn known(fs: &dyn Fs, dir: &Path, batch: &Checked) -> Result<(Vec<bool>, Vec<boo
             m
         });
     for path in imported_files(fs, dir)? {
-        let io = BatchError::io(&path);
-        let file = BufReader::new(fs.open_read(&path).map_err(BatchError::io(&path))?);
-        let mut frames = match FrameReader::open(
-            file,
-            MAGIC_IMPORTED,
-            format::VERSION,
-            "imported batch",
-            false,
-        ) {
-            Ok(f) => f,
-            Err(OpenError::Io(e)) => return Err(io(e)),
-            Err(OpenError::Header(source)) => {
-                return Err(crate::store::StoreError::Header { path, source }.into());
-            }
-            // Nothing in it is known: the batch brings its records again.
-            Err(OpenError::Torn) => continue,
+        let mut frames = match open_imported(fs, &path) {
+            Ok((_, frames)) => frames,
+            // Cut short or without its origin: nothing in it is read, so nothing in it is known,
+            // and the batch brings its records again.
+            Err(crate::store::StoreError::Corrupt { .. }) => continue,
+            Err(e) => return Err(e.into()),
         };
         loop {
-            match frames.next().map_err(BatchError::io(&path))? {
+            match frames.next_frame().map_err(BatchError::io(&path))? {
                 Step::Frame(f) if f.kind == KIND_RECORD => {
                     if let Some(i) = batch.find(&file::short_id(f.payload)) {
                         records[i] = true;
@@ -327,17 +317,19 @@ fn admit(
         }
     };
     match (keys.key_of_store(&m.store_id), keys.store_of_key(&key)) {
-        (Some(bound), _) if bound != key => Err(BatchError::StoreOfAnotherKey {
-            path: path.to_owned(),
-            store_id: m.store_id.clone(),
-            bound: keylog::fingerprint(bound),
-            bound_site: keys
-                .site_of(bound)
-                .unwrap_or("(no longer trusted)")
-                .to_string(),
-            key: keylog::fingerprint(&key),
-            site,
-        }),
+        (Some(bound), _) if bound != key => Err(BatchError::StoreOfAnotherKey(Box::new(
+            super::StoreConflict {
+                path: path.to_owned(),
+                store_id: m.store_id.clone(),
+                bound: keylog::fingerprint(bound),
+                bound_site: keys
+                    .site_of(bound)
+                    .unwrap_or("(no longer trusted)")
+                    .to_string(),
+                key: keylog::fingerprint(&key),
+                site,
+            },
+        ))),
         (Some(_), _) => Ok((site, events)),
         (None, Some(other)) => Err(BatchError::KeyOfAnotherStore {
             path: path.to_owned(),
@@ -372,7 +364,7 @@ fn copy(
         w.write_all(&json_file(MAGIC_IMPORTED, KIND_ORIGIN, origin))?;
         let (mut epoch, mut record) = (0usize, 0usize);
         loop {
-            match frames.next()? {
+            match frames.next_frame()? {
                 Step::Frame(f) if f.kind == KIND_EPOCH => {
                     let Some(e) = batch.epochs.get(epoch) else {
                         failed = Some(changed());

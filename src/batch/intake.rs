@@ -1,4 +1,4 @@
-//! What an aggregation store has received: the append-only `batches.log` ([`super::journal`]),
+//! What an aggregation store has received: the append-only `batches.log` (`batch::journal`),
 //! one entry per batch imported (even one that added nothing new), and from it each site's
 //! latest period and the batches of its stores' chains that never arrived ("Site A: batch 3 of 5
 //! not received: 2026-W10 to 2026-W14").
@@ -18,10 +18,10 @@ use super::file::{Manifest, Sent};
 use super::journal::{self, Journal};
 use crate::fsio::Fs;
 use crate::response::Period;
-use crate::store::aggregate::{MAGIC_IMPORTED, imported_files, read_origin};
-use crate::store::format::{self, EpochInfo, KIND_EPOCH};
+use crate::store::aggregate::{imported_files, open_imported, read_origin};
+use crate::store::format::{EpochInfo, KIND_EPOCH};
 use crate::store::period_file::period_of_name;
-use crate::store::stream::{FrameReader, Step};
+use crate::store::stream::Step;
 
 /// The log of batches received, relative to the aggregation store's folder.
 pub const RECEIVED_LOG: &str = "batches.log";
@@ -306,20 +306,10 @@ fn store_intake(store_id: &str, entries: &[&Received]) -> StoreIntake {
 /// The periods of the epoch headers in an imported file (read as a stream, without a key).
 fn periods_in(fs: &dyn Fs, path: &Path) -> Vec<String> {
     let mut out = BTreeSet::new();
-    let Ok(file) = fs.open_read(path) else {
+    let Ok((_, mut frames)) = open_imported(fs, path) else {
         return Vec::new();
     };
-    let reader = FrameReader::open(
-        std::io::BufReader::new(file),
-        MAGIC_IMPORTED,
-        format::VERSION,
-        "imported batch",
-        false,
-    );
-    let Ok(mut frames) = reader else {
-        return Vec::new();
-    };
-    while let Ok(step) = frames.next() {
+    while let Ok(step) = frames.next_frame() {
         match step {
             Step::Frame(f) if f.kind == KIND_EPOCH => {
                 if let Some((info, _)) = EpochInfo::parse(f.payload) {

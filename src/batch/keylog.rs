@@ -1,5 +1,5 @@
 //! Which site keys an aggregation store trusts, and which store each key speaks for: the
-//! append-only `keys.log` ([`super::journal`]), replayed from the start. Every change is an
+//! append-only `keys.log` (`batch::journal`), replayed from the start. Every change is an
 //! entry: a key trusted (by `icare trust`, by `import --trust-new-site`, as another kiosk of a
 //! site), a key replaced by another, a store bound to the key that first brought its records.
 //!

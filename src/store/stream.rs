@@ -188,7 +188,7 @@ impl<R: Read> FrameReader<R> {
 
     /// The next frame, or what stops framing. After [`Step::BadFrameHeader`], [`Step::Torn`] or
     /// [`Step::End`] every further call gives [`Step::End`].
-    pub fn next(&mut self) -> io::Result<Step<'_>> {
+    pub fn next_frame(&mut self) -> io::Result<Step<'_>> {
         if self.finished {
             return Ok(Step::End);
         }
@@ -277,7 +277,7 @@ mod tests {
             ..Scan::default()
         };
         loop {
-            match r.next().unwrap() {
+            match r.next_frame().unwrap() {
                 Step::Frame(f) => s.frames.push(format::Frame {
                     offset: f.offset as usize,
                     kind: f.kind,

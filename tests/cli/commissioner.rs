@@ -9,17 +9,24 @@ use std::path::{Path, PathBuf};
 use crate::batches::{aggregation, fails, ok, practice_for, run, signing_key};
 use crate::util::{Analyst, icare, texts};
 
+/// A practice `site` readable by `recipients` with `n` responses, exported whole and imported
+/// into `agg` (trusting its key); the practice's folder.
+fn imported(tmp: &Path, agg: &Path, site: &str, recipients: &[&str], n: u32) -> PathBuf {
+    let data = practice_for(tmp, site, recipients, n);
+    let batch = tmp.join(format!("{site}.icb"));
+    ok(&data, &["export", "--out", batch.to_str().unwrap()]);
+    ok(
+        agg,
+        &["import", "--trust-new-site", batch.to_str().unwrap()],
+    );
+    data
+}
+
 /// A copy of another aggregation store's imported file: how a batch imported by an earlier
 /// version, which did not check the keys, sits in a store.
 fn plant_unreadable(tmp: &Path, agg: &Path, site: &str) {
     let (other, other_key) = aggregation(&tmp.join(format!("other-{site}")), true);
-    let data = practice_for(tmp, site, &[&other_key], 4);
-    let batch = tmp.join(format!("{site}.icb"));
-    ok(&data, &["export", "--out", batch.to_str().unwrap()]);
-    ok(
-        &other,
-        &["import", "--trust-new-site", batch.to_str().unwrap()],
-    );
+    imported(tmp, &other, site, &[&other_key], 4);
     for entry in std::fs::read_dir(other.join("imported")).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), agg.join("imported").join(entry.file_name())).unwrap();
@@ -160,13 +167,7 @@ fn an_unreadable_site_is_named_and_the_others_are_read_with_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let (agg, key) = aggregation(tmp.path(), true);
     let analyst = Analyst::new(tmp.path());
-    let data = practice_for(tmp.path(), "North", &[&key, &analyst.public], 12);
-    let batch = tmp.path().join("north.icb");
-    ok(&data, &["export", "--out", batch.to_str().unwrap()]);
-    ok(
-        &agg,
-        &["import", "--trust-new-site", batch.to_str().unwrap()],
-    );
+    imported(tmp.path(), &agg, "North", &[&key, &analyst.public], 12);
     plant_unreadable(tmp.path(), &agg, "West");
     for format in ["text", "json"] {
         let (status, report, stderr) = code(&agg, &["report", "--format", format, "--min-n", "5"]);
@@ -238,13 +239,7 @@ fn in_a_practices_store_a_file_the_ledger_does_not_vouch_for_is_named_and_left_o
 fn the_summary_screen_names_the_unreadable_site_and_exits_3() {
     let tmp = tempfile::tempdir().unwrap();
     let (agg, key) = aggregation(tmp.path(), true);
-    let data = practice_for(tmp.path(), "North", &[&key], 40);
-    let batch = tmp.path().join("north.icb");
-    ok(&data, &["export", "--out", batch.to_str().unwrap()]);
-    ok(
-        &agg,
-        &["import", "--trust-new-site", batch.to_str().unwrap()],
-    );
+    imported(tmp.path(), &agg, "North", &[&key], 40);
     plant_unreadable(tmp.path(), &agg, "West");
     let mut pty = crate::pty::Pty::spawn(
         &agg,

@@ -110,7 +110,7 @@ pub fn check_reader(
     let version = reader.version();
     let mut st = State::new(format::file_header_v(MAGIC_BATCH, version));
     loop {
-        let step = reader.next().map_err(BatchError::io(path))?;
+        let step = reader.next_frame().map_err(BatchError::io(path))?;
         match step {
             Step::Frame(f) => st.frame(f, visitor),
             Step::End => break,

@@ -6,7 +6,6 @@
 //! turns those errors into one line per site or file for the user.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,9 +14,9 @@ use crate::crypto::{self, CryptoError};
 use crate::fsio::{Fs, RealFs};
 use crate::response::Response;
 use crate::store::StoreError;
-use crate::store::aggregate::{self, AggregateMeta, KIND_ORIGIN, MAGIC_IMPORTED, Origin};
+use crate::store::aggregate::{self, AggregateMeta, ImportedFrames};
 use crate::store::format::{self, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD};
-use crate::store::stream::{FrameReader, OpenError, Step};
+use crate::store::stream::Step;
 
 /// Which kind of store a reader reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +69,7 @@ pub struct SiteResponses<'a> {
 
 enum Inner<'a> {
     Site(Responses<'a>),
-    Aggregate(Box<AggregateReader<'a>>),
+    Aggregate(AggregateReader<'a>),
 }
 
 /// Read every response of the store in `data_dir` (either kind) with `identity`.
@@ -102,7 +101,7 @@ pub fn read_all_with<'a>(
         kind: StoreKind::Aggregate,
         name: meta.name.clone(),
         synthetic: meta.synthetic,
-        inner: Inner::Aggregate(Box::new(AggregateReader {
+        inner: Inner::Aggregate(AggregateReader {
             fs,
             synthetic: meta.synthetic,
             identity,
@@ -114,7 +113,7 @@ pub fn read_all_with<'a>(
             deferred: BTreeMap::new(),
             finished: false,
             buf: Vec::with_capacity(1024),
-        })),
+        }),
     })
 }
 
@@ -147,11 +146,9 @@ impl Iterator for SiteResponses<'_> {
     }
 }
 
-type Frames = FrameReader<BufReader<Box<dyn std::io::Read + Send>>>;
-
 struct Current {
     path: PathBuf,
-    frames: Frames,
+    frames: ImportedFrames,
     /// Index into the reader's `sites`.
     site: usize,
     /// The epoch the next records belong to; `None` after one that failed to open.
@@ -194,54 +191,8 @@ impl AggregateReader<'_> {
 
     /// Open one imported file and read its origin (the site); an error says why it cannot be read.
     fn open(&mut self, path: PathBuf) -> Result<Current, ReadError> {
-        let corrupt = |path: &Path, offset: u64, what: &str| {
-            ReadError::new(
-                None,
-                StoreError::Corrupt {
-                    path: path.to_owned(),
-                    offset,
-                    what: what.to_string(),
-                },
-            )
-        };
-        let io = |path: &Path, source| {
-            ReadError::new(
-                None,
-                StoreError::Io {
-                    path: path.to_owned(),
-                    source,
-                },
-            )
-        };
-        let file = self.fs.open_read(&path).map_err(|e| io(&path, e))?;
-        let opened = FrameReader::open(
-            BufReader::with_capacity(64 * 1024, file),
-            MAGIC_IMPORTED,
-            format::VERSION,
-            "imported batch",
-            false,
-        );
-        let mut frames = match opened {
-            Ok(f) => f,
-            Err(OpenError::Io(e)) => return Err(io(&path, e)),
-            Err(OpenError::Header(source)) => {
-                return Err(ReadError::new(None, StoreError::Header { path, source }));
-            }
-            Err(OpenError::Torn) => return Err(corrupt(&path, 0, "the file is cut short")),
-        };
-        let origin = match frames.next().map_err(|e| io(&path, e))? {
-            Step::Frame(f) if f.kind == KIND_ORIGIN => {
-                serde_json::from_slice::<Origin>(f.payload).ok()
-            }
-            _ => None,
-        };
-        let Some(origin) = origin else {
-            return Err(corrupt(
-                &path,
-                format::FILE_HEADER_LEN as u64,
-                "no readable origin (site) as the first frame",
-            ));
-        };
+        let (origin, frames) = aggregate::open_imported(self.fs.as_ref(), &path)
+            .map_err(|e| ReadError::new(None, e))?;
         let site = self.site_index(origin.site);
         Ok(Current {
             path,
@@ -302,7 +253,7 @@ impl AggregateReader<'_> {
             };
             let site = cur.site;
             let path = cur.path.clone();
-            let step = cur.frames.next();
+            let step = cur.frames.next_frame();
             // The frame's bytes, copied so that the reader's other fields can be used.
             let (kind, offset, start, payload) = match step {
                 Ok(Step::Frame(f)) => (f.kind, f.offset, f.start(), f.payload.to_vec()),

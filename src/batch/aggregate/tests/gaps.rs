@@ -4,12 +4,31 @@
 
 use super::*;
 use crate::batch::intake::{Log, Missing};
+use std::path::PathBuf;
+
 use crate::response::Period;
 
 fn weeks(ws: &[u8]) -> Vec<Period> {
     ws.iter()
         .map(|&week| Period::Week { year: 2026, week })
         .collect()
+}
+
+/// An aggregation store and a site "North" readable by it that saves responses in the `weeks` of
+/// each step and then exports `--since-last`: the store's memory, its identity and the batches.
+fn chain_of(steps: &[&[u8]]) -> (MemFs, age::x25519::Identity, Vec<PathBuf>) {
+    let fs = MemFs::new();
+    let agg = testutil::aggregation(&fs, AGG, false);
+    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    let batches = steps
+        .iter()
+        .enumerate()
+        .map(|(i, weeks)| {
+            testutil::submit_weeks(&fs, "/north", weeks, &format!("step {i}"));
+            testutil::export(&fs, "/north", &format!("{}.icb", i + 1), true)
+        })
+        .collect();
+    (fs, agg, batches)
 }
 
 /// What the aggregation store says is missing.
@@ -23,15 +42,8 @@ fn missing(fs: &MemFs) -> Vec<Missing> {
 
 #[test]
 fn a_batch_that_never_arrives_is_listed_with_its_periods_until_it_comes() {
-    let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit_weeks(&fs, "/north", &[40, 41], "a");
-    let one = testutil::export(&fs, "/north", "1.icb", true);
-    testutil::submit_weeks(&fs, "/north", &[42, 43, 44], "b");
-    let two = testutil::export(&fs, "/north", "2.icb", true);
-    testutil::submit_weeks(&fs, "/north", &[45], "c");
-    let three = testutil::export(&fs, "/north", "3.icb", true);
+    let (fs, agg, b) = chain_of(&[&[40, 41], &[42, 43, 44], &[45]]);
+    let (one, two, three) = (&b[0], &b[1], &b[2]);
     let chain = |p: &Path| {
         file::check(p, &fs.read(p).unwrap())
             .unwrap()
@@ -41,15 +53,15 @@ fn a_batch_that_never_arrives_is_listed_with_its_periods_until_it_comes() {
     };
     assert_eq!(
         (
-            chain(&one).sequence,
-            chain(&two).sequence,
-            chain(&three).sequence
+            chain(one).sequence,
+            chain(two).sequence,
+            chain(three).sequence
         ),
         (1, 2, 3)
     );
-    assert_eq!(chain(&three).earlier.len(), 2);
-    import(&fs, &one, true, &agg).unwrap();
-    import(&fs, &three, false, &agg).unwrap();
+    assert_eq!(chain(three).earlier.len(), 2);
+    import(&fs, one, true, &agg).unwrap();
+    import(&fs, three, false, &agg).unwrap();
     let m = missing(&fs);
     assert_eq!(
         m,
@@ -66,40 +78,24 @@ fn a_batch_that_never_arrives_is_listed_with_its_periods_until_it_comes() {
     );
     assert_eq!(site.latest, weeks(&[45]).first().copied());
     // It comes late: nothing is missing any more.
-    import(&fs, &two, false, &agg).unwrap();
+    import(&fs, two, false, &agg).unwrap();
     assert!(missing(&fs).is_empty());
     assert_eq!(read(&fs, AGG, &agg).len(), 6);
 }
 
 #[test]
 fn a_period_sent_again_later_or_a_full_export_fills_the_gap() {
-    let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit_weeks(&fs, "/north", &[40], "a");
-    let one = testutil::export(&fs, "/north", "1.icb", true);
-    testutil::submit_weeks(&fs, "/north", &[41], "b");
-    let _two = testutil::export(&fs, "/north", "2.icb", true);
-    // Week 41 changes again: batch 3 holds all of it.
-    testutil::submit_weeks(&fs, "/north", &[41, 42], "c");
-    let three = testutil::export(&fs, "/north", "3.icb", true);
-    import(&fs, &one, true, &agg).unwrap();
-    import(&fs, &three, false, &agg).unwrap();
+    // Week 41 changes again after batch 2: batch 3 holds all of it.
+    let (fs, agg, b) = chain_of(&[&[40], &[41], &[41, 42]]);
+    import(&fs, &b[0], true, &agg).unwrap();
+    import(&fs, &b[2], false, &agg).unwrap();
     assert!(missing(&fs).is_empty(), "{:?}", missing(&fs));
     assert_eq!(read(&fs, AGG, &agg).len(), 4);
 
     // Batch 2 of another chain lost, then a full export: nothing missing.
-    let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit_weeks(&fs, "/north", &[40], "a");
-    let one = testutil::export(&fs, "/north", "1.icb", true);
-    testutil::submit_weeks(&fs, "/north", &[41], "b");
-    testutil::export(&fs, "/north", "2.icb", true);
-    testutil::submit_weeks(&fs, "/north", &[42], "c");
-    let three = testutil::export(&fs, "/north", "3.icb", true);
-    import(&fs, &one, true, &agg).unwrap();
-    import(&fs, &three, false, &agg).unwrap();
+    let (fs, agg, b) = chain_of(&[&[40], &[41], &[42]]);
+    import(&fs, &b[0], true, &agg).unwrap();
+    import(&fs, &b[2], false, &agg).unwrap();
     assert_eq!(missing(&fs).len(), 1);
     let full = testutil::export(&fs, "/north", "full.icb", false);
     let c = file::check(&full, &fs.read(&full).unwrap())
@@ -168,17 +164,9 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
 /// of 7 responses is not "7" anywhere in it, in any form.
 #[test]
 fn the_sites_and_batches_section_gives_no_count_of_responses() {
-    let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit_weeks(&fs, "/north", &[40, 40, 40, 41, 41, 41, 41], "a");
-    let one = testutil::export(&fs, "/north", "1.icb", true);
-    testutil::submit_weeks(&fs, "/north", &[42], "b");
-    testutil::export(&fs, "/north", "2.icb", true);
-    testutil::submit_weeks(&fs, "/north", &[43], "c");
-    let three = testutil::export(&fs, "/north", "3.icb", true);
-    import(&fs, &one, true, &agg).unwrap();
-    import(&fs, &three, false, &agg).unwrap();
+    let (fs, agg, b) = chain_of(&[&[40, 40, 40, 41, 41, 41, 41], &[42], &[43]]);
+    import(&fs, &b[0], true, &agg).unwrap();
+    import(&fs, &b[2], false, &agg).unwrap();
     let intake = crate::report::intake::Intake {
         sites: Log::load(&fs, Path::new(AGG)).unwrap().sites(),
         unreadable: Vec::new(),
