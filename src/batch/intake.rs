@@ -136,15 +136,20 @@ impl Log {
         self.read.entries.iter().chain(&self.taken_over)
     }
 
-    /// Whether the batch with this id was received before.
-    pub fn has(&self, batch_id: &str) -> bool {
-        self.entries().any(|r| r.batch_id == batch_id)
-    }
-
-    /// Log a batch received (with any entries taken over from an earlier version first).
+    /// Log a batch received, unless it was logged already with its number (a batch imported
+    /// again). Entries taken over from imported files go first, except one for this batch (its
+    /// import was cut short before it was logged): this entry, with its number, replaces it.
     pub fn add(&mut self, fs: &dyn Fs, dir: &Path, entry: Received) -> Result<(), BatchError> {
+        let logged = self
+            .read
+            .entries
+            .iter()
+            .any(|r| r.batch_id == entry.batch_id && r.sequence == entry.sequence);
         let mut new = std::mem::take(&mut self.taken_over);
-        new.push(entry);
+        new.retain(|r| r.batch_id != entry.batch_id);
+        if !logged {
+            new.push(entry);
+        }
         JOURNAL.append(fs, &dir.join(RECEIVED_LOG), &mut self.read, new)
     }
 
@@ -296,7 +301,11 @@ fn store_intake(store_id: &str, entries: &[&Received]) -> StoreIntake {
     }
     StoreIntake {
         store_id: store_id.to_string(),
-        batches: entries.len(),
+        batches: entries
+            .iter()
+            .map(|r| r.batch_id.as_str())
+            .collect::<BTreeSet<_>>()
+            .len(),
         last,
         latest,
         missing,

@@ -117,6 +117,9 @@ pub fn export(data: &Path, args: ExportArgs) -> anyhow::Result<i32> {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Before anything is added, every epoch key of each batch is opened with this store's key (its passphrase, or --identity: an analyst's own store checks with the analyst's key); a batch that does not open is refused, naming the practice and the `icare export --to` command it should run. Afterwards each site imported for is listed with its latest period, and every batch missing in the store (`--since-last` batches are numbered)."
+)]
 pub struct ImportArgs {
     /// Batch files written by `icare export`.
     #[arg(required = true, value_name = "BATCH")]
@@ -126,8 +129,6 @@ pub struct ImportArgs {
     /// practice afterwards.
     #[arg(long)]
     pub trust_new_site: bool,
-    /// Every epoch key is opened with the aggregation store's identity (its passphrase), or with
-    /// `--identity FILE`: an analyst's own store checks with the analyst's key.
     #[command(flatten)]
     pub identity: IdentityArgs,
 }

@@ -195,3 +195,31 @@ fn the_sites_and_batches_section_gives_no_count_of_responses() {
         assert!(!digits.contains('7') && !digits.contains('8'), "{text}");
     }
 }
+
+/// An import cut short after its records were renamed into place and before the batch was logged
+/// leaves an imported file the log does not list: it counts as received with no number until
+/// the batch is imported again, which logs its number (and adds nothing).
+#[test]
+fn a_batch_imported_but_not_logged_gets_its_number_when_imported_again() {
+    let (fs, agg, b) = chain_of(&[&[40], &[41], &[42]]);
+    import(&fs, &b[0], true, &agg).unwrap();
+    import(&fs, &b[2], false, &agg).unwrap();
+    testutil::import_unchecked(&fs, AGG, &b[1]);
+    assert_eq!(missing(&fs).len(), 1, "no number yet");
+    let sites = Log::load(&fs, Path::new(AGG)).unwrap().sites();
+    assert_eq!(sites[0].stores[0].batches, 3);
+    assert_eq!(import(&fs, &b[1], false, &agg).unwrap().added, 0);
+    assert!(missing(&fs).is_empty(), "{:?}", missing(&fs));
+    let sites = Log::load(&fs, Path::new(AGG)).unwrap().sites();
+    assert_eq!(sites[0].stores[0].batches, 3, "each batch once");
+    // Imported again, nothing changes in the log.
+    let log = fs
+        .read(&Path::new(AGG).join(crate::batch::intake::RECEIVED_LOG))
+        .unwrap();
+    import(&fs, &b[1], false, &agg).unwrap();
+    assert_eq!(
+        fs.read(&Path::new(AGG).join(crate::batch::intake::RECEIVED_LOG))
+            .unwrap(),
+        log
+    );
+}
