@@ -323,7 +323,13 @@ pub fn keys(data: &Path, args: KeysArgs) -> anyhow::Result<i32> {
     }
     println!("Site: {:?}", meta.site);
     match sign::public(&RealFs, data)? {
-        Some(key) => println!("Signing key: {key}"),
+        Some(key) => {
+            println!("Signing key: {key}");
+            println!(
+                "Fingerprint: {} (what a commissioner's `icare keys` and `icare trust --replace` show)",
+                key.fingerprint()
+            );
+        }
         None => println!(
             "Signing key: none (this store was made before batches existed; run `icare keys --create-signing-key` to make one)"
         ),
