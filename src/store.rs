@@ -14,6 +14,7 @@ pub mod meta;
 pub mod period_file;
 pub(crate) mod read;
 pub(crate) mod recover;
+pub mod stream;
 mod verify;
 mod write;
 
@@ -22,7 +23,9 @@ use std::path::{Path, PathBuf};
 use age::secrecy::SecretString;
 
 pub use meta::{META_FILE, StoreMeta};
-pub use read::sited::{SiteResponses, StoreKind, read_all, read_all_with};
+pub use read::sited::{
+    ReadError, SiteResponses, StoreKind, Unreadable, read_all, read_all_with, summarize,
+};
 pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
 pub use verify::{Problem, VerifyReport, verify, verify_with};
