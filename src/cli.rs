@@ -33,7 +33,7 @@ use clap::{Parser, Subcommand};
 
 /// iCARE kiosk: anonymous, encrypted feedback from people in treatment for opioid dependence.
 #[derive(Debug, Parser)]
-#[command(name = "icare", version, about, long_about = None)]
+#[command(name = "icare", version, about, long_about = None, after_help = batches::AFTER_HELP)]
 pub struct Cli {
     /// Folder that holds the response store and its keys.
     #[arg(

@@ -1,10 +1,10 @@
 //! The small file layer the store writes through, so tests can simulate power cuts and inject faults.
 //!
-//! Only the operations the store needs: whole-file reads (never of anything but a regular file),
-//! exclusive creation, appends, `fdatasync`, truncation, renames, `fsync` of a folder, setting a
-//! file's times, its permission bits, and an exclusive lock. [`RealFs`] is the operating system;
-//! [`mem::MemFs`] keeps un-synced writes and renames apart so a test can drop them or tear the
-//! last write at any byte.
+//! Only the operations the store needs: whole-file and streamed reads (never of anything but a
+//! regular file), exclusive creation, appends, `fdatasync`, truncation, renames, `fsync` of a
+//! folder, setting a file's times, its permission bits, and an exclusive lock. [`RealFs`] is the
+//! operating system; [`mem::MemFs`] keeps un-synced writes and renames apart so a test can drop
+//! them or tear the last write at any byte.
 
 pub mod mem;
 mod out;
@@ -56,6 +56,12 @@ pub trait Fs: Send + Sync {
     /// symbolic link, which is never followed) is refused without blocking, with an error of kind
     /// [`io::ErrorKind::InvalidInput`] saying what it is.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// A regular file opened for reading as a stream, refused as [`Fs::read`] refuses: for files
+    /// too large to hold in memory whole (batches, imported files). The default reads the whole
+    /// file, which suits a file layer in memory.
+    fn open_read(&self, path: &Path) -> io::Result<Box<dyn io::Read + Send>> {
+        Ok(Box::new(io::Cursor::new(self.read(path)?)))
+    }
     /// Names of the entries of a folder, sorted; an error when the folder does not exist.
     fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
     /// Whether a file or folder exists (a symbolic link counts, whatever it points to).

@@ -11,6 +11,7 @@ pub mod common;
 pub mod csv;
 pub mod data;
 pub mod html;
+pub mod intake;
 pub mod items;
 pub mod json;
 pub mod markdown;
@@ -147,6 +148,9 @@ pub struct ReportData {
     pub other_surveys: Vec<OtherSurvey>,
     /// The day the report was made ([`ReportOptions::today`]).
     pub generated: NaiveDate,
+    /// The "sites and batches" section: what could not be read, and an aggregation store's
+    /// batches received and missing.
+    pub intake: intake::Intake,
     pub options: ReportOptions,
 }
 

@@ -15,6 +15,7 @@ pub mod period_file;
 mod problem;
 pub(crate) mod read;
 pub(crate) mod recover;
+pub mod stream;
 mod verify;
 mod write;
 
@@ -24,7 +25,9 @@ use age::secrecy::SecretString;
 
 pub use meta::{META_FILE, StoreMeta};
 pub use problem::Problem;
-pub use read::sited::{SiteResponses, StoreKind, read_all, read_all_with};
+pub use read::sited::{
+    ReadError, SiteResponses, StoreKind, Unreadable, read_all, read_all_with, summarize,
+};
 pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
 pub use verify::{VerifyReport, verify, verify_with};

@@ -64,23 +64,41 @@ pub fn aggregation(fs: &MemFs, dir: &str, synthetic: bool) -> age::x25519::Ident
 
 /// Submit `n` responses whose comments are `<tag> <i>`, spread over two weeks, in one process.
 pub fn submit(fs: &MemFs, dir: &str, n: usize, tag: &str) {
+    let weeks: Vec<u8> = (0..n).map(|i| 40 + (i % 2) as u8).collect();
+    submit_weeks(fs, dir, &weeks, tag);
+}
+
+/// Submit one response in each of `weeks` (of 2026), comments `<tag> <i>`, in one process.
+pub fn submit_weeks(fs: &MemFs, dir: &str, weeks: &[u8], tag: &str) {
     let s = crate::survey::embedded().unwrap();
     let mut store = Store::open_with(Arc::new(fs.clone()), Path::new(dir)).unwrap();
-    for i in 0..n {
+    for (i, &week) in weeks.iter().enumerate() {
         let r = Response {
             survey_id: s.id.clone(),
             survey_hash: s.hash,
             language: "en".into(),
-            period: Period::Week {
-                year: 2026,
-                week: 40 + (i % 2) as u8,
-            },
+            period: Period::Week { year: 2026, week },
             answers: vec![Answer::Skipped; s.items.len()],
             headline: Answer::Skipped,
             comment: Some(format!("{tag} {i}")),
         };
         store.submit(&s, &r).unwrap();
     }
+}
+
+/// Import the batch at `batch` into the aggregation store at `dir` with its identity.
+pub fn import(
+    fs: &MemFs,
+    dir: &str,
+    batch: &Path,
+    trust_new_site: bool,
+    identity: &age::x25519::Identity,
+) -> Result<aggregate::ImportReport, super::BatchError> {
+    let options = aggregate::ImportOptions {
+        trust_new_site,
+        identity,
+    };
+    aggregate::import_with(fs, Path::new(dir), batch, &options)
 }
 
 /// Export `dir` to `/out/<name>` and return the batch path.
@@ -116,4 +134,29 @@ pub fn restore(files: &[(PathBuf, Vec<u8>)]) -> MemFs {
         fs.put(p, b.clone());
     }
     fs
+}
+
+/// Add a batch to the aggregation store at `dir` as an earlier version did: checked, but with no
+/// key opened, no trust or store binding, no log.
+pub fn import_unchecked(fs: &MemFs, dir: &str, batch: &Path) {
+    use crate::store::format::{self, KIND_EPOCH, KIND_RECORD};
+    let b = super::file::check(batch, &fs.read(batch).unwrap()).unwrap();
+    let origin = aggregate::Origin {
+        site: b.manifest.site.clone(),
+        signing_key: b.manifest.signing_key.clone(),
+        batch_id: b.manifest.batch_id.clone(),
+        store_id: b.manifest.store_id.clone(),
+    };
+    let mut out = format::json_file(aggregate::MAGIC_IMPORTED, aggregate::KIND_ORIGIN, &origin);
+    for e in &b.epochs {
+        out.extend(format::frame(KIND_EPOCH, &e.header));
+        for r in &e.records {
+            out.extend(format::frame(KIND_RECORD, r));
+        }
+    }
+    let name = format!("{}.ici", format::hex(&rand::random::<[u8; 16]>()));
+    fs.put(
+        &Path::new(dir).join(aggregate::IMPORTED_DIR).join(name),
+        out,
+    );
 }

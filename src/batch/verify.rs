@@ -1,5 +1,6 @@
-//! `icare verify` on an aggregation store: every imported file's framing without a key and, with
-//! one, every record opened (each counted once). Changes nothing on disk.
+//! `icare verify` on an aggregation store: its two logs, every imported file's framing without a
+//! key and, with one, every record opened (each counted once); the sites whose records the key
+//! does not open are listed apart. Changes nothing on disk.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,17 +9,21 @@ use std::sync::Arc;
 use super::BatchError;
 use super::aggregate::{self, AggregateMeta, KIND_ORIGIN, MAGIC_IMPORTED};
 use super::file::record_id;
+use super::intake;
+use super::keylog::{self, Keys};
 use crate::fsio::Fs;
 use crate::store::format::{self, Damage, EpochInfo, KIND_EPOCH, KIND_RECORD};
-use crate::store::read_all_with;
-use crate::store::{Problem, StoreError, VerifyReport};
+use crate::store::{
+    Problem, ReadError, StoreError, Unreadable, VerifyReport, read_all_with, summarize,
+};
 
-/// Verify the aggregation store in `dir`; with an identity, also open every record.
+/// Verify the aggregation store in `dir`; with an identity, also open every record. Besides
+/// the report: what the identity could not open, one line per site.
 pub fn verify_with(
     fs: Arc<dyn Fs>,
     dir: &Path,
     identity: Option<&age::x25519::Identity>,
-) -> Result<VerifyReport, BatchError> {
+) -> Result<(VerifyReport, Vec<Unreadable>), BatchError> {
     let meta = AggregateMeta::load(fs.as_ref(), dir)?;
     let mut report = VerifyReport {
         synthetic: meta.synthetic,
@@ -26,24 +31,43 @@ pub fn verify_with(
         opened: identity.is_some(),
         ..VerifyReport::default()
     };
+    for (log, loaded) in [
+        (keylog::KEYS_LOG, Keys::load(fs.as_ref(), dir).err()),
+        (
+            intake::RECEIVED_LOG,
+            intake::Log::load(fs.as_ref(), dir).err(),
+        ),
+    ] {
+        if let Some(e) = loaded {
+            report.problems.push(match e {
+                BatchError::Store(e) => problem_of(e, dir),
+                e => Problem::new(&dir.join(log), None, e.to_string()),
+            });
+        }
+    }
     let files = aggregate::imported_files(fs.as_ref(), dir)?;
     report.files = files.len();
     if let Some(id) = identity {
         // The reader checks framing too, and yields every problem with its file and offset.
+        let mut unread = Vec::new();
         for r in read_all_with(fs, dir, id)? {
             match r {
                 Ok((_, response)) => *report.counts.entry(response.period).or_default() += 1,
-                // Not damage: the key given is not a recipient.
+                // Not damage: the key given is not a recipient of that site's batches.
                 Err(
-                    e @ StoreError::Crypto {
-                        source: crate::crypto::CryptoError::NoMatchingIdentity,
+                    e @ ReadError {
+                        error:
+                            StoreError::Crypto {
+                                source: crate::crypto::CryptoError::NoMatchingIdentity,
+                                ..
+                            },
                         ..
                     },
-                ) => return Err(e.into()),
-                Err(e) => report.problems.push(problem_of(e, dir)),
+                ) => unread.push(e),
+                Err(e) => report.problems.push(problem_of(e.error, dir)),
             }
         }
-        return Ok(report);
+        return Ok((report, summarize(&unread, id)));
     }
     let mut seen = HashSet::new();
     for path in files {
@@ -97,7 +121,7 @@ pub fn verify_with(
             }
         }
     }
-    Ok(report)
+    Ok((report, Vec::new()))
 }
 
 /// A reading error as a problem line with its file and offset.

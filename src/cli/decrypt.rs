@@ -28,6 +28,7 @@ pub enum Format {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = super::exit::READER_EXIT_HELP)]
 pub struct DecryptArgs {
     /// The analyst's age identity file: a recipient added with `init --recipient` or
     /// `export --to` (from `age-keygen`; passphrase-protected with `age -p` if you like). The
@@ -133,11 +134,26 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
         eprintln!("icare: SYNTHETIC store: this output is demo data, not real answers");
     }
     let mut all: Vec<(String, Response)> = Vec::new();
+    let mut errors = Vec::new();
     for r in responses {
-        let (site, r) =
-            r.context("cannot decrypt the store (run `icare verify` to see all damage)")?;
+        // What cannot be read is named at the end; the rest is written.
+        let (site, r) = match r {
+            Ok(x) => x,
+            Err(e) if e.needs_update() => return Err(e.into()),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let site = crate::report::site_of(&source, Some(site.as_str()).filter(|s| !s.is_empty()));
         all.push((site.to_string(), r));
+    }
+    let unreadable = store::summarize(&errors, &identity);
+    if all.is_empty() && !unreadable.is_empty() {
+        for u in &unreadable {
+            eprintln!("icare: could not read {u}");
+        }
+        bail!("no response could be read; nothing written");
     }
     // Rows in random order, with ids that are only their place in it; comments apart, shuffled.
     let mut rng = rand::thread_rng();
@@ -177,7 +193,14 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
             hash.short()
         );
     }
-    Ok(0)
+    for u in &unreadable {
+        eprintln!("icare: could not read {u}");
+    }
+    Ok(if unreadable.is_empty() {
+        0
+    } else {
+        super::exit::SOME_UNREADABLE
+    })
 }
 
 fn to_stdout(body: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {

@@ -3,6 +3,13 @@
 
 use std::io::Write;
 
+/// Exit status of a reader (`report`, `summary`, `decrypt`, `verify`) that did its work but
+/// could not read some of the data: each site or file left out is named on standard error.
+pub const SOME_UNREADABLE: i32 = 3;
+
+/// The exit statuses of the readers, for their `--help`.
+pub const READER_EXIT_HELP: &str = "Exit status: 0 when everything was read; 3 when the command did its work but some data could not be read (each site or file left out is named on standard error: a site whose batches are not encrypted for this key, a damaged file, a file the ledger does not vouch for); 2 on an error (nothing was done).";
+
 /// `err` and its chain of causes, each said once ([`crate::errors::message`]).
 pub fn error_message(err: &anyhow::Error) -> String {
     crate::errors::message(err.as_ref())

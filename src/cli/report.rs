@@ -41,6 +41,7 @@ pub enum ByArg {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = super::exit::READER_EXIT_HELP)]
 pub struct ReportArgs {
     /// Output format: text for the terminal, markdown for an email, tidy csv, json (see
     /// docs/report-schema.md) or one self-contained html file that prints on A4.
@@ -151,5 +152,20 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    Ok(0)
+    Ok(unreadable(&report_data.intake))
+}
+
+/// Name on standard error what could not be read, and the exit status that goes with it.
+pub(super) fn unreadable(intake: &crate::report::intake::Intake) -> i32 {
+    for u in &intake.unreadable {
+        eprintln!("icare: could not read {u}");
+    }
+    for line in intake.sites.iter().flat_map(|s| s.missing_sentences()) {
+        eprintln!("icare: missing: {line}");
+    }
+    if intake.unreadable.is_empty() {
+        0
+    } else {
+        super::exit::SOME_UNREADABLE
+    }
 }

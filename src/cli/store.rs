@@ -140,10 +140,14 @@ pub(super) fn named(
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = VERIFY_EXIT_HELP)]
 pub struct VerifyArgs {
     #[command(flatten)]
     pub identity: IdentityArgs,
 }
+
+/// `icare verify`'s exit statuses.
+const VERIFY_EXIT_HELP: &str = "Exit status: 0 when no problem was found; 1 when problems were found (listed); 3 when nothing is damaged but some sites' records could not be opened with the key given (named); 2 on an error.";
 
 pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
     // A passphrase only from a file or the environment, and no identity file is needed: without
@@ -153,11 +157,11 @@ pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
         super::verify_keys::Opener::None(why) => (None, why),
     };
     let aggregate = crate::batch::aggregate::is_aggregate(&crate::fsio::RealFs, data);
-    let report = if aggregate {
+    let (report, unreadable) = if aggregate {
         let fs = std::sync::Arc::new(crate::fsio::RealFs);
         crate::batch::verify::verify_with(fs, data, identity.as_ref())?
     } else {
-        store::verify(data, identity.as_ref())?
+        (store::verify(data, identity.as_ref())?, Vec::new())
     };
     let label = if report.synthetic {
         " - SYNTHETIC demo data"
@@ -208,9 +212,18 @@ pub fn verify(data: &Path, args: VerifyArgs) -> anyhow::Result<i32> {
         println!("  {}: {}", k.path.display(), k.said);
     }
     let key_problems = key_files.iter().filter(|k| k.problem).count();
+    for u in &unreadable {
+        println!("Could not read {u}");
+        eprintln!("icare: could not read {u}");
+    }
     if report.problems.is_empty() && key_problems == 0 {
-        println!("OK: no problems found.");
-        Ok(0)
+        if unreadable.is_empty() {
+            println!("OK: no problems found.");
+            Ok(0)
+        } else {
+            println!("No damage found; the sites above could not be read with this key.");
+            Ok(super::exit::SOME_UNREADABLE)
+        }
     } else {
         println!("{} problem(s):", report.problems.len() + key_problems);
         for p in &report.problems {

@@ -32,6 +32,7 @@ impl From<PeriodArg> for Granularity {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = super::exit::READER_EXIT_HELP)]
 pub struct SummaryArgs {
     /// Group trends by week, month or quarter to start with.
     #[arg(long, value_enum, default_value = "month")]
@@ -82,8 +83,10 @@ pub fn run(data: &Path, args: SummaryArgs) -> anyhow::Result<i32> {
             hash.short()
         );
     }
+    // Said before the screen takes over, so it is still there when the screen closes.
+    let status = super::report::unreadable(&first.intake);
     manager::run(first, filter, &mut |f| {
         load(f).map_err(|e| format!("{:#}", anyhow::Error::from(e)))
     })?;
-    Ok(0)
+    Ok(status)
 }

@@ -79,10 +79,26 @@ impl SiteKey {
 
     /// Check `signature` over `signed` in `context` (see [`message_in`]); strict.
     pub fn verify_in(&self, context: &[u8], signed: &[u8], signature: &[u8; 64]) -> bool {
+        self.verify_digest_in(context, &Sha256::digest(signed).into(), signature)
+    }
+
+    /// [`SiteKey::verify_in`] given the SHA-256 of the signed bytes, for files read as a stream.
+    pub fn verify_digest_in(
+        &self,
+        context: &[u8],
+        digest: &[u8; 32],
+        signature: &[u8; 64],
+    ) -> bool {
         let sig = Signature::from_bytes(signature);
         self.0
-            .verify_strict(&message_in(context, signed), &sig)
+            .verify_strict(&[context, digest].concat(), &sig)
             .is_ok()
+    }
+
+    /// The key's short fingerprint: the first 16 of its 64 hex digits, enough to name it among a
+    /// commissioner's trusted keys (`icare trust --replace`).
+    pub fn fingerprint(&self) -> String {
+        hex(&self.0.as_bytes()[..8])
     }
 }
 
@@ -126,7 +142,13 @@ impl SiteSigner {
 
     /// Sign `signed` in `context` (see [`message_in`]).
     pub fn sign_in(&self, context: &[u8], signed: &[u8]) -> [u8; 64] {
-        self.0.sign(&message_in(context, signed)).to_bytes()
+        self.sign_digest_in(context, &Sha256::digest(signed).into())
+    }
+
+    /// [`SiteSigner::sign_in`] given the SHA-256 of the signed bytes, for files written as a
+    /// stream.
+    pub fn sign_digest_in(&self, context: &[u8], digest: &[u8; 32]) -> [u8; 64] {
+        self.0.sign(&[context, digest].concat()).to_bytes()
     }
 
     /// The key file's text: two comment lines, the public key, the 64-hex-digit secret seed.

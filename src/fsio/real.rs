@@ -87,6 +87,9 @@ impl Fs for RealFs {
         file.read_to_end(&mut out)?;
         Ok(out)
     }
+    fn open_read(&self, path: &Path) -> io::Result<Box<dyn io::Read + Send>> {
+        Ok(Box::new(open_regular(path)?))
+    }
     fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
         let mut names = Vec::new();
         for entry in std::fs::read_dir(dir)? {

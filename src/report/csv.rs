@@ -1,7 +1,8 @@
 //! The report as tidy CSV: one row per group and measure, with explicit suppression flags.
 //!
 //! Columns: `synthetic,group_type,group,group_label,theme,item,point,measure,value,suppressed,reason`.
-//! `group_type` is `overall`, `period`, `site`, `where_to_act` or `other_survey`; `group` is a
+//! `group_type` is `overall`, `period`, `site`, `where_to_act`, `site_batches` (the "sites and
+//! batches" section: [`super::intake::csv_rows`]) or `other_survey`; `group` is a
 //! stable key (`2026-10 to 2026-11`), `group_label` the same as people read it ("October to
 //! November 2026"). A figure that is not shown has an empty `value`, `suppressed` = `true` and the
 //! reason in words. Comments are not part of the CSV. [`field`] is the one CSV field writer of the program (`icare decrypt` uses it
@@ -324,6 +325,12 @@ pub fn render(data: &ReportData) -> String {
         r.group = site.name.clone();
         r.label = site.name.clone();
         r.summary(data, &site.summary, false);
+    }
+    r.group_type = "site_batches";
+    for (group, point, measure, value) in super::intake::csv_rows(&data.intake) {
+        r.label = group.clone();
+        r.group = group;
+        r.row("", "", &point, measure, Some(field(&value)), None);
     }
     r.group_type = "other_survey";
     for (id, hash, n) in &data.other_surveys {

@@ -11,7 +11,7 @@ use crate::fsio::RealFs;
 use crate::response::{Period, Response};
 use crate::scoring::{ScoringError, ScoringPlan};
 use crate::stats::Accumulator;
-use crate::store::{self, StoreError, StoreMeta};
+use crate::store::{self, ReadError, StoreError, StoreMeta};
 use crate::survey::{Catalog, SurveyHash};
 
 mod finish;
@@ -57,29 +57,65 @@ pub fn build(
 
 /// Read and total the store in `data_dir` once; [`Tallied::report`] then makes a report for any
 /// filters without reading it again (the manager's screen does this on every change of filter).
+/// What cannot be read (a site whose keys are not wrapped for `identity`, a damaged or unvouched
+/// file) is left out and named in the report's "sites and batches" section; the rest is read.
 pub fn read<'c>(
     data_dir: &Path,
     identity: &age::x25519::Identity,
     catalog: &'c Catalog,
 ) -> Result<Tallied<'c>, ReportError> {
-    if batch::aggregate::is_aggregate(&RealFs, data_dir) {
+    let errors = std::sync::Mutex::new(Vec::new());
+    // Kept aside to be named, except a file of a newer format, which stops the report.
+    let keep = |e: ReadError| {
+        if e.needs_update() {
+            return Some(Err(e.error));
+        }
+        errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+        None
+    };
+    let aggregate = batch::aggregate::is_aggregate(&RealFs, data_dir);
+    let mut tallied = if aggregate {
         // An aggregation store records each response's site; it is read by one reader.
         let all = store::read_all(data_dir, identity)?;
         let source = Source {
             name: all.name().to_string(),
             synthetic: all.synthetic(),
         };
-        let part = all.map(|r| r.map(|(site, r)| (Some(site), r)));
-        return tally(data_dir, &source, vec![part], catalog);
+        let part = all.filter_map(|r| match r {
+            Ok((site, r)) => Some(Ok((Some(site), r))),
+            Err(e) => keep(e),
+        });
+        tally(data_dir, &source, vec![part], catalog)?
+    } else {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+        let meta = StoreMeta::load(&RealFs, data_dir)?;
+        let parts = store::read_responses_split(data_dir, identity, threads)?;
+        let parts = parts
+            .into_iter()
+            .map(|part| {
+                part.filter_map(|r| match r {
+                    Ok(r) => Some(Ok((None, r))),
+                    Err(error) => keep(ReadError { site: None, error }),
+                })
+            })
+            .collect();
+        tally(data_dir, &Source::of(&meta), parts, catalog)?
+    };
+    let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    tallied.intake.unreadable = store::summarize(&errors, identity);
+    if aggregate {
+        match batch::intake::Log::load(&RealFs, data_dir) {
+            Ok(log) => tallied.intake.sites = log.sites(),
+            Err(e) => tallied.intake.unreadable.push(store::Unreadable {
+                place: data_dir
+                    .join(batch::intake::RECEIVED_LOG)
+                    .display()
+                    .to_string(),
+                why: format!("{e} (so no batch can be said to be missing)"),
+            }),
+        }
     }
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
-    let meta = StoreMeta::load(&RealFs, data_dir)?;
-    let parts = store::read_responses_split(data_dir, identity, threads)?;
-    let parts = parts
-        .into_iter()
-        .map(|part| part.map(|r| r.map(|r| (None, r))))
-        .collect();
-    tally(data_dir, &Source::of(&meta), parts, catalog)
+    Ok(tallied)
 }
 
 /// [`build`] over given response streams (each read on its own thread), for a store described
@@ -163,6 +199,7 @@ where
         surveys,
         grids: std::sync::Mutex::default(),
         summaries: Memo::default(),
+        intake: super::intake::Intake::default(),
     })
 }
 
@@ -247,6 +284,8 @@ pub struct Tallied<'c> {
     grids: std::sync::Mutex<BTreeMap<RuleKey, std::sync::Arc<crate::disclosure::Grid>>>,
     /// Summaries made so far.
     summaries: Memo,
+    /// The "sites and batches" section: what could not be read, and each site's batches.
+    pub(crate) intake: super::intake::Intake,
 }
 
 /// A survey and a rule: (survey, minimum group size, minimum responses for comments).

@@ -131,6 +131,9 @@ pub fn render(data: &ReportData) -> String {
     if let Some(s) = common::other_surveys_sentence(data) {
         let _ = write!(o, r#"<p class="note">{}</p>"#, escape(&s));
     }
+    if let Some(s) = data.intake.warning() {
+        let _ = write!(o, r#"<p class="note">{}</p>"#, escape(&s));
+    }
     if common::too_few_overall(data) {
         section(&mut o, data, "Not enough responses yet", "");
         let _ = write!(
@@ -146,6 +149,14 @@ pub fn render(data: &ReportData) -> String {
         by_site(&mut o, data);
         questions::render(&mut o, data);
         comments(&mut o, data);
+    }
+    if !data.intake.is_empty() {
+        section(&mut o, data, super::intake::TITLE, "intake");
+        o.push_str("<ul>");
+        for line in data.intake.lines() {
+            let _ = write!(o, "<li>{}</li>", escape(&line));
+        }
+        o.push_str("</ul></section>");
     }
     section(&mut o, data, "Method and anonymity rules", "method long");
     for p in common::method_paragraphs(data) {

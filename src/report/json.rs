@@ -9,7 +9,7 @@ use crate::disclosure::{
 };
 
 /// Version of the schema in `docs/report-schema.md`.
-pub const SCHEMA: &str = "icare-report/3";
+pub const SCHEMA: &str = "icare-report/4";
 
 /// A count of people: the number when exact, else `null` (the words are in `reason`, or in
 /// `count_text` where there is no reason field).
@@ -240,6 +240,7 @@ pub fn value(data: &ReportData) -> Value {
             "reason": reason(data.comments.as_ref().err()),
             "texts": data.comments.as_ref().map_or_else(|_| Vec::new(), Clone::clone),
         },
+        "sites_and_batches": super::intake::json(&data.intake),
         "other_surveys": data.other_surveys.iter().map(|(id, hash, n)| json!({
             "id": id,
             "hash": hash.to_string(),

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::common::{self, whole_text};
-use super::{COMMENTS_SHOWN, ReportData, items};
+use super::{COMMENTS_SHOWN, ReportData, intake, items};
 use crate::sanitize::terminal_safe;
 
 /// Text made inert in Markdown: control characters removed; the characters that can start
@@ -47,6 +47,9 @@ pub fn render(data: &ReportData) -> String {
     if let Some(s) = common::other_surveys_sentence(data) {
         let _ = writeln!(o, "*Note:* {}\n", escape(&s));
     }
+    if let Some(s) = data.intake.warning() {
+        let _ = writeln!(o, "*Note:* {}\n", escape(&s));
+    }
     if common::too_few_overall(data) {
         heading(&mut o, "Not enough responses yet", syn);
         let _ = writeln!(o, "{}", escape(&common::too_few_sentence(data)));
@@ -58,6 +61,12 @@ pub fn render(data: &ReportData) -> String {
         by_site(&mut o, data);
         questions(&mut o, data);
         comments(&mut o, data);
+    }
+    if !data.intake.is_empty() {
+        heading(&mut o, intake::TITLE, syn);
+        for line in data.intake.lines() {
+            let _ = writeln!(o, "- {}", escape(&line));
+        }
     }
     heading(&mut o, "Method", syn);
     for p in common::method_paragraphs(data) {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::common::{self, whole_text};
-use super::{COMMENTS_SHOWN, ReportData, items};
+use super::{COMMENTS_SHOWN, ReportData, intake, items};
 use crate::disclosure::ThemeSummary;
 use crate::sanitize::terminal_safe;
 
@@ -122,6 +122,9 @@ pub fn render(data: &ReportData) -> String {
     if let Some(s) = common::other_surveys_sentence(data) {
         let _ = writeln!(o, "{}", wrap(&format!("Note: {}", safe(&s)), 80));
     }
+    if let Some(s) = data.intake.warning() {
+        let _ = writeln!(o, "{}", wrap(&format!("Note: {s}"), 80));
+    }
     if common::too_few_overall(data) {
         heading(&mut o, "Not enough responses yet", syn);
         let _ = writeln!(o, "{}", wrap(&common::too_few_sentence(data), 80));
@@ -133,6 +136,12 @@ pub fn render(data: &ReportData) -> String {
         by_site(&mut o, data);
         questions(&mut o, data);
         comments(&mut o, data);
+    }
+    if !data.intake.is_empty() {
+        heading(&mut o, intake::TITLE, syn);
+        for line in data.intake.lines() {
+            let _ = writeln!(o, "{}", hanging(&safe(&line), "", "  "));
+        }
     }
     heading(&mut o, "Method", syn);
     for p in common::method_paragraphs(data) {

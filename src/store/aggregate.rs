@@ -2,6 +2,7 @@
 //! reading it needs: `aggregate.meta`, `imported/<random>.ici` and each imported file's origin.
 //! Importing, trusting and `init --aggregate` are in `crate::batch::aggregate`.
 
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ pub(crate) use super::format::{json_file, parse_json_file};
 
 use super::StoreError;
 use super::format::{self, hex, unhex};
+use super::stream::{FrameReader, OpenError, Step};
 use crate::fsio::Fs;
 
 /// The aggregation store's description, relative to its folder.
@@ -131,4 +133,59 @@ pub struct Origin {
     pub signing_key: String,
     pub batch_id: String,
     pub store_id: String,
+}
+
+/// An imported file read as a stream of frames, after its origin.
+pub(crate) type ImportedFrames = FrameReader<BufReader<Box<dyn std::io::Read + Send>>>;
+
+/// Open the imported file at `path` as a stream (its header checked) and read its origin, the
+/// first frame; the frames after it are left to read.
+pub(crate) fn open_imported(
+    fs: &dyn Fs,
+    path: &Path,
+) -> Result<(Origin, ImportedFrames), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let corrupt = |offset: usize, what: &str| StoreError::Corrupt {
+        path: path.to_owned(),
+        offset: offset as u64,
+        what: what.into(),
+    };
+    let file = BufReader::with_capacity(64 * 1024, fs.open_read(path).map_err(io)?);
+    let opened = FrameReader::open(
+        file,
+        MAGIC_IMPORTED,
+        format::VERSION,
+        "imported batch",
+        false,
+    );
+    let mut frames = match opened {
+        Ok(f) => f,
+        Err(OpenError::Io(e)) => return Err(io(e)),
+        Err(OpenError::Header(source)) => {
+            return Err(StoreError::Header {
+                path: path.to_owned(),
+                source,
+            });
+        }
+        Err(OpenError::Torn) => return Err(corrupt(0, "the file is cut short")),
+    };
+    let origin = match frames.next_frame().map_err(io)? {
+        Step::Frame(f) if f.kind == KIND_ORIGIN => serde_json::from_slice(f.payload).ok(),
+        _ => None,
+    };
+    let origin = origin.ok_or_else(|| {
+        corrupt(
+            format::FILE_HEADER_LEN,
+            "no readable origin (site) as the first frame",
+        )
+    })?;
+    Ok((origin, frames))
+}
+
+/// The origin of the imported file at `path`: its first frame, read without reading the rest.
+pub(crate) fn read_origin(fs: &dyn Fs, path: &Path) -> Result<Origin, StoreError> {
+    open_imported(fs, path).map(|(origin, _)| origin)
 }

@@ -10,8 +10,8 @@ fn the_batch_and_aggregation_files_use_the_registered_magics_and_kinds() {
     assert_eq!(file::MAGIC_BATCH, format::MAGIC_BATCH);
     assert_eq!(file::KIND_MANIFEST, format::KIND_MANIFEST);
     assert_eq!(file::KIND_SIGNATURE, format::KIND_SIGNATURE);
-    assert_eq!(export::MAGIC_WATERMARK, format::MAGIC_WATERMARK);
-    assert_eq!(export::KIND_WATERMARK, format::KIND_WATERMARK);
+    assert_eq!(export::chain::MAGIC_WATERMARK, format::MAGIC_WATERMARK);
+    assert_eq!(export::chain::KIND_WATERMARK, format::KIND_WATERMARK);
     assert_eq!(aggregate::MAGIC_AGGREGATE, format::MAGIC_AGGREGATE);
     assert_eq!(aggregate::MAGIC_TRUST, format::MAGIC_TRUST);
     assert_eq!(aggregate::MAGIC_IMPORTED, format::MAGIC_IMPORTED);

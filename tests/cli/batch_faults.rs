@@ -92,8 +92,12 @@ fn export(fs: &MemFs, name: &str) -> Result<PathBuf, String> {
         .map_err(|e| e.to_string())
 }
 
-fn import(fs: &MemFs, batch: &Path) -> Result<(), String> {
-    aggregate::import_with(fs, Path::new(AGG), batch, true)
+fn import(fs: &MemFs, batch: &Path, agg: &age::x25519::Identity) -> Result<(), String> {
+    let options = aggregate::ImportOptions {
+        trust_new_site: true,
+        identity: agg,
+    };
+    aggregate::import_with(fs, Path::new(AGG), batch, &options)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
@@ -159,7 +163,7 @@ fn an_import_with_a_fault_at_any_operation_is_all_or_nothing() {
     let batch = export(&fs, "b.icb").unwrap();
     let pristine = fs.snapshot();
     let start = fs.ops();
-    import(&fs, &batch).unwrap();
+    import(&fs, &batch, &agg).unwrap();
     let ops = fs.ops() - start;
     let after = comments(&fs, &agg);
     assert_eq!(after.len(), 5);
@@ -167,7 +171,7 @@ fn an_import_with_a_fault_at_any_operation_is_all_or_nothing() {
         for n in 0..ops {
             let fs = restore(&pristine);
             fs.fail_at(fs.ops() + n, fault);
-            let outcome = import(&fs, &batch);
+            let outcome = import(&fs, &batch, &agg);
             for cut in [false, true] {
                 if cut {
                     fs.power_cut(usize::MAX);
@@ -183,7 +187,7 @@ fn an_import_with_a_fault_at_any_operation_is_all_or_nothing() {
                 }
             }
             // Importing again completes it, once.
-            import(&fs, &batch).unwrap();
+            import(&fs, &batch, &agg).unwrap();
             assert_eq!(comments(&fs, &agg), after, "{fault:?} at op {n}, again");
         }
     }

@@ -10,7 +10,7 @@ use crate::util::{Analyst, icare, texts};
 const PASSPHRASE: &str = "correct horse battery staple";
 
 /// Run `icare --data DATA ARGS` with the passphrase and PIN in the environment.
-fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
+pub(crate) fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
     let out = icare(data)
         .env("ICARE_PASSPHRASE", PASSPHRASE)
         .env("ICARE_EXIT_PIN", "246813")
@@ -21,20 +21,20 @@ fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
     (out, o, e)
 }
 
-fn ok(data: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(data: &Path, args: &[&str]) -> String {
     let (out, stdout, stderr) = run(data, args);
     assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
     stdout
 }
 
-fn fails(data: &Path, args: &[&str]) -> String {
+pub(crate) fn fails(data: &Path, args: &[&str]) -> String {
     let (out, stdout, stderr) = run(data, args);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
     stderr
 }
 
 /// The `age1...` key on a line starting with `Manager public key:`.
-fn manager_key(stdout: &str) -> String {
+pub(crate) fn manager_key(stdout: &str) -> String {
     stdout
         .lines()
         .find_map(|l| l.strip_prefix("Manager public key: "))
@@ -44,7 +44,7 @@ fn manager_key(stdout: &str) -> String {
 }
 
 /// An aggregation store (synthetic or real) and its manager key.
-fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
+pub(crate) fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
     let data = tmp.join(if synthetic { "agg-demo" } else { "agg" });
     let mut args = vec!["init", "--aggregate", "--site", "Commissioner"];
     args.extend(["--kdf-work-factor", "10"]);
@@ -57,11 +57,11 @@ fn aggregation(tmp: &Path, synthetic: bool) -> (PathBuf, String) {
 
 /// A synthetic practice readable by `recipient` (and by an analyst, if given), with `n`
 /// simulated responses.
-fn practice(tmp: &Path, name: &str, recipient: &str, n: u32) -> PathBuf {
+pub(crate) fn practice(tmp: &Path, name: &str, recipient: &str, n: u32) -> PathBuf {
     practice_for(tmp, name, &[recipient], n)
 }
 
-fn practice_for(tmp: &Path, name: &str, recipients: &[&str], n: u32) -> PathBuf {
+pub(crate) fn practice_for(tmp: &Path, name: &str, recipients: &[&str], n: u32) -> PathBuf {
     let data = tmp.join(name.replace(' ', "-"));
     let mut args = vec![
         "init",
@@ -82,7 +82,7 @@ fn practice_for(tmp: &Path, name: &str, recipients: &[&str], n: u32) -> PathBuf 
     data
 }
 
-fn signing_key(data: &Path) -> String {
+pub(crate) fn signing_key(data: &Path) -> String {
     let stdout = ok(data, &["keys"]);
     stdout
         .lines()
@@ -191,8 +191,8 @@ fn three_sites_imported_twice_decrypt_once_each_with_their_site_named() {
 fn unknown_signer_tampering_and_mixing_are_refused_with_the_failed_check() {
     let tmp = tempfile::tempdir().unwrap();
     let (agg, key) = aggregation(tmp.path(), false);
-    let (demo_agg, _) = aggregation(tmp.path(), true);
-    let data = practice(tmp.path(), "North", &key, 4);
+    let (demo_agg, demo_key) = aggregation(tmp.path(), true);
+    let data = practice_for(tmp.path(), "North", &[&key, &demo_key], 4);
     let batch = tmp.path().join("north.icb");
     ok(&data, &["export", "--out", batch.to_str().unwrap()]);
     let b = batch.to_str().unwrap();
@@ -291,9 +291,9 @@ fn since_last_exports_only_new_records_and_an_old_store_is_told_how_to_get_a_key
 #[test]
 fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
     let tmp = tempfile::tempdir().unwrap();
-    let (agg, _) = aggregation(tmp.path(), true);
+    let (agg, agg_key) = aggregation(tmp.path(), true);
     let analyst = Analyst::new(tmp.path());
-    // This practice did not name the analyst at init.
+    // This practice named neither the commissioner nor the analyst at init.
     let data = tmp.path().join("west");
     ok(
         &data,
@@ -307,41 +307,59 @@ fn export_to_an_extra_recipient_lets_it_read_without_touching_the_records() {
         ],
     );
     ok(&data, &["simulate", "--count", "3", "--seed", "1"]);
-    // Without --to the analyst holds the batch but cannot open it.
+    // Without --to the aggregation store cannot open the batch: it is refused, and the practice
+    // is told the command to run.
     let plain = tmp.path().join("plain.icb");
     ok(&data, &["export", "--out", plain.to_str().unwrap()]);
-    ok(
+    let stderr = fails(
         &agg,
         &["import", "--trust-new-site", plain.to_str().unwrap()],
     );
-    let out = analyst
-        .decrypt(&agg)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
     assert!(
-        texts(&out).1.contains("no matching identity"),
-        "{}",
-        texts(&out).1
+        stderr.contains("site \"West\"")
+            && stderr.contains(&format!("icare export --to {agg_key} --out FILE")),
+        "{stderr}"
     );
+    assert!(ok(&agg, &["keys"]).contains("No trusted sites yet"));
     let to = tmp.path().join("to.icb");
     let key = analyst.public.clone();
     let stdout = ok(
         &data,
-        &["export", "--out", to.to_str().unwrap(), "--to", &key],
+        &[
+            "export",
+            "--out",
+            to.to_str().unwrap(),
+            "--to",
+            &agg_key,
+            "--to",
+            &key,
+        ],
     );
     assert!(
         stdout.contains(&format!("also wrapped for {key}")),
         "{stdout}"
     );
-    let stdout = ok(&agg, &["import", to.to_str().unwrap()]);
-    assert!(
-        stdout.contains("0 of 3 records added")
-            && stdout.contains("3 records already here stored again"),
-        "{stdout}"
-    );
+    let stdout = ok(&agg, &["import", "--trust-new-site", to.to_str().unwrap()]);
+    assert!(stdout.contains("3 of 3 records added"), "{stdout}");
     assert_eq!(analyst.read(&agg).0.len(), 3);
+    // An analyst's own store (docs/analyst-data.md): a batch wrapped for the analyst only is
+    // checked with the analyst's key.
+    let (analysis, _) = aggregation(&tmp.path().join("analysis"), true);
+    let only = tmp.path().join("analyst.icb");
+    ok(
+        &data,
+        &["export", "--out", only.to_str().unwrap(), "--to", &key],
+    );
+    let k = analyst.key.to_str().unwrap();
+    let o = only.to_str().unwrap();
+    let stderr = fails(&analysis, &["import", "--trust-new-site", o]);
+    assert!(stderr.contains("cannot be read with"), "{stderr}");
+    let stdout = ok(
+        &analysis,
+        &["import", "--trust-new-site", "--identity", k, o],
+    );
+    assert!(stdout.contains("3 of 3 records added"), "{stdout}");
+    assert_eq!(analyst.read(&analysis).0.len(), 3);
 }
 
 #[test]

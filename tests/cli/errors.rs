@@ -256,7 +256,11 @@ impl Case {
                 .arg(self.batch.with_file_name("new.icb")),
             Cmd::Import => {
                 c = icare(&self.agg);
-                c.arg("import").arg(&self.batch).arg("--trust-new-site")
+                c.arg("import")
+                    .arg(&self.batch)
+                    .arg("--trust-new-site")
+                    .arg("--passphrase-file")
+                    .arg(&self.pass)
             }
         };
         let out = c.output().unwrap();
@@ -294,6 +298,8 @@ fn expected(cmd: Cmd, input: Input, fault: Fault) -> i32 {
     match (cmd, input, fault) {
         (Cmd::Verify, Identity, Missing) => 0,
         (Cmd::Verify, Records, Empty | Truncated | WrongType) => 1,
+        // Decrypt goes on past a file it cannot read, names it, and exits 3.
+        (Cmd::Decrypt, Records, Empty | Truncated | WrongType) => 3,
         (Cmd::Simulate | Cmd::Export, Records, Empty | Truncated | WrongType) => 0,
         _ => 2,
     }

@@ -92,7 +92,7 @@ fn every_format_agrees_with_the_others_and_with_the_crosscheck() {
     let md = s.report("markdown", &[]);
     let html = s.report("html", &[]);
 
-    assert_eq!(json["schema"], "icare-report/3");
+    assert_eq!(json["schema"], "icare-report/4");
     assert_eq!(json["synthetic"], true);
     assert_eq!(json["responses"], 300);
     assert_eq!(json["survey"]["id"], "icare");

@@ -1,17 +1,27 @@
-//! Tests of aggregation stores: trust, dedupe, mixing, crash safety, and export's watermark.
+//! Tests of aggregation stores: trust, dedupe, mixing, crash safety, and export's chain. The
+//! rules of keys and stores are in [`keys`], batches never received in [`gaps`].
+
+mod gaps;
+mod keys;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use super::*;
 use crate::batch::export::{self, ExportOptions};
+use crate::batch::file::{self, Batch};
 use crate::batch::testutil::{self, OUT, read};
 use crate::fsio::mem::{Fault, MemFs};
 
 const AGG: &str = "/agg";
 
-fn import(fs: &MemFs, batch: &Path, trust_new: bool) -> Result<ImportReport, BatchError> {
-    import_with(fs, Path::new(AGG), batch, trust_new)
+fn import(
+    fs: &MemFs,
+    batch: &Path,
+    trust_new: bool,
+    identity: &age::x25519::Identity,
+) -> Result<ImportReport, BatchError> {
+    testutil::import(fs, AGG, batch, trust_new, identity)
 }
 
 /// Everything under `dir`, for before/after comparisons.
@@ -32,19 +42,19 @@ fn a_replayed_batch_adds_nothing_and_overlapping_exports_merge_to_the_right_coun
     testutil::submit(&fs, "/north", 3, "second");
     let since2 = testutil::export(&fs, "/north", "since2.icb", true);
     let full = testutil::export(&fs, "/north", "full.icb", false);
-    let r = import(&fs, &since1, true).unwrap();
+    let r = import(&fs, &since1, true, &agg).unwrap();
     assert_eq!((r.added, r.records), (4, 4));
     assert_eq!(r.trusted_now.unwrap().site, "North");
     assert_eq!(read(&fs, AGG, &agg).len(), 4);
     // Replay: nothing added, nothing written.
     let before = files_under(&fs, AGG);
-    let r = import(&fs, &since1, false).unwrap();
+    let r = import(&fs, &since1, false, &agg).unwrap();
     assert_eq!((r.added, r.records), (0, 4));
     assert_eq!(files_under(&fs, AGG), before);
     // The full export overlaps both: only the three new records are added.
-    let r = import(&fs, &full, false).unwrap();
+    let r = import(&fs, &full, false, &agg).unwrap();
     assert_eq!((r.added, r.records), (3, 7));
-    let r = import(&fs, &since2, false).unwrap();
+    let r = import(&fs, &since2, false, &agg).unwrap();
     assert_eq!(r.added, 0);
     let got = read(&fs, AGG, &agg);
     assert_eq!(got.len(), 7);
@@ -64,22 +74,23 @@ fn an_unknown_signer_is_refused_until_trusted_and_a_key_has_one_site() {
     testutil::submit(&fs, "/north", 2, "n");
     let batch = testutil::export(&fs, "/north", "n.icb", false);
     let before = files_under(&fs, AGG);
-    let err = import(&fs, &batch, false).unwrap_err();
+    let err = import(&fs, &batch, false, &agg).unwrap_err();
     assert!(matches!(err, BatchError::UnknownSigner { .. }), "{err}");
     assert!(err.to_string().contains("icare trust"), "{err}");
     assert_eq!(files_under(&fs, AGG), before, "nothing changed");
     let key = crate::batch::sign::public(&fs, Path::new("/north"))
         .unwrap()
         .unwrap();
-    assert!(trust(&fs, Path::new(AGG), &key, "North practice").unwrap());
-    assert!(!trust(&fs, Path::new(AGG), &key, "North practice").unwrap());
+    let new = Trust::New;
+    assert!(trust(&fs, Path::new(AGG), &key, "North practice", new).unwrap());
+    assert!(!trust(&fs, Path::new(AGG), &key, "North practice", new).unwrap());
     for bad in ["", " ", "North\u{1b}[2J", "a\u{202e}b"] {
-        let err = trust(&fs, Path::new(AGG), &key, bad).unwrap_err();
+        let err = trust(&fs, Path::new(AGG), &key, bad, new).unwrap_err();
         assert!(matches!(err, BatchError::BadSiteName(_)), "{bad:?}: {err}");
     }
-    let err = trust(&fs, Path::new(AGG), &key, "Elsewhere").unwrap_err();
+    let err = trust(&fs, Path::new(AGG), &key, "Elsewhere", new).unwrap_err();
     assert!(matches!(err, BatchError::TrustConflict { .. }), "{err}");
-    let r = import(&fs, &batch, false).unwrap();
+    let r = import(&fs, &batch, false, &agg).unwrap();
     assert_eq!((r.site.as_str(), r.added), ("North practice", 2));
     assert!(
         read(&fs, AGG, &agg)
@@ -97,11 +108,11 @@ fn a_batch_from_an_impostor_key_is_refused_even_with_the_same_site_name() {
     let key = crate::batch::sign::public(&fs, Path::new("/north"))
         .unwrap()
         .unwrap();
-    trust(&fs, Path::new(AGG), &key, "North").unwrap();
+    trust(&fs, Path::new(AGG), &key, "North", Trust::New).unwrap();
     testutil::submit(&fs, "/fake", 1, "fake");
     let batch = testutil::export(&fs, "/fake", "fake.icb", false);
     assert!(matches!(
-        import(&fs, &batch, false),
+        import(&fs, &batch, false, &agg),
         Err(BatchError::UnknownSigner { .. })
     ));
     assert!(read(&fs, AGG, &agg).is_empty());
@@ -111,20 +122,24 @@ fn a_batch_from_an_impostor_key_is_refused_even_with_the_same_site_name() {
 fn synthetic_and_real_batches_never_mix() {
     let fs = MemFs::new();
     let real_agg = testutil::aggregation(&fs, AGG, false);
-    testutil::aggregation(&fs, "/demo-agg", true);
+    let demo_agg = testutil::aggregation(&fs, "/demo-agg", true);
     testutil::site(&fs, "/demo", "Demo", true, &[real_agg.to_public()]);
     testutil::site(&fs, "/real", "Real", false, &[real_agg.to_public()]);
     testutil::submit(&fs, "/demo", 1, "d");
     testutil::submit(&fs, "/real", 1, "r");
     let demo = testutil::export(&fs, "/demo", "demo.icb", false);
     let real = testutil::export(&fs, "/real", "real.icb", false);
-    let err = import(&fs, &demo, true).unwrap_err();
+    let err = import(&fs, &demo, true, &real_agg).unwrap_err();
     assert!(
         err.to_string()
             .contains("a synthetic batch cannot go into a real aggregation store"),
         "{err}"
     );
-    let err = import_with(&fs, Path::new("/demo-agg"), &real, true).unwrap_err();
+    let options = ImportOptions {
+        trust_new_site: true,
+        identity: &demo_agg,
+    };
+    let err = import_with(&fs, Path::new("/demo-agg"), &real, &options).unwrap_err();
     assert!(
         err.to_string()
             .contains("a real batch cannot go into a synthetic aggregation store"),
@@ -148,7 +163,7 @@ fn a_tampered_batch_imports_nothing() {
     let n = bytes.len();
     bytes[n / 2] ^= 0x40;
     fs.put(&batch, bytes);
-    let err = import(&fs, &batch, true).unwrap_err();
+    let err = import(&fs, &batch, true, &agg).unwrap_err();
     assert!(err.to_string().contains("nothing from this batch"), "{err}");
     assert!(read(&fs, AGG, &agg).is_empty());
     assert!(trusted(&fs, Path::new(AGG)).unwrap().is_empty());
@@ -166,12 +181,12 @@ fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() 
     let first = testutil::export(&fs, "/north", "first.icb", true);
     testutil::submit(&fs, "/north", 4, "new");
     let second = testutil::export(&fs, "/north", "second.icb", false);
-    import(&fs, &first, true).unwrap();
+    import(&fs, &first, true, &agg).unwrap();
     let before = read(&fs, AGG, &agg);
     let pristine = fs.snapshot();
     // Count the operations of a whole import.
     let start = fs.ops();
-    import(&fs, &second, false).unwrap();
+    import(&fs, &second, false, &agg).unwrap();
     let total = fs.ops() - start;
     let after = read(&fs, AGG, &agg);
     assert_eq!((before.len(), after.len()), (3, 7));
@@ -179,7 +194,7 @@ fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() 
         for keep in [0usize, 1, 100, usize::MAX] {
             let fs = testutil::restore(&pristine);
             fs.fail_from(fs.ops() + crash_at, Fault::Io);
-            let outcome = import(&fs, &second, false);
+            let outcome = import(&fs, &second, false, &agg);
             fs.power_cut(keep.min(fs.unsynced_tail()));
             let got = read(&fs, AGG, &agg);
             let ok = if outcome.is_ok() {
@@ -193,7 +208,7 @@ fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() 
                 got.len()
             );
             // Importing again finishes the job, and leftovers are cleaned away.
-            import(&fs, &second, false).unwrap();
+            import(&fs, &second, false, &agg).unwrap();
             assert_eq!(read(&fs, AGG, &agg), after, "crash at op {crash_at}");
             let leftovers = fs.list(&Path::new(AGG).join(IMPORTED_DIR)).unwrap();
             assert!(
@@ -205,7 +220,7 @@ fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() 
 }
 
 #[test]
-fn export_changes_nothing_in_the_store_but_the_since_last_watermark() {
+fn export_changes_nothing_in_the_store_but_the_since_last_chain() {
     let fs = MemFs::new();
     testutil::site(&fs, "/north", "North", false, &[]);
     testutil::submit(&fs, "/north", 3, "n");
@@ -214,9 +229,9 @@ fn export_changes_nothing_in_the_store_but_the_since_last_watermark() {
     assert_eq!(files_under(&fs, "/north"), before);
     testutil::export(&fs, "/north", "since.icb", true);
     let mut after = files_under(&fs, "/north");
-    after.retain(|(p, _)| !p.ends_with(export::WATERMARK_FILE));
+    after.retain(|(p, _)| !p.ends_with(export::CHAIN_FILE));
     assert_eq!(after, before);
-    // Nothing new: refused, no batch written, watermark unchanged.
+    // Nothing new: refused, no batch written, chain unchanged.
     let out = Path::new(OUT).join("empty.icb");
     let options = ExportOptions {
         since_last: true,
@@ -265,26 +280,38 @@ fn export_to_a_new_recipient_rewraps_keys_and_leaves_records_untouched() {
         v
     };
     assert_eq!(sorted(&a), sorted(&b), "records untouched");
-    // The plain batch first: held, but its keys do not open for the aggregator.
-    assert_eq!(import(&fs, &plain, true).unwrap().added, 3);
+    // The plain batch is refused: its keys do not open for the aggregator.
+    let before = files_under(&fs, AGG);
+    let err = import(&fs, &plain, true, &agg).unwrap_err();
+    assert!(matches!(err, BatchError::NotForUs { .. }), "{err}");
+    assert_eq!(
+        files_under(&fs, AGG),
+        before,
+        "nothing added, nothing trusted"
+    );
+    // An earlier version imported such batches: it is held, but does not open.
+    testutil::import_unchecked(&fs, AGG, &plain);
     let unread: Vec<_> = crate::store::read_all_with(Arc::new(fs.clone()), Path::new(AGG), &agg)
         .unwrap()
         .collect();
     assert!(
         matches!(
             &unread[..],
-            [Err(crate::store::StoreError::Crypto {
-                source: crate::crypto::CryptoError::NoMatchingIdentity,
-                ..
+            [Err(crate::store::ReadError {
+                site: Some(_),
+                error: crate::store::StoreError::Crypto {
+                    source: crate::crypto::CryptoError::NoMatchingIdentity,
+                    ..
+                }
             })]
         ),
         "{unread:?}"
     );
     // The re-wrapped batch brings the same records under readable headers: each counts once.
-    let r = import(&fs, &out, false).unwrap();
+    let r = import(&fs, &out, true, &agg).unwrap();
     assert_eq!((r.added, r.carried), (0, 3));
     assert_eq!(read(&fs, AGG, &agg).len(), 3);
-    let r = import(&fs, &out, false).unwrap();
+    let r = import(&fs, &out, false, &agg).unwrap();
     assert_eq!((r.added, r.carried), (0, 0), "a replay adds nothing");
     // The site's manager opens both copies and still sees each response once.
     assert_eq!(read(&fs, AGG, &manager).len(), 3);
@@ -318,7 +345,7 @@ fn damage_in_an_imported_file_is_reported_with_its_file_and_offset() {
     testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
     testutil::submit(&fs, "/north", 2, "n");
     let batch = testutil::export(&fs, "/north", "n.icb", false);
-    let saved = import(&fs, &batch, true).unwrap().saved_as.unwrap();
+    let saved = import(&fs, &batch, true, &agg).unwrap().saved_as.unwrap();
     let mut bytes = fs.read(&saved).unwrap();
     let n = bytes.len();
     bytes[n - 10] ^= 1;
@@ -342,16 +369,65 @@ fn damage_in_an_imported_file_is_reported_with_its_file_and_offset() {
         errors[0]
     );
     for key in [None, Some(&agg)] {
-        let report =
-            crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), key).unwrap();
+        let report = crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), key)
+            .unwrap()
+            .0;
         assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
         assert_eq!(report.problems[0].path, saved);
         assert!(report.problems[0].offset.is_some());
         assert_eq!(report.counts.values().sum::<u64>(), 1);
     }
     // Importing the batch again repairs it: the damaged record is not "known".
-    assert_eq!(import(&fs, &batch, false).unwrap().added, 1);
-    let report =
+    assert_eq!(import(&fs, &batch, false, &agg).unwrap().added, 1);
+    let (report, _) =
         crate::batch::verify::verify_with(Arc::new(fs.clone()), Path::new(AGG), None).unwrap();
     assert_eq!(report.counts.values().sum::<u64>(), 2);
+}
+
+/// A batch written by the earlier version (format 1: no export chain), from the store-v2 test
+/// vector with `export --to` the key in `tests/testdata/batch-v1.identity`: it still imports,
+/// every response once, as a batch with no number.
+#[test]
+fn a_batch_of_format_1_still_imports() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata");
+    let bytes = std::fs::read(testdata.join("batch-v1.icb")).unwrap();
+    assert_eq!(&bytes[8..10], &[1, 0], "a version-1 file");
+    let text = std::fs::read_to_string(testdata.join("batch-v1.identity")).unwrap();
+    let agg: age::x25519::Identity = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let fs = MemFs::new();
+    fs.create_dir_all(&Path::new(AGG).join(IMPORTED_DIR))
+        .unwrap();
+    let meta = AggregateMeta {
+        store_id: [7; 16],
+        name: "Commissioner".into(),
+        synthetic: true,
+        recipients: vec![agg.to_public()],
+    };
+    fs.put(&Path::new(AGG).join(AGGREGATE_FILE), meta.to_bytes());
+    let batch = Path::new("/batch-v1.icb");
+    fs.put(batch, bytes.clone());
+    let r = import(&fs, batch, true, &agg).unwrap();
+    assert_eq!((r.added, r.records), (40, 40));
+    assert!(r.manifest.chain.is_none());
+    let got = read(&fs, AGG, &agg);
+    assert_eq!(got.len(), 40);
+    assert!(got.iter().all(|(site, _)| site == "Test vector practice"));
+    let sites = crate::batch::intake::Log::load(&fs, Path::new(AGG))
+        .unwrap()
+        .sites();
+    assert_eq!(
+        sites[0].stores[0].last, None,
+        "no number, so nothing can be missing"
+    );
+    assert_eq!(sites[0].latest.unwrap().to_string(), "2026-W49");
+    // A batch from a newer program is refused, saying what to do.
+    let mut newer = bytes;
+    newer[8] = 3;
+    let err = file::check(batch, &newer).unwrap_err();
+    assert!(err.to_string().contains("update icare"), "{err}");
 }

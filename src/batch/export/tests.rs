@@ -1,10 +1,9 @@
 //! Export under crashes: the batch file is whole or absent, the store is untouched, and the
-//! watermark never claims records that no durable batch holds.
+//! export chain never claims records that no durable batch holds.
 
 use std::path::Path;
 
 use super::*;
-use crate::batch::aggregate::import_with;
 use crate::batch::testutil::{self, OUT};
 use crate::fsio::mem::{Fault, MemFs};
 
@@ -60,7 +59,7 @@ fn a_kill_at_any_step_of_an_export_never_loses_or_doubles_a_response() {
             for name in ["1.icb", "2.icb", "3.icb"] {
                 let p = Path::new(OUT).join(name);
                 if fs.exists(&p) {
-                    import_with(&fs, Path::new("/agg"), &p, true).unwrap();
+                    testutil::import(&fs, "/agg", &p, true, &agg).unwrap();
                 }
             }
             let got = testutil::read(&fs, "/agg", &agg);

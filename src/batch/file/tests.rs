@@ -1,10 +1,12 @@
 //! Tests of the batch file format: every change and every cut is rejected, naming the check.
 
+use sha2::{Digest, Sha256};
+
 use super::*;
-use crate::batch::testutil;
+use crate::batch::{Check, testutil};
 use crate::fsio::Fs;
 use crate::fsio::mem::MemFs;
-use crate::store::format::{crc32c, scan};
+use crate::store::format::{self, KIND_RECORD, crc32c, scan};
 
 /// A small batch: one site, `n` records.
 fn small_batch(n: usize) -> Vec<u8> {
@@ -19,6 +21,13 @@ fn small_batch(n: usize) -> Vec<u8> {
 fn one_record_batch() -> &'static [u8] {
     static BATCH: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     BATCH.get_or_init(|| small_batch(1))
+}
+
+/// The frames of a batch of this version (`format::scan` knows version 1 only for this magic).
+fn scan_v2(bytes: &[u8]) -> Vec<format::Frame> {
+    let mut v1 = bytes.to_vec();
+    v1[8] = 1;
+    scan(&v1, MAGIC_BATCH, "batch").unwrap().frames
 }
 
 fn rejected_check(bytes: &[u8]) -> Option<Check> {
@@ -73,7 +82,7 @@ proptest::proptest! {
     #[test]
     fn a_change_with_recomputed_checksums_fails_the_signature(pos in 0usize..100_000, x in 1u8..=255) {
         let bytes = one_record_batch();
-        let frames = scan(bytes, MAGIC_BATCH, "batch").unwrap().frames;
+        let frames = scan_v2(bytes);
         let payload: usize = frames.iter().map(|f| f.end - f.start).sum();
         let mut n = pos % payload;
         let f = frames
@@ -120,7 +129,7 @@ fn truncation_at_every_offset_and_trailing_bytes_are_rejected() {
 #[test]
 fn an_unsigned_batch_is_rejected_as_unsigned() {
     let bytes = small_batch(1);
-    let frames = scan(&bytes, MAGIC_BATCH, "batch").unwrap().frames;
+    let frames = scan_v2(&bytes);
     let sig = frames.last().unwrap();
     let err = check(Path::new("b.icb"), &bytes[..sig.offset]).unwrap_err();
     assert!(err.to_string().contains("unsigned"), "{err}");
@@ -137,10 +146,10 @@ fn a_signed_batch_whose_manifest_lies_is_rejected_naming_the_check() {
     let bytes = fs.read(&out).unwrap();
     let signer = crate::batch::sign::load(&fs, Path::new("/site")).unwrap();
     let batch = check(&out, &bytes).unwrap();
-    let frames = scan(&bytes, MAGIC_BATCH, "batch").unwrap().frames;
+    let frames = scan_v2(&bytes);
     let body = &bytes[frames[0].end + 4..frames.last().unwrap().offset];
     let forge = |m: &Manifest, body: &[u8]| {
-        let mut out = format::file_header(MAGIC_BATCH).to_vec();
+        let mut out = format::file_header_v(MAGIC_BATCH, BATCH_VERSION).to_vec();
         out.extend(format::frame(
             KIND_MANIFEST,
             &serde_json::to_vec(m).unwrap(),
@@ -164,7 +173,7 @@ fn a_signed_batch_whose_manifest_lies_is_rejected_naming_the_check() {
     m.periods.pop();
     assert_eq!(rejected_check(&forge(&m, body)), Some(Check::EpochHeaders));
     // A record frame cut to an impossible length, with the manifest hash made to match.
-    let first_record = scan(&bytes, MAGIC_BATCH, "batch").unwrap().frames[2];
+    let first_record = scan_v2(&bytes)[2];
     assert_eq!(first_record.kind, KIND_RECORD);
     let mut short_body = body[..first_record.offset - (frames[0].end + 4)].to_vec();
     short_body.extend(format::frame(
@@ -173,7 +182,7 @@ fn a_signed_batch_whose_manifest_lies_is_rejected_naming_the_check() {
     ));
     short_body.extend_from_slice(&body[first_record.end + 4 - (frames[0].end + 4)..]);
     let mut m = batch.manifest.clone();
-    m.contents_sha256 = hex(&Sha256::digest(&short_body));
+    m.contents_sha256 = format::hex(&Sha256::digest(&short_body));
     assert_eq!(
         rejected_check(&forge(&m, &short_body)),
         Some(Check::RecordFraming)

@@ -18,7 +18,24 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let mut row = 0;
     let headline = headline_line(&data.survey, data.overall.headline.as_ref(), r.width);
     put_str(buf, r, row, &headline, theme.heading);
-    row += 2;
+    row += 1;
+    // What could not be read and which batches are missing, before the figures that leave them
+    // out (on at most a third of the rows).
+    let attention: Vec<String> = attention(model)
+        .iter()
+        .flat_map(|s| wrap(&safe(s), r.width))
+        .collect();
+    let most = usize::from(r.height / 3);
+    for (i, line) in attention.iter().take(most).enumerate() {
+        let line = if i + 1 == most && attention.len() > most {
+            fit(&format!("{line} (and more: see icare report)"), r.width)
+        } else {
+            line.clone()
+        };
+        put_str(buf, r, row, &line, theme.notice);
+        row += 1;
+    }
+    row += 1;
     let legend = "█ score  ▓░ 95% confidence range";
     let title = "Theme scores, 0 to 100 (higher is better)";
     if title.len() + legend.len() + 3 <= usize::from(r.width) {
@@ -60,6 +77,10 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         .iter()
         .map(|s| (wrap(s, r.width), theme.base))
         .collect();
+    // An aggregation store's sites, each with its latest period received.
+    if let Some(latest) = latest_periods(model) {
+        sentences.push((wrap(&safe(&latest), r.width), theme.base));
+    }
     sentences.push((wrap(note, r.width), theme.quiet));
     row += 1;
     for (lines, style) in sentences {
@@ -71,6 +92,29 @@ pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
             row += 1;
         }
     }
+}
+
+/// What the figures leave out: sites or files that could not be read, batches not received.
+fn attention(model: &Model) -> Vec<String> {
+    let intake = &model.data.intake;
+    intake
+        .unreadable
+        .iter()
+        .map(|u| format!("Could not read {u}"))
+        .chain(intake.sites.iter().flat_map(|s| s.missing_sentences()))
+        .collect()
+}
+
+/// "Latest period received: North 2026-W14, South 2026-W12" for an aggregation store.
+fn latest_periods(model: &Model) -> Option<String> {
+    let sites: Vec<String> = model
+        .data
+        .intake
+        .sites
+        .iter()
+        .filter_map(|s| Some(format!("{} {}", s.site, s.latest?)))
+        .collect();
+    (!sites.is_empty()).then(|| format!("Latest period received: {}.", sites.join(", ")))
 }
 
 /// One line each: the best and weakest scores, and the themes to act on first.

@@ -399,3 +399,50 @@ proptest::proptest! {
         }
     }
 }
+
+/// An aggregation store with a site whose records this key cannot open and a batch that never
+/// arrived: the overview says so first, in words, and gives each site's latest period.
+#[test]
+fn the_overview_names_what_could_not_be_read_and_the_batches_missing() {
+    use crate::batch::intake::{Missing, SiteIntake, StoreIntake};
+    let week = |w| crate::response::Period::Week {
+        year: 2026,
+        week: w,
+    };
+    let mut m = model();
+    m.data.intake = crate::report::intake::Intake {
+        sites: vec![SiteIntake {
+            site: "North".into(),
+            stores: vec![StoreIntake {
+                store_id: "ab".repeat(16),
+                batches: 2,
+                last: Some(3),
+                latest: Some(week(45)),
+                missing: vec![Missing {
+                    sequence: 2,
+                    of: 3,
+                    periods: vec![week(42), week(43)],
+                }],
+            }],
+            latest: Some(week(45)),
+        }],
+        unreadable: vec![crate::store::Unreadable {
+            place: "site \"West\"".into(),
+            why: "its batches are not encrypted for this key".into(),
+        }],
+    };
+    for (w, h) in [(80, 24), (60, 20)] {
+        let shown = text(&draw(&m, &Theme::COLOR, w, h)).replace('\n', " ");
+        let words = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("Could not read site \"West\": its batches")
+                && words.contains("North: batch 2 of 3 not received: 2026-W42 to 2026-W43"),
+            "{w}×{h}: {words}"
+        );
+    }
+    let shown = text(&draw(&m, &Theme::COLOR, 100, 40));
+    assert!(
+        shown.contains("Latest period received: North 2026-W45."),
+        "{shown}"
+    );
+}

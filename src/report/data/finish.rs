@@ -350,6 +350,7 @@ pub(super) fn report(t: &Tallied<'_>, o: &ReportOptions) -> Result<ReportData, R
         left_out: Count::of(table.left_out, min_n),
         other_surveys,
         generated: o.today,
+        intake: t.intake.clone(),
         options: o.clone(),
     })
 }
