@@ -1,9 +1,7 @@
 //! Tests that span modules, so belong to none of them: every output compared with every other
-//! (the differencing attack, and what the rules still leave a small practice), every parser of
-//! outside input under hostile bytes, and the file formats as the modules that write them use
-//! them.
+//! (the differencing attack, and what the rules still leave a small practice), and every parser of
+//! outside input under hostile bytes.
 
 mod differencing;
-mod formats;
 mod hostile;
 mod useful;

@@ -1,5 +1,5 @@
-//! The one reader of one-frame files (`store.meta`, `aggregate.meta`, `trusted-sites`,
-//! `export.watermark`, a quarantined tail) on arbitrary bytes: it never panics, and what it
+//! The one reader of one-frame files (every one-frame format of `store::format::FORMATS`:
+//! `store.meta`, `aggregate.meta`, `export.chain`, a quarantined tail, ...) on arbitrary bytes: it never panics, and what it
 //! accepts is exactly a file its writer makes; `store.meta` from any bytes, read through the store
 //! description's own reader (JSON, recipients, signing key), never panics either.
 #![no_main]

@@ -20,8 +20,7 @@ use crate::keys;
 use crate::store::StoreError;
 pub(crate) use crate::store::aggregate::imported_files;
 pub use crate::store::aggregate::{
-    AGGREGATE_FILE, AggregateMeta, IMPORTED_DIR, KIND_AGGREGATE, KIND_ORIGIN, KIND_TRUST,
-    MAGIC_AGGREGATE, MAGIC_IMPORTED, MAGIC_TRUST, Origin, TRUST_FILE, is_aggregate,
+    AGGREGATE_FILE, AggregateMeta, IMPORTED_DIR, Origin, TRUST_FILE, is_aggregate,
 };
 
 /// Create an aggregation store in `dir` with a new manager identity protected by `passphrase`.

@@ -11,16 +11,16 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::file::{self, Checked, KIND_MANIFEST, MAGIC_BATCH, Visitor};
+use super::file::{self, Checked, Visitor};
 use super::intake::{self, Received};
 use super::keylog::{self, KeyEvent, Keys, Trust};
 use super::{BatchError, Check};
 use crate::crypto::{self, CryptoError};
 use crate::fsio::{self, Fs};
-use crate::store::aggregate::{
-    AggregateMeta, IMPORTED_DIR, KIND_ORIGIN, MAGIC_IMPORTED, Origin, imported_files, open_imported,
+use crate::store::aggregate::{AggregateMeta, IMPORTED_DIR, Origin, imported_files, open_imported};
+use crate::store::format::{
+    self, EpochInfo, KIND_EPOCH, KIND_MANIFEST, KIND_RECORD, KIND_SIGNATURE, hex,
 };
-use crate::store::format::{EpochInfo, KIND_EPOCH, KIND_RECORD, hex, json_file};
 use crate::store::stream::{FrameReader, Step};
 
 /// How to import.
@@ -125,7 +125,7 @@ fn known(fs: &dyn Fs, dir: &Path, batch: &Checked) -> Result<(Vec<bool>, Vec<boo
         loop {
             match frames.next_frame().map_err(BatchError::io(&path))? {
                 Step::Frame(f) if f.kind == KIND_RECORD => {
-                    if let Some(i) = batch.find(&file::short_id(f.payload)) {
+                    if let Some(i) = batch.find(&format::short_id(f.payload)) {
                         records[i] = true;
                     }
                 }
@@ -355,11 +355,14 @@ fn copy(
     batch_path: &Path,
 ) -> Result<(), BatchError> {
     let changed = || BatchError::Changed(batch_path.to_owned());
-    let mut frames = FrameReader::open(input, MAGIC_BATCH, file::BATCH_VERSION, "batch", true)
-        .map_err(|_| changed())?;
+    let mut frames = FrameReader::of(input, &format::BATCH, true).map_err(|_| changed())?;
     let mut failed = None;
     fsio::write_synced(fs, tmp, |w| -> std::io::Result<()> {
-        w.write_all(&json_file(MAGIC_IMPORTED, KIND_ORIGIN, origin))?;
+        w.write_all(&format::json_file(
+            format::MAGIC_IMPORTED,
+            format::KIND_ORIGIN,
+            origin,
+        ))?;
         let (mut epoch, mut record) = (0usize, 0usize);
         loop {
             match frames.next_frame()? {
@@ -383,7 +386,7 @@ fn copy(
                     }
                     record += 1;
                 }
-                Step::Frame(f) if f.kind == KIND_MANIFEST || f.kind == file::KIND_SIGNATURE => {}
+                Step::Frame(f) if f.kind == KIND_MANIFEST || f.kind == KIND_SIGNATURE => {}
                 Step::End => break,
                 _ => {
                     failed = Some(changed());

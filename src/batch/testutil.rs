@@ -147,7 +147,7 @@ pub fn import_unchecked(fs: &MemFs, dir: &str, batch: &Path) {
         batch_id: b.manifest.batch_id.clone(),
         store_id: b.manifest.store_id.clone(),
     };
-    let mut out = format::json_file(aggregate::MAGIC_IMPORTED, aggregate::KIND_ORIGIN, &origin);
+    let mut out = format::json_file(format::MAGIC_IMPORTED, format::KIND_ORIGIN, &origin);
     for e in &b.epochs {
         out.extend(format::frame(KIND_EPOCH, &e.header));
         for r in &e.records {

@@ -5,8 +5,11 @@
 //! ([`single`]) and the clear part of a group header ([`epoch`]). Byte by byte in
 //! `docs/format.md` and `docs/batches.md`.
 //!
-//! A new file format gets its magic and kinds here, a row in [`FORMATS`] and a section in the
-//! docs; the tests below keep magics and kinds distinct and the docs naming each magic.
+//! A new file format gets its magic and kinds here, a [`FileFormat`] in [`FORMATS`] and a section
+//! in the docs; the tests below keep magics and kinds distinct and the docs naming each magic.
+//! Code reads and writes a format through its `FileFormat` ([`FileFormat::scan`],
+//! [`FileFormat::header`], [`FileFormat::single_frame`], `store::stream::FrameReader::of`), so
+//! the numbers are written here only.
 
 pub mod crc;
 pub mod epoch;
@@ -19,8 +22,8 @@ pub use crate::crypto::{hex, unhex};
 pub use crc::crc32c;
 pub use epoch::EpochInfo;
 pub use frame::{Damage, Frame, HeaderError, Scan, file_header, file_header_v, frame, scan};
+pub(crate) use single::json_file;
 pub use single::{JSON_AT, single_frame, single_frame_file};
-pub(crate) use single::{json_file, parse_json_file};
 
 /// Format version of every file but the records files (store description, quarantine, ledger,
 /// batches, aggregation store files, watermark).
@@ -47,14 +50,24 @@ pub const MAGIC_META: [u8; 8] = *b"iCAREmt\x01";
 pub const MAGIC_QUARANTINE: [u8; 8] = *b"iCAREqt\x01";
 /// Magic of a batch file (`icare export`).
 pub const MAGIC_BATCH: [u8; 8] = *b"iCAREbt\x01";
-/// Magic of a store's `export.watermark` (`icare export --since-last`).
+/// Magic of a store's `export.chain` (`icare export --since-last`).
+pub const MAGIC_CHAIN: [u8; 8] = *b"iCAREec\x01";
+/// Magic of the `export.watermark` of earlier versions (read once, replaced by the chain).
 pub const MAGIC_WATERMARK: [u8; 8] = *b"iCAREwm\x01";
 /// Magic of an aggregation store's `aggregate.meta`.
 pub const MAGIC_AGGREGATE: [u8; 8] = *b"iCAREag\x01";
-/// Magic of an aggregation store's `trusted-sites`.
+/// Magic of the `trusted-sites` of earlier versions (read once, replaced by the keys log).
 pub const MAGIC_TRUST: [u8; 8] = *b"iCAREts\x01";
 /// Magic of a batch imported into an aggregation store (`imported/<random>.ici`).
 pub const MAGIC_IMPORTED: [u8; 8] = *b"iCAREim\x01";
+/// Magic of an aggregation store's `keys.log`.
+pub const MAGIC_KEYS_LOG: [u8; 8] = *b"iCAREkl\x01";
+/// Magic of an aggregation store's `batches.log`.
+pub const MAGIC_RECEIVED: [u8; 8] = *b"iCAREbl\x01";
+
+/// The batch format this build writes (file header and manifest `format`); it reads 1 and 2:
+/// version 1 has no export chain in its manifest.
+pub const BATCH_VERSION: u16 = 2;
 
 /// Frame kinds. Each number means one thing in every file it may appear in.
 /// A version-1 epoch header (also in batches and imported files).
@@ -73,6 +86,10 @@ pub const KIND_AGGREGATE: u8 = 17;
 pub const KIND_TRUST: u8 = 18;
 /// Where an imported batch came from, first in its file.
 pub const KIND_ORIGIN: u8 = 19;
+/// One entry of `keys.log`.
+pub const KIND_KEY_EVENT: u8 = 20;
+/// One entry of `batches.log`.
+pub const KIND_RECEIVED: u8 = 21;
 /// A quarantined torn tail.
 pub const KIND_QUARANTINE: u8 = 32;
 /// A batch's manifest.
@@ -81,6 +98,8 @@ pub const KIND_MANIFEST: u8 = 48;
 pub const KIND_SIGNATURE: u8 = 49;
 /// The JSON of `export.watermark`.
 pub const KIND_WATERMARK: u8 = 50;
+/// The JSON of `export.chain`.
+pub const KIND_CHAIN: u8 = 51;
 /// The JSON of the ledger.
 pub const KIND_LEDGER: u8 = 64;
 /// The ledger's signature, last in its file.
@@ -114,95 +133,135 @@ impl FileFormat {
     }
 }
 
+/// Records files (`icare` writes version 2, one file per period; it reads version 1 too).
+pub const RECORDS: FileFormat = FileFormat {
+    name: "records",
+    path: "records/<period>.icr",
+    magic: MAGIC_RECORDS,
+    version: RECORDS_VERSION,
+    kinds: &[KIND_EPOCH, KIND_RECORD, KIND_GROUP, KIND_GROUP_RECORD],
+    one_frame: false,
+};
+/// The signed ledger.
+pub const LEDGER: FileFormat = FileFormat {
+    name: "ledger",
+    path: "records/ledger",
+    magic: MAGIC_LEDGER,
+    version: VERSION,
+    kinds: &[KIND_LEDGER, KIND_LEDGER_SIGNATURE],
+    one_frame: false,
+};
+/// `store.meta`.
+pub const META: FileFormat = FileFormat {
+    name: "store description",
+    path: "store.meta",
+    magic: MAGIC_META,
+    version: VERSION,
+    kinds: &[KIND_META],
+    one_frame: true,
+};
+/// A quarantined torn tail.
+pub const QUARANTINE: FileFormat = FileFormat {
+    name: "quarantine",
+    path: "quarantine/<file>.at-<offset>.torn",
+    magic: MAGIC_QUARANTINE,
+    version: VERSION,
+    kinds: &[KIND_QUARANTINE],
+    one_frame: true,
+};
+/// A store's export chain.
+pub const CHAIN: FileFormat = FileFormat {
+    name: "export chain",
+    path: "export.chain",
+    magic: MAGIC_CHAIN,
+    version: VERSION,
+    kinds: &[KIND_CHAIN],
+    one_frame: true,
+};
+/// The export watermark of earlier versions (read, never written).
+pub const WATERMARK: FileFormat = FileFormat {
+    name: "export watermark",
+    path: "export.watermark",
+    magic: MAGIC_WATERMARK,
+    version: VERSION,
+    kinds: &[KIND_WATERMARK],
+    one_frame: true,
+};
+/// A batch file.
+pub const BATCH: FileFormat = FileFormat {
+    name: "batch",
+    path: "<name>.icb (icare export --out)",
+    magic: MAGIC_BATCH,
+    version: BATCH_VERSION,
+    kinds: &[KIND_MANIFEST, KIND_EPOCH, KIND_RECORD, KIND_SIGNATURE],
+    one_frame: false,
+};
+/// An aggregation store's description.
+pub const AGGREGATE: FileFormat = FileFormat {
+    name: "aggregation store",
+    path: "aggregate.meta",
+    magic: MAGIC_AGGREGATE,
+    version: VERSION,
+    kinds: &[KIND_AGGREGATE],
+    one_frame: true,
+};
+/// The trust list of earlier versions (read once, into the keys log; never written).
+pub const TRUST: FileFormat = FileFormat {
+    name: "trusted sites",
+    path: "trusted-sites",
+    magic: MAGIC_TRUST,
+    version: VERSION,
+    kinds: &[KIND_TRUST],
+    one_frame: true,
+};
+/// A batch imported into an aggregation store: where it came from, then its new records.
+pub const IMPORTED: FileFormat = FileFormat {
+    name: "imported batch",
+    path: "imported/<random>.ici",
+    magic: MAGIC_IMPORTED,
+    version: VERSION,
+    kinds: &[KIND_ORIGIN, KIND_EPOCH, KIND_RECORD],
+    one_frame: false,
+};
+/// An aggregation store's keys log (append-only).
+pub const KEYS_LOG: FileFormat = FileFormat {
+    name: "keys log",
+    path: "keys.log",
+    magic: MAGIC_KEYS_LOG,
+    version: VERSION,
+    kinds: &[KIND_KEY_EVENT],
+    one_frame: false,
+};
+/// An aggregation store's log of batches received (append-only).
+pub const RECEIVED_LOG: FileFormat = FileFormat {
+    name: "log of batches received",
+    path: "batches.log",
+    magic: MAGIC_RECEIVED,
+    version: VERSION,
+    kinds: &[KIND_RECEIVED],
+    one_frame: false,
+};
+
 /// Every file format, store files first.
-pub const FORMATS: [FileFormat; 9] = [
-    FileFormat {
-        name: "records",
-        path: "records/<period>.icr",
-        magic: MAGIC_RECORDS,
-        version: RECORDS_VERSION,
-        kinds: &[KIND_EPOCH, KIND_RECORD, KIND_GROUP, KIND_GROUP_RECORD],
-        one_frame: false,
-    },
-    FileFormat {
-        name: "ledger",
-        path: "records/ledger",
-        magic: MAGIC_LEDGER,
-        version: VERSION,
-        kinds: &[KIND_LEDGER, KIND_LEDGER_SIGNATURE],
-        one_frame: false,
-    },
-    FileFormat {
-        name: "store description",
-        path: "store.meta",
-        magic: MAGIC_META,
-        version: VERSION,
-        kinds: &[KIND_META],
-        one_frame: true,
-    },
-    FileFormat {
-        name: "quarantine",
-        path: "quarantine/<file>.at-<offset>.torn",
-        magic: MAGIC_QUARANTINE,
-        version: VERSION,
-        kinds: &[KIND_QUARANTINE],
-        one_frame: true,
-    },
-    FileFormat {
-        name: "export watermark",
-        path: "export.watermark",
-        magic: MAGIC_WATERMARK,
-        version: VERSION,
-        kinds: &[KIND_WATERMARK],
-        one_frame: true,
-    },
-    FileFormat {
-        name: "batch",
-        path: "<name>.icb (icare export --out)",
-        magic: MAGIC_BATCH,
-        version: VERSION,
-        kinds: &[KIND_MANIFEST, KIND_EPOCH, KIND_RECORD, KIND_SIGNATURE],
-        one_frame: false,
-    },
-    FileFormat {
-        name: "aggregation store",
-        path: "aggregate.meta",
-        magic: MAGIC_AGGREGATE,
-        version: VERSION,
-        kinds: &[KIND_AGGREGATE],
-        one_frame: true,
-    },
-    FileFormat {
-        name: "trusted sites",
-        path: "trusted-sites",
-        magic: MAGIC_TRUST,
-        version: VERSION,
-        kinds: &[KIND_TRUST],
-        one_frame: true,
-    },
-    FileFormat {
-        name: "imported batch",
-        path: "imported/<random>.ici",
-        magic: MAGIC_IMPORTED,
-        version: VERSION,
-        kinds: &[KIND_ORIGIN, KIND_EPOCH, KIND_RECORD],
-        one_frame: false,
-    },
+pub const FORMATS: [FileFormat; 12] = [
+    RECORDS,
+    LEDGER,
+    META,
+    QUARANTINE,
+    CHAIN,
+    WATERMARK,
+    BATCH,
+    AGGREGATE,
+    TRUST,
+    IMPORTED,
+    KEYS_LOG,
+    RECEIVED_LOG,
 ];
 
 /// The registered format whose magic is `magic`.
 pub fn format_of(magic: [u8; 8]) -> Option<&'static FileFormat> {
     FORMATS.iter().find(|f| f.magic == magic)
 }
-
-/// The records files' format.
-pub const RECORDS: FileFormat = FORMATS[0];
-/// The ledger's format.
-pub const LEDGER: FileFormat = FORMATS[1];
-/// `store.meta`'s format.
-pub const META: FileFormat = FORMATS[2];
-/// A quarantine file's format.
-pub const QUARANTINE: FileFormat = FORMATS[3];
 
 /// The newest version this build reads for files with `magic` (version 1 for a magic not
 /// registered, which no reader accepts anyway).
@@ -215,6 +274,16 @@ pub fn max_version(magic: [u8; 8]) -> u16 {
 /// nothing. Batches deduplicate by it, so a record's sealed bytes never change once written.
 pub fn record_id(sealed: &[u8]) -> [u8; 32] {
     Sha256::digest(sealed).into()
+}
+
+/// The first 16 bytes of a record's id ([`record_id`]): what importing and reading keep in
+/// memory to tell records apart. Two different records share one with a chance of about 2^-128
+/// per pair.
+pub fn short_id(sealed: &[u8]) -> [u8; 16] {
+    let full = record_id(sealed);
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&full[..16]);
+    id
 }
 
 #[cfg(test)]
@@ -232,9 +301,6 @@ mod tests {
             assert!(!f.kinds.is_empty() && (!f.one_frame || f.kinds.len() == 1));
             assert_eq!(max_version(f.magic), f.version);
             assert_eq!(format_of(f.magic), Some(&f));
-        }
-        for (named, f) in [(RECORDS, 0), (LEDGER, 1), (META, 2), (QUARANTINE, 3)] {
-            assert_eq!(named, FORMATS[f]);
         }
     }
 

@@ -6,7 +6,7 @@ use super::*;
 use crate::batch::{Check, testutil};
 use crate::fsio::Fs;
 use crate::fsio::mem::MemFs;
-use crate::store::format::{self, KIND_RECORD, crc32c, scan};
+use crate::store::format::{self, KIND_MANIFEST, KIND_RECORD, KIND_SIGNATURE, crc32c, scan};
 
 /// A small batch: one site, `n` records.
 fn small_batch(n: usize) -> Vec<u8> {
@@ -23,11 +23,9 @@ fn one_record_batch() -> &'static [u8] {
     BATCH.get_or_init(|| small_batch(1))
 }
 
-/// The frames of a batch of this version (`format::scan` knows version 1 only for this magic).
+/// The frames of a batch of this version.
 fn scan_v2(bytes: &[u8]) -> Vec<format::Frame> {
-    let mut v1 = bytes.to_vec();
-    v1[8] = 1;
-    scan(&v1, MAGIC_BATCH, "batch").unwrap().frames
+    format::BATCH.scan(bytes).unwrap().frames
 }
 
 fn rejected_check(bytes: &[u8]) -> Option<Check> {
@@ -149,7 +147,7 @@ fn a_signed_batch_whose_manifest_lies_is_rejected_naming_the_check() {
     let frames = scan_v2(&bytes);
     let body = &bytes[frames[0].end + 4..frames.last().unwrap().offset];
     let forge = |m: &Manifest, body: &[u8]| {
-        let mut out = format::file_header_v(MAGIC_BATCH, BATCH_VERSION).to_vec();
+        let mut out = format::BATCH.header().to_vec();
         out.extend(format::frame(
             KIND_MANIFEST,
             &serde_json::to_vec(m).unwrap(),
@@ -247,7 +245,7 @@ proptest::proptest! {
         body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
         with_header in proptest::bool::ANY,
     ) {
-        let mut bytes = if with_header { format::file_header(MAGIC_BATCH).to_vec() } else { Vec::new() };
+        let mut bytes = if with_header { format::file_header(format::MAGIC_BATCH).to_vec() } else { Vec::new() };
         bytes.extend(body);
         proptest::prop_assert!(rejected_check(&bytes).is_some());
     }

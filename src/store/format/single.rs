@@ -1,6 +1,7 @@
-//! Files of one frame (`store.meta`, `aggregate.meta`, `trusted-sites`, `export.watermark`, a
-//! quarantined tail): the one writer of such a file and the one reader, which checks the header,
-//! the framing, that there is exactly one frame and its kind, before anything reads the payload.
+//! Files of one frame (`store.meta`, `aggregate.meta`, `export.chain`, a quarantined tail, and
+//! the `trusted-sites` and `export.watermark` of earlier versions): the one writer of such a file
+//! and the one reader, which checks the header, the framing, that there is exactly one frame and
+//! its kind, before anything reads the payload.
 
 use std::path::Path;
 
@@ -67,7 +68,7 @@ pub(crate) fn json_file(magic: [u8; 8], kind: u8, value: &impl Serialize) -> Vec
 
 /// Read a file made by [`json_file`] through [`single_frame`]; a JSON problem is at the payload's
 /// offset, [`JSON_AT`].
-pub(crate) fn parse_json_file<T: for<'de> Deserialize<'de>>(
+fn parse_json_file<T: for<'de> Deserialize<'de>>(
     path: &Path,
     bytes: &[u8],
     magic: [u8; 8],

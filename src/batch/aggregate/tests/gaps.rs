@@ -121,22 +121,21 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
         .find(|(p, _)| p.ends_with("2026-W40.icr"))
         .unwrap()
         .1;
-    let scan =
-        crate::store::format::scan(&w40, crate::store::format::MAGIC_RECORDS, "records").unwrap();
+    let scan = crate::store::format::RECORDS.scan(&w40).unwrap();
     let ids: Vec<String> = scan
         .frames
         .iter()
         .filter(|f| f.kind == crate::store::format::KIND_GROUP_RECORD)
-        .map(|f| crate::store::format::hex(&file::record_id(&w40[f.start + 16..f.end])))
+        .map(|f| {
+            crate::store::format::hex(&crate::store::format::record_id(&w40[f.start + 16..f.end]))
+        })
         .collect();
     let store_id = crate::store::StoreMeta::load(&fs, Path::new("/north"))
         .unwrap()
         .store_id;
     fs.put(
         &Path::new("/north").join(export::WATERMARK_FILE),
-        crate::store::format::json_file(
-            export::chain::MAGIC_WATERMARK,
-            export::chain::KIND_WATERMARK,
+        crate::store::format::WATERMARK.json_file(
             &serde_json::json!({"store_id": crate::store::format::hex(&store_id), "files": {}, "records": ids}),
         ),
     );

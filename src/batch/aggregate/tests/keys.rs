@@ -253,11 +253,8 @@ fn a_store_of_an_earlier_version_keeps_its_trust_list_and_binds_its_stores() {
     let agg = testutil::aggregation(&fs, AGG, false);
     let key = site_with(&fs, "/north", "North", &agg, 2);
     testutil::import_unchecked(&fs, AGG, &testutil::export(&fs, "/north", "n.icb", false));
-    let list = crate::store::format::json_file(
-        crate::store::aggregate::MAGIC_TRUST,
-        crate::store::aggregate::KIND_TRUST,
-        &serde_json::json!({"sites": [{"site": "North", "key": key}]}),
-    );
+    let list = crate::store::format::TRUST
+        .json_file(&serde_json::json!({"sites": [{"site": "North", "key": key}]}));
     fs.put(&Path::new(AGG).join(TRUST_FILE), list);
     let keys = Keys::load(&fs, Path::new(AGG)).unwrap();
     assert_eq!(keys.site_of(&key), Some("North"));
