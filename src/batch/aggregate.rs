@@ -64,6 +64,3 @@ pub fn init_with(
     fsio::write_atomic(fs, &meta_path, &meta.to_bytes()).map_err(BatchError::io(&meta_path))?;
     Ok(crypto::public_key(&identity))
 }
-
-#[cfg(test)]
-mod tests;

@@ -419,6 +419,3 @@ fn rewrap(
     out.extend_from_slice(&wrapped);
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests;

@@ -244,6 +244,3 @@ pub fn check(path: &Path, bytes: &[u8]) -> Result<Batch, BatchError> {
         epochs: collect.0,
     })
 }
-
-#[cfg(test)]
-mod tests;

@@ -159,9 +159,16 @@ pub fn comments(fs: &MemFs, id: &age::x25519::Identity) -> Vec<String> {
 
 /// A new in-memory file system holding `files`, all durable, with the store's folders.
 pub fn restore(files: &[(PathBuf, Vec<u8>)]) -> MemFs {
+    let dirs = ["keys", RECORDS_DIR, QUARANTINE_DIR].map(|d| Path::new(DIR).join(d));
+    restore_files(files, &dirs)
+}
+
+/// A new in-memory file system holding `files` (a [`MemFs::snapshot`], which keeps no empty
+/// folder), all durable, and the folders `dirs`.
+pub fn restore_files(files: &[(PathBuf, Vec<u8>)], dirs: &[PathBuf]) -> MemFs {
     let fs = MemFs::new();
-    for d in ["keys", RECORDS_DIR, QUARANTINE_DIR] {
-        fs.create_dir_all(&Path::new(DIR).join(d)).unwrap();
+    for d in dirs {
+        fs.create_dir_all(d).unwrap();
     }
     for (p, b) in files {
         fs.create_dir_all(crate::fsio::parent(p)).unwrap();

@@ -14,7 +14,6 @@ mod util;
 mod chi;
 
 mod analyst;
-mod batch_faults;
 mod batches;
 mod bulk;
 mod commissioner;

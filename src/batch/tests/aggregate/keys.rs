@@ -9,8 +9,8 @@ use crate::batch::sign;
 
 /// A site store at `/<dir>` readable by the aggregation store, with `n` responses; its key.
 fn site_with(fs: &MemFs, dir: &str, name: &str, agg: &age::x25519::Identity, n: usize) -> String {
-    testutil::site(fs, dir, name, false, &[agg.to_public()]);
-    testutil::submit(fs, dir, n, name);
+    fixture::site(fs, dir, name, false, &[agg.to_public()]);
+    fixture::submit(fs, dir, n, name);
     sign::public(fs, Path::new(dir))
         .unwrap()
         .unwrap()
@@ -42,13 +42,13 @@ use std::path::PathBuf;
 #[test]
 fn a_new_key_claiming_a_trusted_site_name_is_refused_until_the_commissioner_replaces_it() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     let old = site_with(&fs, "/north", "North", &agg, 2);
-    let first = testutil::export(&fs, "/north", "north.icb", false);
+    let first = fixture::export(&fs, "/north", "north.icb", false);
     import(&fs, &first, true, &agg).unwrap();
     // A new store whose batch also says "North": not added as a second key for North.
     let new = site_with(&fs, "/north2", "North", &agg, 3);
-    let second = testutil::export(&fs, "/north2", "north2.icb", false);
+    let second = fixture::export(&fs, "/north2", "north2.icb", false);
     let before = files_under(&fs, AGG);
     let err = import(&fs, &second, true, &agg).unwrap_err();
     let text = err.to_string();
@@ -78,8 +78,8 @@ fn a_new_key_claiming_a_trusted_site_name_is_refused_until_the_commissioner_repl
     // The commissioner replaces the key: the new store's batch comes in, the old key's is refused.
     assert!(trust(&fs, Path::new(AGG), &key, "North", Trust::Replace(&fp)).unwrap());
     assert_eq!(import(&fs, &second, false, &agg).unwrap().added, 3);
-    testutil::submit(&fs, "/north", 1, "late");
-    let late = testutil::export(&fs, "/north", "late.icb", false);
+    fixture::submit(&fs, "/north", 1, "late");
+    let late = fixture::export(&fs, "/north", "late.icb", false);
     let err = import(&fs, &late, true, &agg).unwrap_err();
     assert!(matches!(err, BatchError::KeyReplaced { .. }), "{err}");
     assert!(err.to_string().contains("replaced by"), "{err}");
@@ -100,17 +100,17 @@ fn a_new_key_claiming_a_trusted_site_name_is_refused_until_the_commissioner_repl
 #[test]
 fn another_kiosk_of_a_site_is_added_only_explicitly_and_counts_as_the_same_site() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     site_with(&fs, "/k1", "North", &agg, 2);
     let k2 = site_with(&fs, "/k2", "North", &agg, 3);
     import(
         &fs,
-        &testutil::export(&fs, "/k1", "k1.icb", false),
+        &fixture::export(&fs, "/k1", "k1.icb", false),
         true,
         &agg,
     )
     .unwrap();
-    let b2 = testutil::export(&fs, "/k2", "k2.icb", false);
+    let b2 = fixture::export(&fs, "/k2", "k2.icb", false);
     assert!(import(&fs, &b2, true, &agg).is_err());
     let key = sign::SiteKey::parse(&k2).unwrap();
     assert!(trust(&fs, Path::new(AGG), &key, "North", Trust::AddKiosk).unwrap());
@@ -133,11 +133,11 @@ fn another_kiosk_of_a_site_is_added_only_explicitly_and_counts_as_the_same_site(
 #[test]
 fn another_sites_records_re_signed_with_a_trusted_key_are_refused() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     site_with(&fs, "/a", "A", &agg, 2);
     site_with(&fs, "/c", "C", &agg, 2);
-    let a = testutil::export(&fs, "/a", "a.icb", false);
-    let c = testutil::export(&fs, "/c", "c.icb", false);
+    let a = fixture::export(&fs, "/a", "a.icb", false);
+    let c = fixture::export(&fs, "/c", "c.icb", false);
     let forged = resigned(&fs, &c, "/a", "A", "forged.icb");
     // A's own batch first: its key speaks for A's store, and the forgery is refused.
     import(&fs, &a, true, &agg).unwrap();
@@ -150,10 +150,10 @@ fn another_sites_records_re_signed_with_a_trusted_key_are_refused() {
     // The forgery first: it is taken as A's (nothing tells it apart yet), but C's own batch is
     // then refused, loudly, naming the key and site that brought its store first.
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     site_with(&fs, "/a", "A", &agg, 2);
     site_with(&fs, "/c", "C", &agg, 2);
-    let c = testutil::export(&fs, "/c", "c.icb", false);
+    let c = fixture::export(&fs, "/c", "c.icb", false);
     let forged = resigned(&fs, &c, "/a", "A", "forged.icb");
     import(&fs, &forged, true, &agg).unwrap();
     let err = import(&fs, &c, true, &agg).unwrap_err();
@@ -164,7 +164,7 @@ fn another_sites_records_re_signed_with_a_trusted_key_are_refused() {
         "{text}"
     );
     // And A's own store cannot come under that key either.
-    let a = testutil::export(&fs, "/a", "a.icb", false);
+    let a = fixture::export(&fs, "/a", "a.icb", false);
     assert!(matches!(
         import(&fs, &a, false, &agg),
         Err(BatchError::KeyOfAnotherStore { .. })
@@ -177,11 +177,11 @@ fn another_sites_records_re_signed_with_a_trusted_key_are_refused() {
 #[test]
 fn a_batch_whose_keys_are_not_for_this_store_adds_nothing_and_says_what_to_run() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     let other = age::x25519::Identity::generate();
-    testutil::site(&fs, "/west", "West", false, &[other.to_public()]);
-    testutil::submit(&fs, "/west", 2, "w");
-    let batch = testutil::export(&fs, "/west", "west.icb", false);
+    fixture::site(&fs, "/west", "West", false, &[other.to_public()]);
+    fixture::submit(&fs, "/west", 2, "w");
+    let batch = fixture::export(&fs, "/west", "west.icb", false);
     let before = files_under(&fs, AGG);
     let err = import(&fs, &batch, true, &agg).unwrap_err();
     let text = err.to_string();
@@ -206,19 +206,19 @@ fn a_batch_whose_keys_are_not_for_this_store_adds_nothing_and_says_what_to_run()
 #[test]
 fn readers_name_an_unreadable_site_and_read_the_others() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     site_with(&fs, "/north", "North", &agg, 3);
     import(
         &fs,
-        &testutil::export(&fs, "/north", "n.icb", false),
+        &fixture::export(&fs, "/north", "n.icb", false),
         true,
         &agg,
     )
     .unwrap();
     let other = age::x25519::Identity::generate();
-    testutil::site(&fs, "/west", "West", false, &[other.to_public()]);
-    testutil::submit(&fs, "/west", 2, "w");
-    testutil::import_unchecked(&fs, AGG, &testutil::export(&fs, "/west", "w.icb", false));
+    fixture::site(&fs, "/west", "West", false, &[other.to_public()]);
+    fixture::submit(&fs, "/west", 2, "w");
+    fixture::import_unchecked(&fs, AGG, &fixture::export(&fs, "/west", "w.icb", false));
     let mut read_ok = 0;
     let mut errors = Vec::new();
     for r in crate::store::read_all_with(Arc::new(fs.clone()), Path::new(AGG), &agg).unwrap() {
@@ -250,9 +250,9 @@ fn readers_name_an_unreadable_site_and_read_the_others() {
 #[test]
 fn a_store_of_an_earlier_version_keeps_its_trust_list_and_binds_its_stores() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     let key = site_with(&fs, "/north", "North", &agg, 2);
-    testutil::import_unchecked(&fs, AGG, &testutil::export(&fs, "/north", "n.icb", false));
+    fixture::import_unchecked(&fs, AGG, &fixture::export(&fs, "/north", "n.icb", false));
     let list = crate::store::format::TRUST
         .json_file(&serde_json::json!({"sites": [{"site": "North", "key": key}]}));
     fs.put(&Path::new(AGG).join(TRUST_FILE), list);
@@ -263,10 +263,10 @@ fn a_store_of_an_earlier_version_keeps_its_trust_list_and_binds_its_stores() {
         "bound from its imported file"
     );
     // The first change writes the log and retires the old list.
-    testutil::submit(&fs, "/north", 1, "new");
+    fixture::submit(&fs, "/north", 1, "new");
     let r = import(
         &fs,
-        &testutil::export(&fs, "/north", "n2.icb", false),
+        &fixture::export(&fs, "/north", "n2.icb", false),
         false,
         &agg,
     )

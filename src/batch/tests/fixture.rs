@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::aggregate::{self, AggregateMeta};
-use super::export::{self, ExportOptions};
-use super::sign;
+use crate::batch::aggregate::{self, AggregateMeta};
+use crate::batch::export::{self, ExportOptions};
+use crate::batch::sign;
 use crate::fsio::Fs;
 use crate::fsio::mem::MemFs;
-use crate::response::{Answer, Period, PeriodKind, Response};
-use crate::store::{QUARANTINE_DIR, RECORDS_DIR, Store, StoreMeta};
+use crate::response::PeriodKind;
+use crate::store::{QUARANTINE_DIR, RECORDS_DIR, Store, StoreMeta, testkit};
 
 /// Folder of batch files.
 pub const OUT: &str = "/out";
@@ -70,20 +70,30 @@ pub fn submit(fs: &MemFs, dir: &str, n: usize, tag: &str) {
 
 /// Submit one response in each of `weeks` (of 2026), comments `<tag> <i>`, in one process.
 pub fn submit_weeks(fs: &MemFs, dir: &str, weeks: &[u8], tag: &str) {
-    let s = crate::survey::embedded().unwrap();
+    let s = testkit::survey();
     let mut store = Store::open_with(Arc::new(fs.clone()), Path::new(dir)).unwrap();
     for (i, &week) in weeks.iter().enumerate() {
-        let r = Response {
-            survey_id: s.id.clone(),
-            survey_hash: s.hash,
-            language: "en".into(),
-            period: Period::Week { year: 2026, week },
-            answers: vec![Answer::Skipped; s.items.len()],
-            headline: Answer::Skipped,
-            comment: Some(format!("{tag} {i}")),
-        };
+        let mut r = testkit::tagged(&s, testkit::week(week), tag);
+        r.comment = Some(format!("{tag} {i}"));
         store.submit(&s, &r).unwrap();
     }
+}
+
+/// An aggregation store at `agg_dir` and a site "North" readable by it that saves responses in the `weeks` of
+/// each step and then exports `--since-last`: the store's memory, its identity and the batches.
+pub fn chain_of(agg_dir: &str, steps: &[&[u8]]) -> (MemFs, age::x25519::Identity, Vec<PathBuf>) {
+    let fs = MemFs::new();
+    let agg = aggregation(&fs, agg_dir, false);
+    site(&fs, "/north", "North", false, &[agg.to_public()]);
+    let batches = steps
+        .iter()
+        .enumerate()
+        .map(|(i, weeks)| {
+            submit_weeks(&fs, "/north", weeks, &format!("step {i}"));
+            export(&fs, "/north", &format!("{}.icb", i + 1), true)
+        })
+        .collect();
+    (fs, agg, batches)
 }
 
 /// Import the batch at `batch` into the aggregation store at `dir` with its identity.
@@ -93,7 +103,7 @@ pub fn import(
     batch: &Path,
     trust_new_site: bool,
     identity: &age::x25519::Identity,
-) -> Result<aggregate::ImportReport, super::BatchError> {
+) -> Result<aggregate::ImportReport, crate::batch::BatchError> {
     let options = aggregate::ImportOptions {
         trust_new_site,
         identity,
@@ -126,21 +136,11 @@ pub fn read(fs: &MemFs, dir: &str, id: &age::x25519::Identity) -> Vec<(String, S
     out
 }
 
-/// A new in-memory file system holding `files` (from [`MemFs::snapshot`]), all durable.
-pub fn restore(files: &[(PathBuf, Vec<u8>)]) -> MemFs {
-    let fs = MemFs::new();
-    for (p, b) in files {
-        fs.create_dir_all(crate::fsio::parent(p)).unwrap();
-        fs.put(p, b.clone());
-    }
-    fs
-}
-
 /// Add a batch to the aggregation store at `dir` as an earlier version did: checked, but with no
 /// key opened, no trust or store binding, no log.
 pub fn import_unchecked(fs: &MemFs, dir: &str, batch: &Path) {
     use crate::store::format::{self, KIND_EPOCH, KIND_RECORD};
-    let b = super::file::check(batch, &fs.read(batch).unwrap()).unwrap();
+    let b = crate::batch::file::check(batch, &fs.read(batch).unwrap()).unwrap();
     let origin = aggregate::Origin {
         site: b.manifest.site.clone(),
         signing_key: b.manifest.signing_key.clone(),

@@ -2,8 +2,11 @@
 
 use sha2::{Digest, Sha256};
 
-use super::*;
-use crate::batch::{Check, testutil};
+use crate::batch::file::*;
+use std::path::Path;
+
+use crate::batch::tests::fixture;
+use crate::batch::{BatchError, Check};
 use crate::fsio::Fs;
 use crate::fsio::mem::MemFs;
 use crate::store::format::{self, KIND_MANIFEST, KIND_RECORD, KIND_SIGNATURE, crc32c, scan};
@@ -11,9 +14,9 @@ use crate::store::format::{self, KIND_MANIFEST, KIND_RECORD, KIND_SIGNATURE, crc
 /// A small batch: one site, `n` records.
 fn small_batch(n: usize) -> Vec<u8> {
     let fs = MemFs::new();
-    testutil::site(&fs, "/site", "North", true, &[]);
-    testutil::submit(&fs, "/site", n, "r");
-    let out = testutil::export(&fs, "/site", "b.icb", false);
+    fixture::site(&fs, "/site", "North", true, &[]);
+    fixture::submit(&fs, "/site", n, "r");
+    let out = fixture::export(&fs, "/site", "b.icb", false);
     fs.read(&out).unwrap()
 }
 
@@ -138,9 +141,9 @@ fn an_unsigned_batch_is_rejected_as_unsigned() {
 #[test]
 fn a_signed_batch_whose_manifest_lies_is_rejected_naming_the_check() {
     let fs = MemFs::new();
-    testutil::site(&fs, "/site", "North", false, &[]);
-    testutil::submit(&fs, "/site", 3, "r");
-    let out = testutil::export(&fs, "/site", "b.icb", false);
+    fixture::site(&fs, "/site", "North", false, &[]);
+    fixture::submit(&fs, "/site", 3, "r");
+    let out = fixture::export(&fs, "/site", "b.icb", false);
     let bytes = fs.read(&out).unwrap();
     let signer = crate::batch::sign::load(&fs, Path::new("/site")).unwrap();
     let batch = check(&out, &bytes).unwrap();
@@ -190,7 +193,7 @@ fn a_signed_batch_whose_manifest_lies_is_rejected_naming_the_check() {
 #[test]
 fn records_are_shuffled_inside_the_batch() {
     let fs = MemFs::new();
-    testutil::site(&fs, "/site", "North", true, &[]);
+    fixture::site(&fs, "/site", "North", true, &[]);
     // One group of 32 records: the chance the order survives a shuffle is 1 in 32!.
     let s = crate::survey::embedded().unwrap();
     let mut store =
@@ -225,7 +228,7 @@ fn records_are_shuffled_inside_the_batch() {
         .filter(|f| f.kind == format::KIND_GROUP_RECORD)
         .map(|f| &stored[f.start + 16..f.end])
         .collect();
-    let out = testutil::export(&fs, "/site", "b.icb", false);
+    let out = fixture::export(&fs, "/site", "b.icb", false);
     let batch = check(&out, &fs.read(&out).unwrap()).unwrap();
     let in_batch: Vec<&[u8]> = batch.epochs[0].records.iter().map(Vec::as_slice).collect();
     assert_eq!(in_batch.len(), 32);

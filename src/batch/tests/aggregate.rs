@@ -7,11 +7,14 @@ mod keys;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::*;
+use crate::batch::BatchError;
+use crate::batch::aggregate::*;
 use crate::batch::export::{self, ExportOptions};
 use crate::batch::file::{self, Batch};
-use crate::batch::testutil::{self, OUT, read};
+use crate::batch::tests::fixture::{self, OUT, read};
+use crate::fsio::Fs;
 use crate::fsio::mem::{Fault, MemFs};
+use crate::store::testkit;
 
 const AGG: &str = "/agg";
 
@@ -21,7 +24,7 @@ fn import(
     trust_new: bool,
     identity: &age::x25519::Identity,
 ) -> Result<ImportReport, BatchError> {
-    testutil::import(fs, AGG, batch, trust_new, identity)
+    fixture::import(fs, AGG, batch, trust_new, identity)
 }
 
 /// Everything under `dir`, for before/after comparisons.
@@ -35,13 +38,13 @@ fn files_under(fs: &MemFs, dir: &str) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 #[test]
 fn a_replayed_batch_adds_nothing_and_overlapping_exports_merge_to_the_right_count() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, true);
-    testutil::site(&fs, "/north", "North", true, &[agg.to_public()]);
-    testutil::submit(&fs, "/north", 4, "first");
-    let since1 = testutil::export(&fs, "/north", "since1.icb", true);
-    testutil::submit(&fs, "/north", 3, "second");
-    let since2 = testutil::export(&fs, "/north", "since2.icb", true);
-    let full = testutil::export(&fs, "/north", "full.icb", false);
+    let agg = fixture::aggregation(&fs, AGG, true);
+    fixture::site(&fs, "/north", "North", true, &[agg.to_public()]);
+    fixture::submit(&fs, "/north", 4, "first");
+    let since1 = fixture::export(&fs, "/north", "since1.icb", true);
+    fixture::submit(&fs, "/north", 3, "second");
+    let since2 = fixture::export(&fs, "/north", "since2.icb", true);
+    let full = fixture::export(&fs, "/north", "full.icb", false);
     let r = import(&fs, &since1, true, &agg).unwrap();
     assert_eq!((r.added, r.records), (4, 4));
     assert_eq!(r.trusted_now.unwrap().site, "North");
@@ -69,10 +72,10 @@ fn a_replayed_batch_adds_nothing_and_overlapping_exports_merge_to_the_right_coun
 #[test]
 fn an_unknown_signer_is_refused_until_trusted_and_a_key_has_one_site() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit(&fs, "/north", 2, "n");
-    let batch = testutil::export(&fs, "/north", "n.icb", false);
+    let agg = fixture::aggregation(&fs, AGG, false);
+    fixture::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    fixture::submit(&fs, "/north", 2, "n");
+    let batch = fixture::export(&fs, "/north", "n.icb", false);
     let before = files_under(&fs, AGG);
     let err = import(&fs, &batch, false, &agg).unwrap_err();
     assert!(matches!(err, BatchError::UnknownSigner { .. }), "{err}");
@@ -102,15 +105,15 @@ fn an_unknown_signer_is_refused_until_trusted_and_a_key_has_one_site() {
 #[test]
 fn a_batch_from_an_impostor_key_is_refused_even_with_the_same_site_name() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::site(&fs, "/fake", "North", false, &[agg.to_public()]);
+    let agg = fixture::aggregation(&fs, AGG, false);
+    fixture::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    fixture::site(&fs, "/fake", "North", false, &[agg.to_public()]);
     let key = crate::batch::sign::public(&fs, Path::new("/north"))
         .unwrap()
         .unwrap();
     trust(&fs, Path::new(AGG), &key, "North", Trust::New).unwrap();
-    testutil::submit(&fs, "/fake", 1, "fake");
-    let batch = testutil::export(&fs, "/fake", "fake.icb", false);
+    fixture::submit(&fs, "/fake", 1, "fake");
+    let batch = fixture::export(&fs, "/fake", "fake.icb", false);
     assert!(matches!(
         import(&fs, &batch, false, &agg),
         Err(BatchError::UnknownSigner { .. })
@@ -121,14 +124,14 @@ fn a_batch_from_an_impostor_key_is_refused_even_with_the_same_site_name() {
 #[test]
 fn synthetic_and_real_batches_never_mix() {
     let fs = MemFs::new();
-    let real_agg = testutil::aggregation(&fs, AGG, false);
-    let demo_agg = testutil::aggregation(&fs, "/demo-agg", true);
-    testutil::site(&fs, "/demo", "Demo", true, &[real_agg.to_public()]);
-    testutil::site(&fs, "/real", "Real", false, &[real_agg.to_public()]);
-    testutil::submit(&fs, "/demo", 1, "d");
-    testutil::submit(&fs, "/real", 1, "r");
-    let demo = testutil::export(&fs, "/demo", "demo.icb", false);
-    let real = testutil::export(&fs, "/real", "real.icb", false);
+    let real_agg = fixture::aggregation(&fs, AGG, false);
+    let demo_agg = fixture::aggregation(&fs, "/demo-agg", true);
+    fixture::site(&fs, "/demo", "Demo", true, &[real_agg.to_public()]);
+    fixture::site(&fs, "/real", "Real", false, &[real_agg.to_public()]);
+    fixture::submit(&fs, "/demo", 1, "d");
+    fixture::submit(&fs, "/real", 1, "r");
+    let demo = fixture::export(&fs, "/demo", "demo.icb", false);
+    let real = fixture::export(&fs, "/real", "real.icb", false);
     let err = import(&fs, &demo, true, &real_agg).unwrap_err();
     assert!(
         err.to_string()
@@ -155,10 +158,10 @@ fn synthetic_and_real_batches_never_mix() {
 #[test]
 fn a_tampered_batch_imports_nothing() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit(&fs, "/north", 2, "n");
-    let batch = testutil::export(&fs, "/north", "n.icb", false);
+    let agg = fixture::aggregation(&fs, AGG, false);
+    fixture::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    fixture::submit(&fs, "/north", 2, "n");
+    let batch = fixture::export(&fs, "/north", "n.icb", false);
     let mut bytes = fs.read(&batch).unwrap();
     let n = bytes.len();
     bytes[n / 2] ^= 0x40;
@@ -175,12 +178,12 @@ fn a_tampered_batch_imports_nothing() {
 #[test]
 fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit(&fs, "/north", 3, "old");
-    let first = testutil::export(&fs, "/north", "first.icb", true);
-    testutil::submit(&fs, "/north", 4, "new");
-    let second = testutil::export(&fs, "/north", "second.icb", false);
+    let agg = fixture::aggregation(&fs, AGG, false);
+    fixture::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    fixture::submit(&fs, "/north", 3, "old");
+    let first = fixture::export(&fs, "/north", "first.icb", true);
+    fixture::submit(&fs, "/north", 4, "new");
+    let second = fixture::export(&fs, "/north", "second.icb", false);
     import(&fs, &first, true, &agg).unwrap();
     let before = read(&fs, AGG, &agg);
     let pristine = fs.snapshot();
@@ -192,7 +195,7 @@ fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() 
     assert_eq!((before.len(), after.len()), (3, 7));
     for crash_at in 0..=total {
         for keep in [0usize, 1, 100, usize::MAX] {
-            let fs = testutil::restore(&pristine);
+            let fs = testkit::restore_files(&pristine, &[]);
             fs.fail_from(fs.ops() + crash_at, Fault::Io);
             let outcome = import(&fs, &second, false, &agg);
             fs.power_cut(keep.min(fs.unsynced_tail()));
@@ -222,12 +225,12 @@ fn a_kill_at_any_step_of_an_import_leaves_the_store_before_or_after_the_batch() 
 #[test]
 fn export_changes_nothing_in_the_store_but_the_since_last_chain() {
     let fs = MemFs::new();
-    testutil::site(&fs, "/north", "North", false, &[]);
-    testutil::submit(&fs, "/north", 3, "n");
+    fixture::site(&fs, "/north", "North", false, &[]);
+    fixture::submit(&fs, "/north", 3, "n");
     let before = files_under(&fs, "/north");
-    testutil::export(&fs, "/north", "full.icb", false);
+    fixture::export(&fs, "/north", "full.icb", false);
     assert_eq!(files_under(&fs, "/north"), before);
-    testutil::export(&fs, "/north", "since.icb", true);
+    fixture::export(&fs, "/north", "since.icb", true);
     let mut after = files_under(&fs, "/north");
     after.retain(|(p, _)| !p.ends_with(export::CHAIN_FILE));
     assert_eq!(after, before);
@@ -254,11 +257,11 @@ fn export_changes_nothing_in_the_store_but_the_since_last_chain() {
 #[test]
 fn export_to_a_new_recipient_rewraps_keys_and_leaves_records_untouched() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
+    let agg = fixture::aggregation(&fs, AGG, false);
     // The site did not name the aggregator at init.
-    let manager = testutil::site(&fs, "/north", "North", false, &[]);
-    testutil::submit(&fs, "/north", 3, "n");
-    let plain = testutil::export(&fs, "/north", "plain.icb", false);
+    let manager = fixture::site(&fs, "/north", "North", false, &[]);
+    fixture::submit(&fs, "/north", 3, "n");
+    let plain = fixture::export(&fs, "/north", "plain.icb", false);
     let out = Path::new(OUT).join("to.icb");
     let options = ExportOptions {
         to: vec![agg.to_public()],
@@ -290,7 +293,7 @@ fn export_to_a_new_recipient_rewraps_keys_and_leaves_records_untouched() {
         "nothing added, nothing trusted"
     );
     // An earlier version imported such batches: it is held, but does not open.
-    testutil::import_unchecked(&fs, AGG, &plain);
+    fixture::import_unchecked(&fs, AGG, &plain);
     let unread: Vec<_> = crate::store::read_all_with(Arc::new(fs.clone()), Path::new(AGG), &agg)
         .unwrap()
         .collect();
@@ -320,10 +323,10 @@ fn export_to_a_new_recipient_rewraps_keys_and_leaves_records_untouched() {
 #[test]
 fn the_reader_names_the_site_and_the_kiosk_refuses_an_aggregation_store() {
     let fs = MemFs::new();
-    let id = testutil::site(&fs, "/north", "North", false, &[]);
-    testutil::submit(&fs, "/north", 2, "n");
+    let id = fixture::site(&fs, "/north", "North", false, &[]);
+    fixture::submit(&fs, "/north", 2, "n");
     assert!(read(&fs, "/north", &id).iter().all(|(s, _)| s == "North"));
-    testutil::aggregation(&fs, AGG, false);
+    fixture::aggregation(&fs, AGG, false);
     let err = crate::store::Store::open_with(Arc::new(fs.clone()), Path::new(AGG))
         .err()
         .unwrap();
@@ -341,10 +344,10 @@ fn the_reader_names_the_site_and_the_kiosk_refuses_an_aggregation_store() {
 #[test]
 fn damage_in_an_imported_file_is_reported_with_its_file_and_offset() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit(&fs, "/north", 2, "n");
-    let batch = testutil::export(&fs, "/north", "n.icb", false);
+    let agg = fixture::aggregation(&fs, AGG, false);
+    fixture::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    fixture::submit(&fs, "/north", 2, "n");
+    let batch = fixture::export(&fs, "/north", "n.icb", false);
     let saved = import(&fs, &batch, true, &agg).unwrap().saved_as.unwrap();
     let mut bytes = fs.read(&saved).unwrap();
     let n = bytes.len();

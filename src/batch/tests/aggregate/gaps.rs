@@ -14,21 +14,9 @@ fn weeks(ws: &[u8]) -> Vec<Period> {
         .collect()
 }
 
-/// An aggregation store and a site "North" readable by it that saves responses in the `weeks` of
-/// each step and then exports `--since-last`: the store's memory, its identity and the batches.
+/// [`fixture::chain_of`] with the aggregation store at [`AGG`].
 fn chain_of(steps: &[&[u8]]) -> (MemFs, age::x25519::Identity, Vec<PathBuf>) {
-    let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, AGG, false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    let batches = steps
-        .iter()
-        .enumerate()
-        .map(|(i, weeks)| {
-            testutil::submit_weeks(&fs, "/north", weeks, &format!("step {i}"));
-            testutil::export(&fs, "/north", &format!("{}.icb", i + 1), true)
-        })
-        .collect();
-    (fs, agg, batches)
+    fixture::chain_of(AGG, steps)
 }
 
 /// What the aggregation store says is missing.
@@ -97,7 +85,7 @@ fn a_period_sent_again_later_or_a_full_export_fills_the_gap() {
     import(&fs, &b[0], true, &agg).unwrap();
     import(&fs, &b[2], false, &agg).unwrap();
     assert_eq!(missing(&fs).len(), 1);
-    let full = testutil::export(&fs, "/north", "full.icb", false);
+    let full = fixture::export(&fs, "/north", "full.icb", false);
     let c = file::check(&full, &fs.read(&full).unwrap())
         .unwrap()
         .manifest
@@ -112,8 +100,8 @@ fn a_period_sent_again_later_or_a_full_export_fills_the_gap() {
 #[test]
 fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
     let fs = MemFs::new();
-    testutil::site(&fs, "/north", "North", false, &[]);
-    testutil::submit_weeks(&fs, "/north", &[40, 40, 40], "old");
+    fixture::site(&fs, "/north", "North", false, &[]);
+    fixture::submit_weeks(&fs, "/north", &[40, 40, 40], "old");
     // An earlier version's watermark: every record of week 40 was sent.
     let w40 = fs
         .snapshot()
@@ -139,8 +127,8 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
             &serde_json::json!({"store_id": crate::store::format::hex(&store_id), "files": {}, "records": ids}),
         ),
     );
-    testutil::submit_weeks(&fs, "/north", &[41], "new");
-    let full = testutil::export(&fs, "/north", "full.icb", false);
+    fixture::submit_weeks(&fs, "/north", &[41], "new");
+    let full = fixture::export(&fs, "/north", "full.icb", false);
     let b = file::check(&full, &fs.read(&full).unwrap()).unwrap();
     assert_eq!(b.manifest.records, 4);
     assert_eq!(
@@ -148,7 +136,7 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
         0,
         "a full export does not move the chain"
     );
-    let since = testutil::export(&fs, "/north", "since.icb", true);
+    let since = fixture::export(&fs, "/north", "since.icb", true);
     let b = file::check(&since, &fs.read(&since).unwrap()).unwrap();
     assert_eq!(
         (b.manifest.records, b.manifest.periods.clone()),
@@ -159,42 +147,6 @@ fn the_chain_moves_only_with_since_last_and_takes_over_an_old_watermark() {
     assert!(fs.exists(&Path::new("/north").join(export::CHAIN_FILE)));
 }
 
-/// The "sites and batches" section counts batches and kiosks, never responses or records: a site
-/// of 7 responses is not "7" anywhere in it, in any form.
-#[test]
-fn the_sites_and_batches_section_gives_no_count_of_responses() {
-    let (fs, agg, b) = chain_of(&[&[40, 40, 40, 41, 41, 41, 41], &[42], &[43]]);
-    import(&fs, &b[0], true, &agg).unwrap();
-    import(&fs, &b[2], false, &agg).unwrap();
-    let intake = crate::report::intake::Intake {
-        sites: Log::load(&fs, Path::new(AGG)).unwrap().sites(),
-        unreadable: Vec::new(),
-    };
-    let lines = intake.lines();
-    assert_eq!(
-        lines,
-        [
-            "North: 2 batches, latest period 2026-W43",
-            "North: batch 2 of 3 not received: 2026-W42"
-        ]
-    );
-    let json = crate::report::intake::json(&intake).to_string();
-    let csv: Vec<String> = crate::report::intake::csv_rows(&intake)
-        .into_iter()
-        .map(|(g, p, m, v)| format!("{g},{p},{m},{v}"))
-        .collect();
-    let store = &intake.sites[0].stores[0].store_id;
-    for text in lines.iter().chain(csv.iter()).chain([&json]) {
-        let digits: String = text
-            .replace(store.as_str(), "")
-            .replace("2026-W4", "")
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        assert!(!digits.contains('7') && !digits.contains('8'), "{text}");
-    }
-}
-
 /// An import cut short after its records were renamed into place and before the batch was logged
 /// leaves an imported file the log does not list: it counts as received with no number until
 /// the batch is imported again, which logs its number (and adds nothing).
@@ -203,7 +155,7 @@ fn a_batch_imported_but_not_logged_gets_its_number_when_imported_again() {
     let (fs, agg, b) = chain_of(&[&[40], &[41], &[42]]);
     import(&fs, &b[0], true, &agg).unwrap();
     import(&fs, &b[2], false, &agg).unwrap();
-    testutil::import_unchecked(&fs, AGG, &b[1]);
+    fixture::import_unchecked(&fs, AGG, &b[1]);
     assert_eq!(missing(&fs).len(), 1, "no number yet");
     let sites = Log::load(&fs, Path::new(AGG)).unwrap().sites();
     assert_eq!(sites[0].stores[0].batches, 3);

@@ -3,9 +3,13 @@
 
 use std::path::Path;
 
-use super::*;
-use crate::batch::testutil::{self, OUT};
+use crate::batch::BatchError;
+use crate::batch::export::*;
+use crate::batch::file;
+use crate::batch::tests::fixture::{self, OUT};
+use crate::fsio::Fs;
 use crate::fsio::mem::{Fault, MemFs};
+use crate::store::testkit;
 
 fn since_last(fs: &MemFs, name: &str) -> Result<Exported, BatchError> {
     let options = ExportOptions {
@@ -26,11 +30,11 @@ fn since_last(fs: &MemFs, name: &str) -> Result<Exported, BatchError> {
 #[test]
 fn a_kill_at_any_step_of_an_export_never_loses_or_doubles_a_response() {
     let fs = MemFs::new();
-    let agg = testutil::aggregation(&fs, "/agg", false);
-    testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-    testutil::submit(&fs, "/north", 3, "old");
+    let agg = fixture::aggregation(&fs, "/agg", false);
+    fixture::site(&fs, "/north", "North", false, &[agg.to_public()]);
+    fixture::submit(&fs, "/north", 3, "old");
     since_last(&fs, "1.icb").unwrap();
-    testutil::submit(&fs, "/north", 2, "new");
+    fixture::submit(&fs, "/north", 2, "new");
     let pristine = fs.snapshot();
     let records = |fs: &MemFs| {
         fs.snapshot()
@@ -43,12 +47,15 @@ fn a_kill_at_any_step_of_an_export_never_loses_or_doubles_a_response() {
     let total = fs.ops() - start;
     for crash_at in 0..=total {
         for keep in [0usize, usize::MAX] {
-            let fs = testutil::restore(&pristine);
+            let fs = testkit::restore_files(&pristine, &[]);
             fs.create_dir_all(Path::new("/agg/imported")).unwrap();
             fs.fail_from(fs.ops() + crash_at, Fault::Io);
             let outcome = since_last(&fs, "2.icb");
             fs.power_cut(keep.min(fs.unsynced_tail()));
-            assert_eq!(records(&fs), records(&testutil::restore(&pristine)));
+            assert_eq!(
+                records(&fs),
+                records(&testkit::restore_files(&pristine, &[]))
+            );
             let two = Path::new(OUT).join("2.icb");
             if fs.exists(&two) {
                 file::check(&two, &fs.read(&two).unwrap()).unwrap();
@@ -59,10 +66,10 @@ fn a_kill_at_any_step_of_an_export_never_loses_or_doubles_a_response() {
             for name in ["1.icb", "2.icb", "3.icb"] {
                 let p = Path::new(OUT).join(name);
                 if fs.exists(&p) {
-                    testutil::import(&fs, "/agg", &p, true, &agg).unwrap();
+                    fixture::import(&fs, "/agg", &p, true, &agg).unwrap();
                 }
             }
-            let got = testutil::read(&fs, "/agg", &agg);
+            let got = fixture::read(&fs, "/agg", &agg);
             assert_eq!(
                 got.len(),
                 5,
