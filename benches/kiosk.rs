@@ -23,9 +23,9 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use icare::kiosk::model::{Key, Screen};
-use icare::kiosk::theme::Theme;
 use icare::kiosk::view::render;
 use icare::kiosk::{Config, Model, Msg, update};
+use icare::tui::Theme;
 use pty::Kiosk;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

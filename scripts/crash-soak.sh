@@ -3,7 +3,9 @@
 # `icare simulate --ack-log` writes continuously and is killed with SIGKILL N times, at a random
 # 0-120 ms after its start or (every other kill) 0-60 ms after its first acknowledgement; every 250 kills the store is reopened (recovery), verified with the
 # passphrase and decrypted, and checked: every acknowledged response exactly once, no response
-# twice, every torn tail in quarantine. The figures are printed at the end.
+# twice, every torn tail in quarantine. The figures, and the seed of the kill schedule, are printed
+# at the end; a failure prints its seed, and ICARE_CRASH_SEED=<seed> scripts/crash-soak.sh N runs
+# the same schedule again. (A normal test run kills 30 times.)
 #
 #   scripts/crash-soak.sh 10000
 set -euo pipefail

@@ -28,5 +28,5 @@ rm -f "$t/store-v2/lock"
 # The plaintext in stored order, through the library with the manager's identity (`icare decrypt`
 # is for analysts: it refuses the manager's key and shuffles).
 ICARE_VECTOR_OUT="$PWD/$t/store-v2.expected.jsonl" cargo test --quiet --locked --test cli -- \
-  --ignored --exact store::write_the_v2_vectors_expected_plaintext
+  --ignored --exact vectors::write_the_v2_vectors_expected_plaintext
 echo "made $t/store-v2 ($(ls "$t/store-v2/records" | wc -l) files in records/)"

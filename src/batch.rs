@@ -23,7 +23,7 @@ pub(crate) mod journal;
 pub mod keylog;
 pub use crate::crypto::sign;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod tests;
 pub mod verify;
 
 use std::fmt;

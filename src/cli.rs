@@ -1,5 +1,18 @@
 //! The command line: argument definitions and one module per subcommand.
 
+/// `println!` for the commands' output, in every module below: a failed write to standard output
+/// is returned as an error (with `?`) where std's `println!` would panic, so that a reader closing
+/// the pipe (`icare verify | head -1`) is told apart by its `io::ErrorKind::BrokenPipe`
+/// ([`exit::is_closed_stdout`]), not by the text of a panic message.
+macro_rules! println {
+    () => {
+        $crate::cli::exit::print_line(format_args!(""))?
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::exit::print_line(format_args!($($arg)*))?
+    };
+}
+
 pub mod batches;
 pub mod decrypt;
 pub mod exit;

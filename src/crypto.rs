@@ -39,14 +39,46 @@ pub enum CryptoError {
     #[error("the record's padding is malformed")]
     BadPadding,
     /// Wrapping the key to the recipients failed.
-    #[error("cannot wrap the group key to the recipients: {0}")]
-    Wrap(String),
+    #[error("cannot wrap the group key to the recipients")]
+    Wrap(#[source] Box<WrapError>),
     /// No identity given matches any recipient of the epoch header.
     #[error("no matching identity: this key is not one of the recipients of the store")]
     NoMatchingIdentity,
     /// The age-encrypted epoch header is malformed or altered.
-    #[error("the epoch key header does not decrypt ({0})")]
-    Unwrap(String),
+    #[error("the epoch key header does not decrypt")]
+    Unwrap(#[source] UnwrapError),
+}
+
+/// Why age could not encrypt a key to the recipients.
+#[derive(Debug, thiserror::Error)]
+pub enum WrapError {
+    /// age refused the recipients.
+    #[error(transparent)]
+    Age(#[from] age::EncryptError),
+    /// Writing the age file failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Why an age-encrypted key header does not open.
+#[derive(Debug, thiserror::Error)]
+pub enum UnwrapError {
+    /// age could not decrypt it: malformed, altered, or a key it does not know.
+    #[error(transparent)]
+    Age(#[from] age::DecryptError),
+    /// Reading the decrypted stream failed (its last chunk does not authenticate).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// It opened, but what it holds fails a check (named in words).
+    #[error("{0}")]
+    Check(&'static str),
+}
+
+impl From<&'static str> for UnwrapError {
+    /// A check that failed on the opened header, in words.
+    fn from(what: &'static str) -> UnwrapError {
+        UnwrapError::Check(what)
+    }
 }
 
 /// A 256-bit data key that lives only in memory and is wiped when dropped.
@@ -143,14 +175,14 @@ impl Sealer {
 /// Encrypt `payload` to every recipient as a standard age file (binary, not armored).
 pub fn wrap(recipients: &[age::x25519::Recipient], payload: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|e| CryptoError::Wrap(e.to_string()))?;
+        .map_err(|e| CryptoError::Wrap(Box::new(e.into())))?;
     let mut out = Vec::new();
     let mut w = enc
         .wrap_output(&mut out)
-        .map_err(|e| CryptoError::Wrap(e.to_string()))?;
+        .map_err(|e| CryptoError::Wrap(Box::new(e.into())))?;
     w.write_all(payload)
         .and_then(|_| w.finish().map(|_| ()))
-        .map_err(|e| CryptoError::Wrap(e.to_string()))?;
+        .map_err(|e| CryptoError::Wrap(Box::new(e.into())))?;
     Ok(out)
 }
 
@@ -159,17 +191,16 @@ pub fn unwrap(
     identity: &age::x25519::Identity,
     age_file: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    let dec =
-        age::Decryptor::new_buffered(age_file).map_err(|e| CryptoError::Unwrap(e.to_string()))?;
+    let dec = age::Decryptor::new_buffered(age_file).map_err(|e| CryptoError::Unwrap(e.into()))?;
     let mut r = dec
         .decrypt(std::iter::once(identity as &dyn age::Identity))
         .map_err(|e| match e {
             age::DecryptError::NoMatchingKeys => CryptoError::NoMatchingIdentity,
-            e => CryptoError::Unwrap(e.to_string()),
+            e => CryptoError::Unwrap(e.into()),
         })?;
     let mut out = Zeroizing::new(Vec::new());
     r.read_to_end(&mut out)
-        .map_err(|e| CryptoError::Unwrap(e.to_string()))?;
+        .map_err(|e| CryptoError::Unwrap(e.into()))?;
     Ok(out)
 }
 
@@ -247,5 +278,23 @@ mod tests {
             unwrap(&c, &file),
             Err(CryptoError::NoMatchingIdentity)
         ));
+    }
+
+    #[test]
+    fn a_key_header_that_does_not_open_keeps_the_reason_as_its_source() {
+        let id = age::x25519::Identity::generate();
+        let mut file = wrap(&[id.to_public()], b"key material").unwrap();
+        let last = file.len() - 1;
+        file[last] ^= 1;
+        let err = unwrap(&id, &file).unwrap_err();
+        let source = std::error::Error::source(&err).expect("the reason is kept");
+        assert!(matches!(&err, CryptoError::Unwrap(_)), "{err:?}");
+        assert!(!source.to_string().is_empty());
+        assert!(!err.to_string().contains(&source.to_string()), "said once");
+        let garbage = unwrap(&id, b"not an age file").unwrap_err();
+        assert!(
+            matches!(&garbage, CryptoError::Unwrap(UnwrapError::Age(_))),
+            "{garbage:?}"
+        );
     }
 }

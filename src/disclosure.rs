@@ -243,9 +243,3 @@ pub fn select_comments(
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod differencing_tests;
-
-#[cfg(test)]
-mod useful_tests;

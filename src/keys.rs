@@ -35,8 +35,12 @@ pub enum KeysError {
     #[error("{0}: wrong passphrase for this identity file")]
     WrongPassphrase(PathBuf),
     /// The identity file is not an age file or not an age identity.
-    #[error("{path}: not a usable identity file ({reason})")]
-    BadIdentity { path: PathBuf, reason: String },
+    #[error("{path}: not a usable identity file: {problem}")]
+    BadIdentity {
+        path: PathBuf,
+        #[source]
+        problem: KeyFileError,
+    },
     /// A recipient is not an `age1...` X25519 public key.
     #[error("{0:?} is not an age X25519 public key (it should start with \"age1\")")]
     BadRecipient(String),
@@ -51,9 +55,13 @@ pub enum KeysError {
     NewPinLength,
     /// The exit PIN file does not exist or is not an Argon2id hash.
     #[error(
-        "{path}: the exit PIN hash is missing or damaged ({reason}); set a new PIN with `icare pin` and the manager passphrase"
+        "{path}: the exit PIN hash is missing or damaged (set a new PIN with `icare pin` and the manager passphrase): {problem}"
     )]
-    BadPinFile { path: PathBuf, reason: String },
+    BadPinFile {
+        path: PathBuf,
+        #[source]
+        problem: KeyFileError,
+    },
     /// Reading or writing a key file failed.
     #[error("{path}: {source}")]
     Io {
@@ -61,6 +69,29 @@ pub enum KeysError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What is wrong with what a key file holds.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// It could not be read.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// age could not open it (other than a wrong passphrase).
+    #[error(transparent)]
+    Age(#[from] age::DecryptError),
+    /// The exit PIN's hash is not a PHC string.
+    #[error(transparent)]
+    Hash(#[from] argon2::password_hash::Error),
+    /// The exit PIN's hash is made with another algorithm.
+    #[error("{0} is not argon2id")]
+    NotArgon2id(String),
+    /// It is not what it should be, in words.
+    #[error("{0}")]
+    Content(&'static str),
+    /// A new identity file did not read back as the identity written to it.
+    #[error("did not read back")]
+    ReadBack(#[source] Box<KeysError>),
 }
 
 /// Parse an `age1...` recipient.
@@ -122,7 +153,7 @@ pub fn write_identity(
         recipient.set_work_factor(n);
     }
     let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        .map_err(|e| io(std::io::Error::other(e)))?;
     let mut out = Vec::new();
     let mut w = enc.wrap_output(&mut out).map_err(io)?;
     w.write_all(text.as_bytes()).map_err(io)?;
@@ -160,14 +191,15 @@ pub fn unlock_identity_file(
         path: path.to_owned(),
         source,
     })?;
-    let bad = |reason: String| KeysError::BadIdentity {
+    let bad = |problem: KeyFileError| KeysError::BadIdentity {
         path: path.to_owned(),
-        reason,
+        problem,
     };
+    let not = |what| bad(KeyFileError::Content(what));
     let text = if bytes.starts_with(b"age-encryption.org/") {
-        let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| bad(e.to_string()))?;
+        let dec = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| bad(e.into()))?;
         if !dec.is_scrypt() {
-            return Err(bad("encrypted to a key, not to a passphrase".into()));
+            return Err(not("encrypted to a key, not to a passphrase"));
         }
         let Some(pass) = passphrase else {
             return Err(KeysError::WrongPassphrase(path.to_owned()));
@@ -181,21 +213,20 @@ pub fn unlock_identity_file(
                 | age::DecryptError::KeyDecryptionFailed => {
                     KeysError::WrongPassphrase(path.to_owned())
                 }
-                e => bad(e.to_string()),
+                e => bad(e.into()),
             })?;
         let mut out = Zeroizing::new(Vec::new());
-        r.read_to_end(&mut out).map_err(|e| bad(e.to_string()))?;
-        Zeroizing::new(String::from_utf8(out.to_vec()).map_err(|_| bad("not text".into()))?)
+        r.read_to_end(&mut out).map_err(|e| bad(e.into()))?;
+        Zeroizing::new(String::from_utf8(out.to_vec()).map_err(|_| not("not text"))?)
     } else {
-        Zeroizing::new(String::from_utf8(bytes).map_err(|_| bad("not an age file".into()))?)
+        Zeroizing::new(String::from_utf8(bytes).map_err(|_| not("not an age file"))?)
     };
     let line = text
         .lines()
         .map(str::trim)
         .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
-        .ok_or_else(|| bad("no AGE-SECRET-KEY-1 line".into()))?;
-    line.parse::<age::x25519::Identity>()
-        .map_err(|e| bad(e.to_string()))
+        .ok_or_else(|| not("no AGE-SECRET-KEY-1 line"))?;
+    line.parse::<age::x25519::Identity>().map_err(not)
 }
 
 /// Memory (KiB), passes and lanes of the exit PIN's Argon2id: RFC 9106's second recommended
@@ -230,15 +261,15 @@ pub fn hash_exit_pin(pin: &SecretString) -> Result<String, KeysError> {
 /// earlier [`EXIT_PIN_COST`] still verify.
 pub fn verify_exit_pin(data_dir: &Path, pin: &SecretString) -> Result<bool, KeysError> {
     let path = data_dir.join(EXIT_PIN_FILE);
-    let bad = |reason: String| KeysError::BadPinFile {
+    let bad = |problem: KeyFileError| KeysError::BadPinFile {
         path: path.clone(),
-        reason,
+        problem,
     };
-    let bytes = RealFs.read(&path).map_err(|e| bad(e.to_string()))?;
+    let bytes = RealFs.read(&path).map_err(|e| bad(e.into()))?;
     let text = String::from_utf8_lossy(&bytes);
-    let hash = PasswordHash::new(text.trim()).map_err(|e| bad(e.to_string()))?;
+    let hash = PasswordHash::new(text.trim()).map_err(|e| bad(e.into()))?;
     if hash.algorithm.as_str() != "argon2id" {
-        return Err(bad(format!("{} is not argon2id", hash.algorithm)));
+        return Err(bad(KeyFileError::NotArgon2id(hash.algorithm.to_string())));
     }
     Ok(argon2::Argon2::default()
         .verify_password(pin.expose_secret().as_bytes(), &hash)

@@ -1,9 +1,9 @@
 //! The patient kiosk: an Elm-style state machine ([`model`]), pure rendering ([`view`]), input
 //! mapping ([`input`]) and the terminal event loop ([`mod@run`]) that talks to a [`Backend`].
 //!
-//! Start it with [`run()`]: give it a survey, a [`Backend`] (the encrypted store, or
-//! [`MemoryBackend`] in tests), the data folder for the staff log and the idle timeout. With
-//! speech on, [`spoken`] says what each screen reads aloud and [`crate::speech`] reads it.
+//! Start it with [`run()`]: give it a survey, a [`Backend`] (the encrypted store,
+//! [`StoreBackend`]), the data folder for the staff log and the idle timeout. With
+//! speech on, [`model::spoken`] says what each screen reads aloud and [`crate::speech`] reads it.
 
 pub mod backend;
 pub mod harden;
@@ -13,16 +13,14 @@ pub mod page;
 pub mod run;
 pub mod secret;
 pub mod settings;
-pub mod spoken;
 pub mod store_backend;
 pub mod strings;
-pub mod theme;
 pub mod tty;
 pub mod view;
 
 use chrono::NaiveDate;
 
-pub use backend::{Backend, MemoryBackend, SetupInfo};
+pub use backend::{Backend, BackendError, SetupInfo};
 pub use model::{Config, Effect, Model, Msg, update};
 pub use run::{RunOptions, run};
 pub use store_backend::StoreBackend;
@@ -34,6 +32,9 @@ use crate::response::{Period, PeriodKind};
 pub fn period_of(day: NaiveDate) -> Period {
     Period::of_date(PeriodKind::Week, day)
 }
+
+#[cfg(test)]
+mod fault_tests;
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod cli;
 pub mod crypto;
 pub mod disclosure;
+pub mod errors;
 pub mod fsio;
 pub mod keys;
 pub mod kiosk;
@@ -20,3 +21,7 @@ pub mod stats;
 pub mod store;
 pub mod survey;
 pub mod synth;
+pub mod tui;
+
+#[cfg(test)]
+mod tests;

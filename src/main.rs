@@ -13,21 +13,14 @@ static ALLOC: zero_on_free::ZeroOnFree = zero_on_free::ZeroOnFree;
 
 fn main() {
     let cli = icare::cli::Cli::parse();
-    // `println!` panics when the reader of standard output has gone; that is not a crash.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !icare::cli::exit::is_broken_pipe(info.payload()) {
-            previous(info);
-        }
-    }));
-    let code = match std::panic::catch_unwind(|| icare::cli::run(cli)) {
-        Ok(Ok(code)) => code,
-        Ok(Err(err)) => {
+    let code = match icare::cli::run(cli) {
+        Ok(code) => code,
+        // A reader that closed standard output (`icare verify | head -1`) chose to stop reading.
+        Err(err) if icare::cli::exit::is_closed_stdout(&err) => 0,
+        Err(err) => {
             eprintln!("icare: {}", icare::cli::exit::error_message(&err));
             2
         }
-        Err(panic) if icare::cli::exit::is_broken_pipe(panic.as_ref()) => 0,
-        Err(panic) => std::panic::resume_unwind(panic),
     };
     std::process::exit(code);
 }

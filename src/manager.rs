@@ -14,6 +14,3 @@ pub mod view;
 pub use data::{Data, Filter};
 pub use model::{Effect, Key, Model, Msg, Tab, update};
 pub use run::run;
-
-#[cfg(test)]
-pub(crate) mod fixture;

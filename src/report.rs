@@ -15,7 +15,6 @@ pub mod intake;
 pub mod items;
 pub mod json;
 pub mod markdown;
-pub mod svg;
 pub mod text;
 
 use std::path::PathBuf;
@@ -227,6 +226,8 @@ pub const COMMENTS_SHOWN: usize = 40;
 #[cfg(test)]
 pub(crate) mod tests;
 
+#[cfg(test)]
+mod crosscheck_tests;
 #[cfg(test)]
 mod render_tests;
 

@@ -212,21 +212,6 @@ impl ScoringPlan {
         self.themes.len()
     }
 
-    /// Index of the item's theme in [`Survey::themes`].
-    pub fn item_theme(&self, item: usize) -> Option<usize> {
-        self.items.get(item).map(|i| i.theme)
-    }
-
-    /// The item's scored range (lowest, highest value), excluding "Don't know".
-    pub fn item_range(&self, item: usize) -> Option<(i32, i32)> {
-        self.items.get(item).map(|i| (i.min, i.max))
-    }
-
-    /// Whether the item is scored in reverse.
-    pub fn item_reversed(&self, item: usize) -> bool {
-        self.items.get(item).is_some_and(|i| i.reverse)
-    }
-
     /// Number of points on the item's scale (including "Don't know").
     pub fn item_points(&self, item: usize) -> usize {
         self.items.get(item).map_or(0, |i| i.points.len())

@@ -17,7 +17,7 @@ use crate::response::Response;
 use crate::scoring::{ItemOutcome, ResponseScores, ScoringError, ScoringPlan};
 
 pub use moments::{CoMoments, Moments};
-pub use period::{Granularity, PeriodKey};
+pub use period::{Granularity, PeriodKey, PeriodLabelError};
 
 /// Least number of complete cases for Cronbach's alpha and item–rest correlations.
 pub const MIN_N_ALPHA: u64 = 30;
@@ -401,19 +401,6 @@ impl<'p> Collector<'p> {
             .collect()
     }
 
-    /// Totals per (site, period) cell, for a site's trend.
-    pub fn by_site_and_period(&self) -> BTreeMap<(String, PeriodKey), Accumulator> {
-        let mut out = BTreeMap::new();
-        for (site, periods) in &self.cells {
-            for (period, acc) in periods {
-                if let (Some(site), Some(period)) = (site, period) {
-                    out.insert((site.clone(), *period), acc.clone());
-                }
-            }
-        }
-        out
-    }
-
     /// Responses whose period cannot be placed at this granularity (counted overall only).
     pub fn unplaced(&self) -> u64 {
         self.cells
@@ -460,6 +447,3 @@ impl<'p> Collector<'p> {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod crosscheck_tests;

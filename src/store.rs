@@ -12,6 +12,7 @@ pub mod format;
 pub mod ledger;
 pub mod meta;
 pub mod period_file;
+mod problem;
 pub(crate) mod read;
 pub(crate) mod recover;
 pub mod stream;
@@ -23,12 +24,13 @@ use std::path::{Path, PathBuf};
 use age::secrecy::SecretString;
 
 pub use meta::{META_FILE, StoreMeta};
+pub use problem::Problem;
 pub use read::sited::{
     ReadError, SiteResponses, StoreKind, Unreadable, read_all, read_all_with, summarize,
 };
 pub use read::{Responses, read_responses, read_responses_split, read_responses_with};
 pub use recover::{OpenReport, Quarantined};
-pub use verify::{Problem, VerifyReport, verify, verify_with};
+pub use verify::{VerifyReport, verify, verify_with};
 pub use write::{Durability, GROUP_MAX_RECORDS, Store, period_start};
 
 use crate::crypto::sign::{self, SignError};
@@ -305,5 +307,7 @@ fn check_answer(scale: Option<&crate::survey::Scale>, answer: Answer) -> Result<
     }
 }
 
+#[cfg(test)]
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;

@@ -20,7 +20,11 @@ mod unclosed;
 pub mod validate;
 
 #[cfg(test)]
+mod advice_tests;
+#[cfg(test)]
 mod mutation_tests;
+#[cfg(test)]
+mod shipped_tests;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -20,8 +20,7 @@ use crate::keys;
 use crate::store::StoreError;
 pub(crate) use crate::store::aggregate::imported_files;
 pub use crate::store::aggregate::{
-    AGGREGATE_FILE, AggregateMeta, IMPORTED_DIR, KIND_AGGREGATE, KIND_ORIGIN, KIND_TRUST,
-    MAGIC_AGGREGATE, MAGIC_IMPORTED, MAGIC_TRUST, Origin, TRUST_FILE, is_aggregate,
+    AGGREGATE_FILE, AggregateMeta, IMPORTED_DIR, Origin, TRUST_FILE, is_aggregate,
 };
 
 /// Create an aggregation store in `dir` with a new manager identity protected by `passphrase`.
@@ -65,6 +64,3 @@ pub fn init_with(
     fsio::write_atomic(fs, &meta_path, &meta.to_bytes()).map_err(BatchError::io(&meta_path))?;
     Ok(crypto::public_key(&identity))
 }
-
-#[cfg(test)]
-mod tests;

@@ -16,7 +16,7 @@ use super::file::{self, Chain, ContentsWriter, Manifest, Sent};
 use super::{BatchError, aggregate, sign};
 use crate::crypto;
 use crate::fsio::{self, Fs};
-use crate::store::format::{self, Damage, EpochInfo, KIND_RECORD, MAGIC_RECORDS, hex};
+use crate::store::format::{self, Damage, EpochInfo, KIND_RECORD, hex};
 use crate::store::ledger::{Vouch, sha256_hex};
 use crate::store::period_file::{PeriodFile, split_record};
 use crate::store::read::{epoch_info, record_frames};
@@ -88,7 +88,7 @@ impl Walk<'_> {
     /// Read, check and (when it is to be exported) split one records file into epochs.
     fn file<'b>(&mut self, path: &Path, bytes: &'b [u8]) -> Result<Vec<Epoch<'b>>, BatchError> {
         let name = file_name(path);
-        let scan = match format::scan(bytes, MAGIC_RECORDS, "records") {
+        let scan = match format::RECORDS.scan(bytes) {
             Ok(s) => s,
             Err(source @ format::HeaderError::NewerVersion(_)) => {
                 return Err(StoreError::Header {
@@ -419,6 +419,3 @@ fn rewrap(
     out.extend_from_slice(&wrapped);
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests;

@@ -18,22 +18,14 @@ use serde::{Deserialize, Serialize};
 use super::BatchError;
 use super::sign::{SiteKey, SiteSigner};
 use crate::response::Period;
-use crate::store::format::{EpochInfo, hex};
+use crate::store::format::{self, EpochInfo, hex};
 
-pub use check::{Checked, EpochEntry, Visitor, check_reader, short_id};
+pub use check::{Checked, EpochEntry, Visitor, check_reader};
 pub use write::{Contents, ContentsWriter, write_batch};
 
-/// Magic of a batch file.
-pub const MAGIC_BATCH: [u8; 8] = *b"iCAREbt\x01";
-/// The file format version this build writes (file header and manifest `format`). It reads 1
-/// and 2: version 1 has no export chain in its manifest.
-pub const BATCH_VERSION: u16 = 2;
-/// Frame kind of the manifest (JSON).
-pub const KIND_MANIFEST: u8 = 48;
-/// Frame kind of the signature (64 bytes).
-pub const KIND_SIGNATURE: u8 = 49;
-/// The manifest format this build writes (the same number as the file header's version).
-pub const MANIFEST_FORMAT: u32 = BATCH_VERSION as u32;
+/// The manifest format this build writes (the same number as the file header's version,
+/// [`format::BATCH_VERSION`]; the magic and frame kinds are in the registry, [`format::BATCH`]).
+pub const MANIFEST_FORMAT: u32 = format::BATCH_VERSION as u32;
 /// What every epoch header's key part starts with (an age v1 file).
 pub const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 
@@ -148,8 +140,6 @@ pub struct Batch {
     pub epochs: Vec<BatchEpoch>,
 }
 
-pub use crate::store::format::record_id;
-
 /// A batch in memory: `epochs` in order of (period, epoch id), records shuffled within each,
 /// the manifest with `chain`, and the signature.
 pub fn build(
@@ -211,7 +201,7 @@ impl Summary {
 pub fn check_header(fs: &dyn crate::fsio::Fs, path: &Path) -> Result<(), BatchError> {
     use crate::store::stream::{FrameReader, OpenError};
     let file = fs.open_read(path).map_err(BatchError::io(path))?;
-    match FrameReader::open(file, MAGIC_BATCH, BATCH_VERSION, "batch", false) {
+    match FrameReader::of(file, &format::BATCH, false) {
         Ok(_) => Ok(()),
         Err(OpenError::Io(e)) => Err(BatchError::io(path)(e)),
         Err(OpenError::Header(e)) => Err(BatchError::Rejected {
@@ -254,6 +244,3 @@ pub fn check(path: &Path, bytes: &[u8]) -> Result<Batch, BatchError> {
         epochs: collect.0,
     })
 }
-
-#[cfg(test)]
-mod tests;

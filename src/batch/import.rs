@@ -11,16 +11,16 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::file::{self, Checked, KIND_MANIFEST, MAGIC_BATCH, Visitor};
+use super::file::{self, Checked, Visitor};
 use super::intake::{self, Received};
 use super::keylog::{self, KeyEvent, Keys, Trust};
 use super::{BatchError, Check};
 use crate::crypto::{self, CryptoError};
 use crate::fsio::{self, Fs};
-use crate::store::aggregate::{
-    AggregateMeta, IMPORTED_DIR, KIND_ORIGIN, MAGIC_IMPORTED, Origin, imported_files, open_imported,
+use crate::store::aggregate::{AggregateMeta, IMPORTED_DIR, Origin, imported_files, open_imported};
+use crate::store::format::{
+    self, EpochInfo, KIND_EPOCH, KIND_MANIFEST, KIND_RECORD, KIND_SIGNATURE, hex,
 };
-use crate::store::format::{EpochInfo, KIND_EPOCH, KIND_RECORD, hex, json_file};
 use crate::store::stream::{FrameReader, Step};
 
 /// How to import.
@@ -125,7 +125,7 @@ fn known(fs: &dyn Fs, dir: &Path, batch: &Checked) -> Result<(Vec<bool>, Vec<boo
         loop {
             match frames.next_frame().map_err(BatchError::io(&path))? {
                 Step::Frame(f) if f.kind == KIND_RECORD => {
-                    if let Some(i) = batch.find(&file::short_id(f.payload)) {
+                    if let Some(i) = batch.find(&format::short_id(f.payload)) {
                         records[i] = true;
                     }
                 }
@@ -345,7 +345,7 @@ fn admit(
 
 /// The second pass: copy the epochs and records marked in `take` into a new imported file at
 /// `tmp` (synced), proving the batch still has the bytes the first pass checked.
-fn copy(
+pub(super) fn copy(
     fs: &dyn Fs,
     tmp: &Path,
     origin: &Origin,
@@ -355,11 +355,14 @@ fn copy(
     batch_path: &Path,
 ) -> Result<(), BatchError> {
     let changed = || BatchError::Changed(batch_path.to_owned());
-    let mut frames = FrameReader::open(input, MAGIC_BATCH, file::BATCH_VERSION, "batch", true)
-        .map_err(|_| changed())?;
+    let mut frames = FrameReader::of(input, &format::BATCH, true).map_err(|_| changed())?;
     let mut failed = None;
     fsio::write_synced(fs, tmp, |w| -> std::io::Result<()> {
-        w.write_all(&json_file(MAGIC_IMPORTED, KIND_ORIGIN, origin))?;
+        w.write_all(&format::json_file(
+            format::MAGIC_IMPORTED,
+            format::KIND_ORIGIN,
+            origin,
+        ))?;
         let (mut epoch, mut record) = (0usize, 0usize);
         loop {
             match frames.next_frame()? {
@@ -383,7 +386,7 @@ fn copy(
                     }
                     record += 1;
                 }
-                Step::Frame(f) if f.kind == KIND_MANIFEST || f.kind == file::KIND_SIGNATURE => {}
+                Step::Frame(f) if f.kind == KIND_MANIFEST || f.kind == KIND_SIGNATURE => {}
                 Step::End => break,
                 _ => {
                     failed = Some(changed());
@@ -400,53 +403,4 @@ fn copy(
         }
     })
     .map_err(|e| failed.take().unwrap_or_else(|| BatchError::io(tmp)(e)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::batch::testutil;
-    use crate::fsio::mem::MemFs;
-
-    /// The second pass proves it read the bytes the first pass checked: another batch (or the
-    /// same one changed) in its place between the two passes writes nothing.
-    #[test]
-    fn a_batch_that_changes_between_the_check_and_the_copy_adds_nothing() {
-        let fs = MemFs::new();
-        let agg = testutil::aggregation(&fs, "/agg", false);
-        testutil::site(&fs, "/north", "North", false, &[agg.to_public()]);
-        testutil::submit(&fs, "/north", 3, "n");
-        let first = testutil::export(&fs, "/north", "first.icb", false);
-        let second = testutil::export(&fs, "/north", "second.icb", false);
-        let bytes = fs.read(&first).unwrap();
-        let checked = file::check_reader(&first, bytes.as_slice(), &mut ()).unwrap();
-        let origin = Origin {
-            site: "North".into(),
-            signing_key: checked.manifest.signing_key.clone(),
-            batch_id: checked.manifest.batch_id.clone(),
-            store_id: checked.manifest.store_id.clone(),
-        };
-        let take = vec![true; checked.records.len()];
-        let tmp = Path::new("/agg/imported/.x.ici.tmp-0");
-        // The same bytes: copied.
-        copy(&fs, tmp, &origin, &checked, &take, bytes.as_slice(), &first).unwrap();
-        fs.remove_file(tmp).unwrap();
-        // Other bytes (an export of the same records, shuffled anew): refused.
-        let other = fs.read(&second).unwrap();
-        let err = copy(&fs, tmp, &origin, &checked, &take, other.as_slice(), &first).unwrap_err();
-        assert!(matches!(err, BatchError::Changed(_)), "{err}");
-        let mut cut = bytes.clone();
-        cut.truncate(bytes.len() - 10);
-        let err = copy(
-            &fs,
-            Path::new("/agg/imported/.y.ici.tmp-0"),
-            &origin,
-            &checked,
-            &take,
-            cut.as_slice(),
-            &first,
-        )
-        .unwrap_err();
-        assert!(matches!(err, BatchError::Changed(_)), "{err}");
-    }
 }

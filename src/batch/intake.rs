@@ -19,22 +19,13 @@ use super::journal::{self, Journal};
 use crate::fsio::Fs;
 use crate::response::Period;
 use crate::store::aggregate::{imported_files, open_imported, read_origin};
-use crate::store::format::{EpochInfo, KIND_EPOCH};
+use crate::store::format::{self, EpochInfo, KIND_EPOCH};
 use crate::store::period_file::period_of_name;
 use crate::store::stream::Step;
 
 /// The log of batches received, relative to the aggregation store's folder.
 pub const RECEIVED_LOG: &str = "batches.log";
-/// Magic of the log of batches received.
-pub const MAGIC_RECEIVED: [u8; 8] = *b"iCAREbl\x01";
-/// Frame kind of one entry of the log of batches received.
-pub const KIND_RECEIVED: u8 = 21;
-
-const JOURNAL: Journal = Journal {
-    magic: MAGIC_RECEIVED,
-    kind: KIND_RECEIVED,
-    what: "log of batches received",
-};
+const JOURNAL: Journal = Journal(format::RECEIVED_LOG);
 
 /// One batch received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,13 +14,10 @@ use crate::fsio::{self, Fs};
 use crate::store::StoreError;
 use crate::store::format;
 
-/// One kind of log: its magic bytes, frame kind and name in messages.
+/// One kind of log: a registered format ([`format::FORMATS`]) whose files are a header and
+/// frames of its one kind.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Journal {
-    pub magic: [u8; 8],
-    pub kind: u8,
-    pub what: &'static str,
-}
+pub(crate) struct Journal(pub format::FileFormat);
 
 /// A log as read: its entries and bytes (to which entries are added).
 #[derive(Debug)]
@@ -46,6 +43,11 @@ impl<T> Read<T> {
 }
 
 impl Journal {
+    /// The frame kind of every entry.
+    fn kind(&self) -> u8 {
+        self.0.kinds[0]
+    }
+
     /// Every entry of the log at `path` (none when there is no log yet).
     pub fn read<T: DeserializeOwned>(
         &self,
@@ -67,15 +69,14 @@ impl Journal {
             offset: offset as u64,
             what,
         };
-        let scan =
-            format::scan(&bytes, self.magic, self.what).map_err(|source| StoreError::Header {
-                path: path.to_owned(),
-                source,
-            })?;
+        let scan = self.0.scan(&bytes).map_err(|source| StoreError::Header {
+            path: path.to_owned(),
+            source,
+        })?;
         scan.check_whole(path)?;
         let mut entries = Vec::with_capacity(scan.frames.len());
         for f in &scan.frames {
-            if f.kind != self.kind {
+            if f.kind != self.kind() {
                 return Err(corrupt(f.offset, format!("unexpected frame kind {}", f.kind)).into());
             }
             entries.push(
@@ -103,11 +104,11 @@ impl Journal {
         let mut bytes = log
             .bytes
             .clone()
-            .unwrap_or_else(|| format::file_header(self.magic).to_vec());
+            .unwrap_or_else(|| self.0.header().to_vec());
         for entry in &new {
             // Plain strings, numbers and lists always serialize.
             let json = serde_json::to_vec(entry).unwrap_or_default();
-            bytes.extend(format::frame(self.kind, &json));
+            bytes.extend(format::frame(self.kind(), &json));
         }
         fsio::write_atomic(fs, path, &bytes).map_err(BatchError::io(path))?;
         log.bytes = Some(bytes);

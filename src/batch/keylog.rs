@@ -12,25 +12,16 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::BatchError;
 use super::journal::{self, Journal};
 use super::sign::SiteKey;
-use super::{BatchError, aggregate};
 use crate::fsio::{self, Fs};
-use crate::store::aggregate::{AggregateMeta, KIND_TRUST, MAGIC_TRUST, TRUST_FILE, read_origin};
-use crate::store::format::parse_json_file;
+use crate::store::aggregate::{AggregateMeta, TRUST_FILE, imported_files, read_origin};
+use crate::store::format;
 
 /// The keys log, relative to the aggregation store's folder.
 pub const KEYS_LOG: &str = "keys.log";
-/// Magic of the keys log.
-pub const MAGIC_KEYS_LOG: [u8; 8] = *b"iCAREkl\x01";
-/// Frame kind of one entry of the keys log.
-pub const KIND_KEY_EVENT: u8 = 20;
-
-const JOURNAL: Journal = Journal {
-    magic: MAGIC_KEYS_LOG,
-    kind: KIND_KEY_EVENT,
-    what: "keys log",
-};
+const JOURNAL: Journal = Journal(format::KEYS_LOG);
 
 /// One trusted site key and the site name its responses are reported under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -304,8 +295,7 @@ fn take_over(fs: &dyn Fs, dir: &Path) -> Result<Vec<KeyEvent>, BatchError> {
     let path = dir.join(TRUST_FILE);
     match fs.read(&path) {
         Ok(bytes) => {
-            let t: TrustJson =
-                parse_json_file(&path, &bytes, MAGIC_TRUST, KIND_TRUST, "trusted sites")?;
+            let t: TrustJson = format::TRUST.parse_json(&path, &bytes)?;
             for s in t.sites {
                 events.push(KeyEvent::Trusted {
                     site: s.site,
@@ -319,7 +309,7 @@ fn take_over(fs: &dyn Fs, dir: &Path) -> Result<Vec<KeyEvent>, BatchError> {
         Err(source) => return Err(BatchError::Io { path, source }),
     }
     let mut pairs: BTreeMap<(String, String), String> = BTreeMap::new();
-    for file in aggregate::imported_files(fs, dir)? {
+    for file in imported_files(fs, dir)? {
         // A file whose origin cannot be read binds nothing (readers report it).
         if let Ok(o) = read_origin(fs, &file) {
             pairs.insert((o.store_id, o.signing_key), o.site);

@@ -7,12 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::BatchError;
-use super::aggregate::{self, AggregateMeta, KIND_ORIGIN, MAGIC_IMPORTED};
-use super::file::record_id;
+use super::aggregate::{self, AggregateMeta};
 use super::intake;
 use super::keylog::{self, Keys};
 use crate::fsio::Fs;
-use crate::store::format::{self, Damage, EpochInfo, KIND_EPOCH, KIND_RECORD};
+use crate::store::format::{self, Damage, EpochInfo, KIND_EPOCH, KIND_ORIGIN, KIND_RECORD};
 use crate::store::{
     Problem, ReadError, StoreError, Unreadable, VerifyReport, read_all_with, summarize,
 };
@@ -77,7 +76,7 @@ pub fn verify_with(
                 .problems
                 .push(Problem::new(&path, offset.map(|o| o as u64), what));
         };
-        let scan = match format::scan(&bytes, MAGIC_IMPORTED, "imported batch") {
+        let scan = match format::IMPORTED.scan(&bytes) {
             Ok(s) => s,
             Err(source @ format::HeaderError::NewerVersion(_)) => {
                 return Err(StoreError::Header { path, source }.into());
@@ -112,7 +111,7 @@ pub fn verify_with(
                 },
                 KIND_RECORD => {
                     if let Some(p) = period
-                        && seen.insert(record_id(&bytes[f.start..f.end]))
+                        && seen.insert(format::record_id(&bytes[f.start..f.end]))
                     {
                         *report.counts.entry(p).or_default() += 1;
                     }

@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 use super::secret::{self, Prompt};
 use crate::disclosure::{DEFAULT_MIN_N, Rule, analyst};
 use crate::fsio::RealFs;
-use crate::report::analyst::{self as rows, Head, Rows};
+use crate::report::analyst::{self as rows, Rows};
 use crate::response::Response;
 use crate::store;
 use crate::survey;
@@ -169,29 +169,10 @@ pub fn run(data: &Path, args: DecryptArgs) -> anyhow::Result<i32> {
     let mut rows = Rows::new(&catalog);
     let csv = args.format == Format::Csv;
     let body = |out: &mut dyn Write| -> anyhow::Result<()> {
-        if csv {
-            writeln!(out, "{}", rows::CSV_HEADER)?;
-        }
-        for (k, ((_, r), l)) in all.iter().zip(&labels).enumerate() {
-            let id = if synthetic {
-                format!("synthetic-{}", k + 1)
-            } else {
-                format!("r{}", k + 1)
-            };
-            let head = Head {
-                synthetic,
-                id: &id,
-                labels: l,
-                response: r,
-            };
-            let answers = rows.answers(r);
-            if csv {
-                rows::write_csv(out, &head, &answers)?;
-            } else {
-                rows::write_jsonl(out, &head, &answers)?;
-            }
-        }
-        Ok(())
+        let responses = all.iter().map(|(_, r)| r).zip(&labels);
+        Ok(rows::write_responses(
+            out, csv, synthetic, responses, &mut rows,
+        )?)
     };
     match &args.out {
         Some(path) => write_atomically(path, body)?,

@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::secret::{self, IdentityArgs, Prompt};
 use crate::fsio::{self, Fs, RealFs};
-use crate::keys::{self, KeysError};
+use crate::keys::{self, KeyFileError, KeysError};
 
 #[derive(Debug, Args)]
 pub struct PasswdArgs {
@@ -139,9 +139,9 @@ pub fn change_passphrase(
         let _ = fs.remove_file(&staged);
         return Err(KeysError::BadIdentity {
             path: staged,
-            reason: match back {
-                Err(e) => format!("did not read back: {e}"),
-                Ok(_) => "read back as another key".into(),
+            problem: match back {
+                Err(e) => KeyFileError::ReadBack(Box::new(e)),
+                Ok(_) => KeyFileError::Content("read back as another key"),
             },
         });
     }

@@ -87,50 +87,6 @@ pub struct ReportArgs {
     pub identity: IdentityArgs,
 }
 
-/// A period label (`2026-W07`, `2026-03`, `2026-Q1`) at granularity `g`.
-pub fn parse_period(s: &str, g: Granularity) -> anyhow::Result<PeriodKey> {
-    let bad = || {
-        let example = match g {
-            Granularity::Week => "2026-W07",
-            Granularity::Month => "2026-03",
-            Granularity::Quarter => "2026-Q1",
-        };
-        anyhow::anyhow!(
-            "--only {s:?}: not a {} like {example} (it must match --period)",
-            crate::report::common::granularity_word(g)
-        )
-    };
-    let (year, rest) = s.split_once('-').ok_or_else(bad)?;
-    let year: i32 = year.parse().map_err(|_| bad())?;
-    let key = match g {
-        Granularity::Week => PeriodKey::Week {
-            year,
-            week: rest
-                .strip_prefix('W')
-                .and_then(|w| w.parse().ok())
-                .filter(|w| (1..=53).contains(w))
-                .ok_or_else(bad)?,
-        },
-        Granularity::Month => PeriodKey::Month {
-            year,
-            month: rest
-                .parse()
-                .ok()
-                .filter(|m| (1..=12).contains(m))
-                .ok_or_else(bad)?,
-        },
-        Granularity::Quarter => PeriodKey::Quarter {
-            year,
-            quarter: rest
-                .strip_prefix('Q')
-                .and_then(|q| q.parse().ok())
-                .filter(|q| (1..=4).contains(q))
-                .ok_or_else(bad)?,
-        },
-    };
-    Ok(key)
-}
-
 pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
     // Everything that can be checked without the passphrase is checked first.
     let granularity = match args.period {
@@ -153,8 +109,9 @@ pub fn run(data: &Path, args: ReportArgs) -> anyhow::Result<i32> {
         period: args
             .only
             .as_deref()
-            .map(|s| parse_period(s, granularity))
-            .transpose()?,
+            .map(|s| PeriodKey::parse(s, granularity))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--only {e} (it must match --period)"))?,
         survey_id: args.survey_id.clone(),
         comment_seed: args.comment_seed.unwrap_or_else(rand::random),
         today: chrono::Local::now().date_naive(),

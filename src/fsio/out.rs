@@ -101,7 +101,7 @@ pub(super) fn resolve(path: &Path) -> io::Result<OutTarget> {
 mod tests {
     use super::*;
     use crate::fsio::RealFs;
-    use crate::fsio::mem::MemFs;
+    use crate::fsio::mem::{Fault, MemFs};
     use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
 
     fn write(path: &Path, text: &str) -> io::Result<()> {
@@ -305,6 +305,67 @@ mod tests {
             fs.mode(path).unwrap(),
             0o600,
             "a private output stays private"
+        );
+    }
+
+    /// What `decrypt --out` writes with: a fault at any operation fails the write and never leaves
+    /// part of a file under the final name, before or after a power cut (a failed folder sync after
+    /// the rename leaves the whole file, whose durability is unknown, so the write is reported
+    /// failed); without a fault the whole file is there, even after a power cut.
+    #[test]
+    fn decrypt_output_with_a_fault_at_any_operation_never_leaves_part_of_a_file() {
+        let out = Path::new("/out/responses.jsonl");
+        let line = "{\"response\":\"r1\",\"answers\":[]}\n".repeat(4000);
+        let write = |fs: &MemFs| {
+            crate::fsio::write_atomic_with(fs, out, |w: &mut dyn io::Write| {
+                for chunk in line.as_bytes().chunks(1000) {
+                    w.write_all(chunk)?;
+                }
+                Ok::<(), io::Error>(())
+            })
+        };
+        let fresh = || {
+            let fs = MemFs::new();
+            fs.create_dir_all(Path::new("/out")).unwrap();
+            fs
+        };
+        let probe = fresh();
+        let start = probe.ops();
+        write(&probe).unwrap();
+        let ops = probe.ops() - start;
+        assert!(
+            ops >= 5,
+            "several appends, a sync, a rename and a folder sync"
+        );
+        probe.power_cut(usize::MAX);
+        assert_eq!(probe.read(out).unwrap(), line.as_bytes());
+        for fault in [Fault::NoSpace, Fault::Io] {
+            for n in 0..ops {
+                let fs = fresh();
+                fs.fail_at(fs.ops() + n, fault);
+                assert!(write(&fs).is_err(), "{fault:?} at op {n} reported written");
+                // Under the final name: nothing, or (when only the last folder sync failed, after
+                // the rename) the whole file; never part of it, and no temporary file is left.
+                let whole_or_none = |fs: &MemFs| match fs.read(out) {
+                    Ok(b) => b == line.as_bytes(),
+                    Err(_) => true,
+                };
+                assert!(whole_or_none(&fs), "{fault:?} at op {n}: part of a file");
+                let names: Vec<_> = fs.snapshot().into_iter().map(|(p, _)| p).collect();
+                assert!(
+                    names.iter().all(|p| p == out),
+                    "{fault:?} at op {n}: left {names:?}"
+                );
+                fs.power_cut(usize::MAX);
+                assert!(
+                    whole_or_none(&fs),
+                    "{fault:?} at op {n}: part of a file after a power cut"
+                );
+            }
+        }
+        eprintln!(
+            "decrypt output faults: {} injected ({ops} operations x ENOSPC, EIO)",
+            2 * ops
         );
     }
 }

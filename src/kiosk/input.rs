@@ -12,7 +12,8 @@ use ratatui::layout::Rect;
 use super::model::{Key, Model, Msg};
 use super::page::page;
 use super::secret::Secret;
-use super::view::layout::{hit, place, too_small};
+use super::view::layout::{hit, place};
+use crate::tui::layout::too_small;
 
 /// The message for a terminal event, or `None` when the kiosk ignores it.
 pub fn to_msg(event: &Event, model: &Model, area: Rect, now: Instant) -> Option<Msg> {
@@ -77,6 +78,9 @@ pub fn tap(model: &Model, area: Rect, col: u16, row: u16, now: Instant) -> Msg {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kiosk::model::Button;
+    use crate::kiosk::view::tests::{draw, icare, row_of};
+    use crate::tui::Theme;
 
     fn ctrl(c: char) -> KeyEvent {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
@@ -99,5 +103,31 @@ mod tests {
         assert_eq!(k(KeyCode::Enter), Some(Key::Enter));
         let shifted = KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT);
         assert_eq!(to_key(&shifted), Some(Key::Char('A')));
+    }
+
+    #[test]
+    fn a_tap_lands_on_the_button_drawn_there() {
+        let mut k = icare();
+        k.key(Key::Enter).key(Key::Enter);
+        for (w, h) in [(60, 20), (80, 24), (120, 40)] {
+            let buf = draw(&k.m, &Theme::COLOR, w, h);
+            let y = row_of(&buf, "3  Not sure");
+            let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+            let x = line.find("Not sure").unwrap() as u16;
+            let now = k.now;
+            assert_eq!(
+                tap(&k.m, buf.area, x, y, now),
+                Msg::Press(Button::Choice(2), now),
+                "{w}x{h}"
+            );
+            let y = row_of(&buf, "Next");
+            let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+            let x = line.find("Next").unwrap() as u16;
+            assert_eq!(
+                tap(&k.m, buf.area, x, y, now),
+                Msg::Press(Button::Next, now)
+            );
+            assert_eq!(tap(&k.m, buf.area, 0, 0, now), Msg::Tap(now));
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! The kiosk's state machine: what is on screen and what the patient has answered, changed only
 //! by [`update`]. Time enters only through the `Instant`s that messages carry.
 
+mod buttons;
 mod flow;
 pub mod setup;
 mod speech;
+pub mod spoken;
 mod staff;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, NaiveTime};
 use zeroize::Zeroize;
 
+pub use buttons::{Button, Choice, Key, choices};
 pub use setup::{SetupForm, SetupProblem, SetupStep};
 pub use staff::{PinNote, StaffGuard};
 
@@ -23,7 +26,6 @@ use super::settings::Settings;
 use crate::keys::lockout::Verdict;
 use crate::response::{Answer, Period, Response};
 use crate::speech::Utterance;
-use crate::survey::direction::display_order;
 use crate::survey::{Scale, Survey, Text};
 
 /// How long a chosen answer stays marked on screen before the next question appears.
@@ -46,84 +48,6 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Start with first-run setup (there is no store yet).
     pub needs_setup: bool,
-}
-
-/// A key, already stripped of anything the kiosk ignores (Ctrl combinations, releases).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Enter,
-    Left,
-    Right,
-    Up,
-    Down,
-    Tab,
-    BackTab,
-    Backspace,
-    Esc,
-    /// The staff key (F10).
-    Staff,
-    /// Any other key: counts as "any key", does nothing else.
-    Other,
-}
-
-/// Something on screen that can be tapped or focused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Button {
-    Start,
-    Language(usize),
-    /// The n-th answer choice of the current question.
-    Choice(usize),
-    Back,
-    Next,
-    Done,
-    Send,
-    GoBack,
-    TryAgain,
-    Finish,
-    StillHere,
-    StaffResume,
-    StaffQuit,
-    Continue,
-    /// Read the screen aloud again (key 0); shown only when speech is on.
-    HearAgain,
-}
-
-/// An answer choice on a question screen, numbered from 1 in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    Value(i32),
-    NotApplicable,
-    Skip,
-}
-
-impl Choice {
-    /// The answer this choice records.
-    pub fn answer(self) -> Answer {
-        match self {
-            Choice::Value(v) => Answer::Value(v),
-            Choice::NotApplicable => Answer::NotApplicable,
-            Choice::Skip => Answer::Skipped,
-        }
-    }
-}
-
-/// The choices a scale offers, numbered from 1 in this order: its points with the good end on the
-/// highest number (so a key means the same on every scale; see
-/// [`display_order`]), then "Does not apply", then
-/// "Skip this question".
-pub fn choices(scale: &Scale) -> Vec<Choice> {
-    let mut out: Vec<Choice> = display_order(scale)
-        .into_iter()
-        .map(|p| Choice::Value(p.value))
-        .collect();
-    if scale.not_applicable {
-        out.push(Choice::NotApplicable);
-    }
-    if scale.skip {
-        out.push(Choice::Skip);
-    }
-    out
 }
 
 /// Input and results the kiosk reacts to.

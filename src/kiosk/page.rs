@@ -450,3 +450,6 @@ fn overlay(m: &Model, o: &Overlay, s: &Strings) -> Page {
         },
     }
 }
+
+#[cfg(test)]
+mod tests;

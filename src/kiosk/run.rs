@@ -2,7 +2,7 @@
 //! for input with the next deadline as timeout, and carries out the model's effects.
 
 use std::collections::VecDeque;
-use std::io::{Write, stdout};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -10,28 +10,23 @@ use anyhow::Context;
 use chrono::Local;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-};
+use ratatui::crossterm::event::Event;
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{
-    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
+use ratatui::crossterm::terminal::{Clear, ClearType};
 use ratatui::layout::Rect;
 use zeroize::Zeroize;
 
-use super::backend::Backend;
+use super::backend::{Backend, BackendError};
 use super::harden::harden;
 use super::input::to_msg;
-use super::model::{Config, Effect, Model, Msg, update};
+use super::model::{Config, Effect, Model, Msg, spoken, update};
 use super::settings;
-use super::spoken;
-use super::theme::Theme;
 use super::tty::{TermInput, WipedOutput, is_hangup};
 use super::view::Kiosk;
 use crate::speech::{Engine, Note, Output, Silencer, Speaker, Utterance};
 use crate::survey::Survey;
+use crate::tui::Theme;
+use crate::tui::terminal::{Modes, TerminalGuard, restore};
 
 /// Longest the loop sleeps without input, so a new day is noticed.
 const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -62,46 +57,27 @@ pub fn run(survey: Survey, backend: &mut dyn Backend, options: RunOptions) -> an
     }
     let theme = Theme::from_env();
     let mut input = TermInput::open().context("cannot read the terminal's keyboard")?;
-    let mut terminal = setup_terminal().context("cannot set up the terminal for the kiosk")?;
+    let mut guard = WipedOutput::stdout()
+        .and_then(|out| TerminalGuard::enter(out, Modes::TOUCH))
+        .context("cannot set up the terminal for the kiosk")?;
     // Shared with the signal handler, which must stop speech the kiosk started.
     let silencer = Silencer::default();
     restore_on_signals(options.log_file.clone(), silencer.clone())
         .context("cannot install the kiosk's handler for stop signals")?;
     let voice = Voice::new(&options, silencer);
-    let result = event_loop(
-        &mut terminal,
+    event_loop(
+        guard.terminal(),
         &mut input,
         voice,
         survey,
         backend,
         &options,
         &theme,
-    );
-    restore_terminal();
-    result
+    )
 }
 
 type Term = Terminal<CrosstermBackend<WipedOutput>>;
 
-fn setup_terminal() -> anyhow::Result<Term> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous(info);
-    }));
-    enable_raw_mode()?;
-    execute!(
-        stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    )?;
-    Ok(Terminal::new(
-        CrosstermBackend::new(WipedOutput::stdout()?),
-    )?)
-}
-
-/// Put the terminal back as it was; safe to call more than once.
 /// `systemctl stop` sends SIGTERM, a closed terminal SIGHUP, `kill -INT` SIGINT (the keyboard's
 /// Ctrl-C sends nothing in raw mode): on any of them restore the terminal, note it in the staff
 /// log and leave, as on a normal exit. Answers in memory are dropped, so nothing partial is saved.
@@ -113,23 +89,12 @@ fn restore_on_signals(log_file: PathBuf, silencer: Silencer) -> std::io::Result<
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             silencer.silence();
-            restore_terminal();
+            restore(Modes::TOUCH);
             log(&log_file, &format!("kiosk stopped by signal {signal}"));
             std::process::exit(128 + signal);
         }
     });
     Ok(())
-}
-
-fn restore_terminal() {
-    let _ = disable_raw_mode();
-    let _ = execute!(
-        stdout(),
-        DisableBracketedPaste,
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        Show
-    );
 }
 
 fn event_loop(
@@ -165,7 +130,7 @@ fn event_loop(
         }
         draw(terminal, &model, theme)?;
         if std::mem::take(&mut check_saving) {
-            let checked = backend.check_saving();
+            let checked = backend.check_saving().map_err(reason);
             for effect in update(&mut model, Msg::SavingChecked(checked, Local::now().time())) {
                 if let Effect::Log(line) = effect {
                     log(&options.log_file, &line);
@@ -230,6 +195,12 @@ fn event_loop(
     }
 }
 
+/// A backend error in the words the model keeps for the staff log and the staff menu: the error
+/// and its causes, each once.
+fn reason(e: BackendError) -> String {
+    crate::errors::message(&e)
+}
+
 /// What carrying out the model's effects needs, for one turn of the loop.
 struct Loop<'a> {
     terminal: &'a mut Term,
@@ -250,18 +221,18 @@ impl Loop<'_> {
                 match effect {
                     Effect::Submit(mut response) => {
                         draw(self.terminal, self.model, self.theme)?;
-                        let result = self.backend.submit(&response);
+                        let result = self.backend.submit(&response).map_err(reason);
                         if let Some(c) = response.comment.as_mut() {
                             c.zeroize();
                         }
                         queue.push_back(Msg::Submitted(result, Instant::now()));
                     }
                     Effect::CheckPin(pin) => {
-                        let result = self.backend.check_exit_pin(&pin);
+                        let result = self.backend.check_exit_pin(&pin).map_err(reason);
                         queue.push_back(Msg::PinChecked(result, Instant::now()));
                     }
                     Effect::CheckSaving => {
-                        let result = self.backend.check_saving();
+                        let result = self.backend.check_saving().map_err(reason);
                         queue.push_back(Msg::SavingChecked(result, Local::now().time()));
                     }
                     Effect::Setup {
@@ -270,7 +241,7 @@ impl Loop<'_> {
                         pin,
                     } => {
                         draw(self.terminal, self.model, self.theme)?;
-                        let result = self.backend.setup(&site, &passphrase, &pin);
+                        let result = self.backend.setup(&site, &passphrase, &pin).map_err(reason);
                         queue.push_back(Msg::SetupDone(result, Instant::now()));
                     }
                     Effect::Log(line) => log(&self.options.log_file, &line),

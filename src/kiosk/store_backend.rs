@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use age::secrecy::SecretString;
 
-use super::backend::{Backend, SetupInfo};
+use super::backend::{Backend, BackendError, SetupInfo};
 use crate::fsio;
 use crate::keys::{
     self,
@@ -104,39 +104,41 @@ fn check_writable(data_dir: &Path) -> std::io::Result<()> {
 }
 
 impl Backend for StoreBackend {
-    fn submit(&mut self, response: &Response) -> Result<(), String> {
+    fn submit(&mut self, response: &Response) -> Result<(), BackendError> {
         let Some(store) = self.store.as_mut() else {
-            return Err("no store: set-up has not been completed".to_string());
+            return Err(BackendError::NotSetUp);
         };
         // The store decides how coarse the period is (week or month); file today under it.
         let mut response = response.clone();
         let today = chrono::Local::now().date_naive();
         response.period = Period::of_date(store.meta().period, today);
-        let saved = store
-            .submit(&self.survey, &response)
-            .map_err(|e| e.to_string());
+        let saved = store.submit(&self.survey, &response);
         if let Some(comment) = response.comment.as_mut() {
             zeroize::Zeroize::zeroize(comment);
         }
-        saved
+        Ok(saved?)
     }
 
-    fn check_exit_pin(&mut self, pin: &str) -> Result<Verdict, String> {
+    fn check_exit_pin(&mut self, pin: &str) -> Result<Verdict, BackendError> {
         let pin = SecretString::from(pin.to_string());
         let now = lockout::unix_now();
-        lockout::check_exit_pin(&self.data_dir, &pin, now, &mut self.tries)
-            .map_err(|e| e.to_string())
+        Ok(lockout::check_exit_pin(
+            &self.data_dir,
+            &pin,
+            now,
+            &mut self.tries,
+        )?)
     }
 
     fn pin_locked_for(&mut self) -> Option<Duration> {
         lockout::locked_for(&self.data_dir, lockout::unix_now(), &self.tries)
     }
 
-    fn check_saving(&mut self) -> Result<(), String> {
+    fn check_saving(&mut self) -> Result<(), BackendError> {
         if self.store.is_none() {
-            return Err("no store: set-up has not been completed".to_string());
+            return Err(BackendError::NotSetUp);
         }
-        check_writable(&self.data_dir).map_err(|e| e.to_string())
+        check_writable(&self.data_dir).map_err(BackendError::Saving)
     }
 
     fn needs_setup(&self) -> bool {
@@ -149,7 +151,12 @@ impl Backend for StoreBackend {
         }
     }
 
-    fn setup(&mut self, site: &str, passphrase: &str, pin: &str) -> Result<SetupInfo, String> {
+    fn setup(
+        &mut self,
+        site: &str,
+        passphrase: &str,
+        pin: &str,
+    ) -> Result<SetupInfo, BackendError> {
         let options = InitOptions {
             site: site.to_string(),
             recipients: Vec::new(),
@@ -162,10 +169,9 @@ impl Backend for StoreBackend {
             &options,
             &SecretString::from(passphrase.to_string()),
             &SecretString::from(pin.to_string()),
-        )
-        .map_err(|e| e.to_string())?;
-        self.store = Some(Store::open(&self.data_dir).map_err(|e| e.to_string())?);
-        self.save_survey_copy().map_err(|e| e.to_string())?;
+        )?;
+        self.store = Some(Store::open(&self.data_dir)?);
+        self.save_survey_copy()?;
         Ok(SetupInfo {
             public_key: made.public_key,
             identity_file: made.identity_path,

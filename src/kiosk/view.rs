@@ -12,8 +12,9 @@ use ratatui::widgets::{Block, BorderType, Borders, Widget};
 use super::model::Model;
 use super::page::{ButtonSpec, Page, page};
 use super::strings;
-use super::theme::Theme;
-use layout::{Placed, place, too_small, width, wrap};
+use crate::tui::Theme;
+use crate::tui::layout::{full_screen, width};
+use layout::{Placed, place};
 
 /// The kiosk as a widget: the model drawn with a theme.
 #[derive(Debug, Clone, Copy)]
@@ -36,24 +37,10 @@ impl Widget for &Model {
 
 /// Draw `model` into `buf` within `area`.
 pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let area = area.intersection(buf.area);
-    buf.set_style(area, theme.base);
-    if area.is_empty() {
+    let too_small = strings::for_language(model.language()).too_small;
+    let Some(area) = full_screen(area, buf, theme, too_small) else {
         return;
-    }
-    if too_small(area) {
-        let s = strings::for_language(model.language());
-        let lines = wrap(s.too_small, area.width);
-        let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
-        for (i, line) in lines.iter().enumerate() {
-            let y = top + i as u16;
-            if y < area.bottom() {
-                let x = area.x + area.width.saturating_sub(width(line)) / 2;
-                buf.set_stringn(x, y, line, usize::from(area.width), theme.heading);
-            }
-        }
-        return;
-    }
+    };
     let page = page(model);
     let placed = place(&page, area);
     draw_page(&page, &placed, theme, area, buf);
@@ -221,4 +208,6 @@ fn draw_button(
 #[cfg(test)]
 mod polish_tests;
 #[cfg(test)]
-mod tests;
+mod terminal_tests;
+#[cfg(test)]
+pub(crate) mod tests;

@@ -73,15 +73,6 @@ impl Filter {
 /// screen shows exactly what `icare report` would for the same filter.
 pub type Data = ReportData;
 
-/// The short label of a granularity, as on screen ("month").
-pub fn granularity_word(g: Granularity) -> &'static str {
-    match g {
-        Granularity::Week => "week",
-        Granularity::Month => "month",
-        Granularity::Quarter => "quarter",
-    }
-}
-
 /// The period after `p` at the same granularity (`None` past the calendar's end).
 pub fn next_period(p: PeriodKey) -> Option<PeriodKey> {
     use chrono::{Datelike, NaiveDate, Weekday};
@@ -152,6 +143,9 @@ pub fn timeline(trends: &[Row]) -> Vec<(Span, Option<&Summary>)> {
 }
 
 #[cfg(test)]
+pub(crate) mod fixture;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -170,7 +164,7 @@ mod tests {
 
     #[test]
     fn timeline_fills_months_without_responses_and_keeps_pooled_rows_whole() {
-        let d = crate::manager::fixture::data();
+        let d = crate::manager::data::fixture::data();
         // The fixture's six March responses are pooled with May, across an empty April.
         let first = &d.trends[0];
         assert_eq!(first.span.to_string(), "2026-03 to 2026-05");

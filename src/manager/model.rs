@@ -344,4 +344,4 @@ fn on_picker_key(model: &mut Model, key: Key) -> Option<Effect> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,18 +7,14 @@ use std::time::Duration;
 use anyhow::Context;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event;
-use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
 
 use super::data::{Data, Filter};
 use super::input::to_key;
 use super::model::{Effect, Model, Msg, update};
 use super::view::Screen;
-use crate::kiosk::theme::Theme;
+use crate::tui::Theme;
+use crate::tui::terminal::{Modes, TerminalGuard};
 
 /// Longest the loop waits for input before drawing again (a resize also wakes it).
 const WAIT: Duration = Duration::from_millis(500);
@@ -31,30 +27,12 @@ pub fn run(
     load: &mut dyn FnMut(&Filter) -> Result<Data, String>,
 ) -> anyhow::Result<()> {
     let theme = Theme::from_env();
-    let mut terminal = setup_terminal().context("cannot set up the terminal for the summary")?;
-    let result = event_loop(&mut terminal, Model::new(data, filter), load, &theme);
-    restore_terminal();
-    result
+    let mut guard = TerminalGuard::enter(stdout(), Modes::PLAIN)
+        .context("cannot set up the terminal for the summary")?;
+    event_loop(guard.terminal(), Model::new(data, filter), load, &theme)
 }
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
-
-fn setup_terminal() -> anyhow::Result<Term> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous(info);
-    }));
-    enable_raw_mode()?;
-    execute!(stdout(), EnterAlternateScreen)?;
-    Ok(Terminal::new(CrosstermBackend::new(stdout()))?)
-}
-
-/// Put the terminal back as it was; safe to call more than once.
-fn restore_terminal() {
-    let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
-}
 
 fn event_loop(
     terminal: &mut Term,

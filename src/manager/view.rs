@@ -18,11 +18,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::data::granularity_word;
 use super::model::{Model, Tab};
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::{too_small, width, wrap, wrap_parts};
 use crate::report::common;
+use crate::tui::Theme;
+use crate::tui::layout::{full_screen, width, wrap, wrap_parts};
 use text::{fit, people, put, put_str, safe};
 
 /// What is drawn in place of the screen below the smallest supported size.
@@ -49,23 +48,9 @@ impl Widget for &Model {
 
 /// Draw `model` into `buf` within `area`.
 pub fn render(model: &Model, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let area = area.intersection(buf.area);
-    buf.set_style(area, theme.base);
-    if area.is_empty() {
+    let Some(area) = full_screen(area, buf, theme, TOO_SMALL) else {
         return;
-    }
-    if too_small(area) {
-        let lines = wrap(TOO_SMALL, area.width);
-        let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
-        for (i, line) in lines.iter().enumerate() {
-            let y = top + i as u16;
-            if y < area.bottom() {
-                let x = area.x + area.width.saturating_sub(width(line)) / 2;
-                buf.set_stringn(x, y, line, usize::from(area.width), theme.heading);
-            }
-        }
-        return;
-    }
+    };
     let keys = wrap_parts(&footer(model), " · ", area.width);
     let banner = u16::from(model.data.synthetic);
     // A blank row under the filters where there is room for it.
@@ -179,10 +164,7 @@ fn error_lines(e: &str, w: u16) -> Vec<String> {
 
 fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     if let Some(filter) = &model.loading {
-        let text = format!(
-            "Working out the figures by {}…",
-            granularity_word(filter.granularity)
-        );
+        let text = format!("Working out the figures by {}…", filter.granularity.word());
         put_str(buf, r, 0, &fit(&text, r.width), theme.notice);
         return;
     }
@@ -194,7 +176,7 @@ fn filter_line(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
         return;
     }
     let f = &model.filter;
-    let g = granularity_word(f.granularity);
+    let g = f.granularity.word();
     let data = &model.data;
     let period = match (&f.period, data.covers.span) {
         (Some(p), Some(span)) if span != crate::disclosure::Span::one(*p) => {

@@ -231,6 +231,41 @@ pub fn write_jsonl(
     writeln!(out, "{}", escape_controls(&text))
 }
 
+/// Write the responses file: the CSV header (for CSV), then each response in the order given with
+/// its labels, named by its place in that order (`r1`, `r2`, …, or `synthetic-1`, … for a synthetic
+/// store), so an id tells nothing but where the row stands in an order the caller shuffled.
+pub fn write_responses<'a>(
+    out: &mut dyn Write,
+    csv: bool,
+    synthetic: bool,
+    responses: impl IntoIterator<Item = (&'a Response, &'a Labels)>,
+    rows: &mut Rows<'_>,
+) -> std::io::Result<()> {
+    if csv {
+        writeln!(out, "{CSV_HEADER}")?;
+    }
+    for (k, (response, labels)) in responses.into_iter().enumerate() {
+        let id = if synthetic {
+            format!("synthetic-{}", k + 1)
+        } else {
+            format!("r{}", k + 1)
+        };
+        let head = Head {
+            synthetic,
+            id: &id,
+            labels,
+            response,
+        };
+        let answers = rows.answers(response);
+        if csv {
+            write_csv(out, &head, &answers)?;
+        } else {
+            write_jsonl(out, &head, &answers)?;
+        }
+    }
+    Ok(())
+}
+
 /// Write the comments file: CSV (`synthetic,comment`) or JSON lines (`{"synthetic", "comment"}`).
 pub fn write_comments(
     out: &mut dyn Write,

@@ -2,10 +2,10 @@
 
 use chrono::NaiveDate;
 
-use crate::disclosure::{Cell, Reason, Span, Summary, ThemeSummary};
+use crate::disclosure::{Cell, Reason, Span, ThemeSummary};
 use crate::priority::Quadrant;
+use crate::stats::PeriodKey;
 use crate::stats::period::{Form, label_on};
-use crate::stats::{Granularity, PeriodKey};
 
 use super::ReportData;
 
@@ -75,14 +75,6 @@ pub fn reason_code(r: &Reason) -> &'static str {
     }
 }
 
-pub fn granularity_word(g: Granularity) -> &'static str {
-    match g {
-        Granularity::Week => "week",
-        Granularity::Month => "month",
-        Granularity::Quarter => "quarter",
-    }
-}
-
 pub fn quadrant_words(q: Quadrant) -> &'static str {
     match q {
         Quadrant::ActFirst => "act first",
@@ -145,7 +137,7 @@ pub fn title(data: &ReportData) -> String {
 /// where the grid widened what was asked for.
 pub fn scope_line(data: &ReportData) -> String {
     let o = &data.options;
-    let g = granularity_word(o.granularity);
+    let g = o.granularity.word();
     let mut parts = vec![format!(
         "{} responses to the {} survey, version {}",
         data.responses, data.survey.id, data.survey.version
@@ -236,7 +228,7 @@ pub fn no_trend_sentence(data: &ReportData) -> Option<String> {
     if (0..data.overall.themes.len()).any(|t| has_trend(data, t)) {
         return None;
     }
-    let g = granularity_word(data.options.granularity);
+    let g = data.options.granularity.word();
     let min_n = data.options.rule.min_n();
     Some(format!(
         "Not enough responses yet for a trend: a theme's score is shown for a {g} only when at least {min_n} people in it have a score (a smaller {g} is pooled with the next), and a trend needs two such {g}s."
@@ -336,15 +328,10 @@ pub fn mean_ci_of(mean: Option<f64>, low: Option<f64>, high: Option<f64>) -> Str
     }
 }
 
-/// Whether any figure of a summary is suppressed (for a short note).
-pub fn any_suppressed(s: &Summary) -> bool {
-    s.suppressed.is_some() || s.themes.iter().any(|t| t.suppressed.is_some())
-}
-
 /// The method and the rules in plain words, one paragraph each.
 pub fn method_paragraphs(data: &ReportData) -> Vec<String> {
     let min_n = data.options.rule.min_n();
-    let g = granularity_word(data.options.granularity);
+    let g = data.options.granularity.word();
     vec![
         "Scores. Each answer is put on a 0–100 scale, the lowest answer 0 and the highest 100 (on a five-point agreement scale: 0, 25, 50, 75, 100); negatively worded questions are turned round first, so higher is always better. A person's theme score is the mean of their answers to that theme's questions, counted when they answered at least half of the questions that apply to them. \"Does not apply\", \"Don't know\" and skipped questions get no score.".to_string(),
         "Figures. For each theme: the mean score, its 95% confidence interval (the range the practice's true score is likely to lie in, from the t distribution), n (people with a theme score) and % positive (agree or strongly agree with a positive statement, disagree or strongly disagree with a negative one). Scores and percentages are rounded to whole numbers. The overall question is reported as the Friends and Family Test does: Very good + Good over every answer, \"Don't know\" included.".to_string(),

@@ -5,9 +5,10 @@
 use std::fmt::Write as _;
 
 use super::common::{self, whole_text};
-use super::{COMMENTS_SHOWN, ReportData, svg};
+use super::{COMMENTS_SHOWN, ReportData};
 
 mod questions;
+mod svg;
 
 /// `s` with `& < > " '` replaced by character references, so no text can become markup.
 pub fn escape(s: &str) -> String {
@@ -276,7 +277,7 @@ fn where_to_act(o: &mut String, data: &ReportData) {
 }
 
 fn trends(o: &mut String, data: &ReportData) {
-    let g = common::granularity_word(data.options.granularity);
+    let g = data.options.granularity.word();
     section(o, data, &format!("Trends by {g}"), "long");
     let responses: Vec<String> = data
         .trends

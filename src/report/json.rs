@@ -180,7 +180,7 @@ pub fn value(data: &ReportData) -> Value {
         "site": data.store_site,
         "sites": data.sites,
         "filters": {
-            "granularity": common::granularity_word(o.granularity),
+            "granularity": o.granularity.word(),
             "from": o.from.map(|d| d.to_string()),
             "to": o.to.map(|d| d.to_string()),
             "site": o.site,

@@ -248,7 +248,7 @@ fn where_to_act(o: &mut String, data: &ReportData) {
 }
 
 fn trends(o: &mut String, data: &ReportData) {
-    let g = common::granularity_word(data.options.granularity);
+    let g = data.options.granularity.word();
     heading(o, &format!("Trends by {g}"), data.synthetic);
     if let Some(s) = common::no_trend_sentence(data) {
         let _ = writeln!(o, "{}", wrap(&s, 80));

@@ -27,6 +27,36 @@ pub enum Granularity {
     Quarter,
 }
 
+impl Granularity {
+    /// The word for one period: `week`, `month` or `quarter`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Granularity::Week => "week",
+            Granularity::Month => "month",
+            Granularity::Quarter => "quarter",
+        }
+    }
+
+    /// A label of this granularity, for messages: `2026-W07`, `2026-03`, `2026-Q1`.
+    pub fn example(self) -> &'static str {
+        match self {
+            Granularity::Week => "2026-W07",
+            Granularity::Month => "2026-03",
+            Granularity::Quarter => "2026-Q1",
+        }
+    }
+}
+
+/// Text that is not a period label of the granularity asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?}: not a {} like {}", granularity.word(), granularity.example())]
+pub struct PeriodLabelError {
+    /// The text given.
+    pub text: String,
+    /// The granularity it had to be a label of.
+    pub granularity: Granularity,
+}
+
 /// A reporting period; ordered in time within one granularity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -92,6 +122,44 @@ impl PeriodKey {
         })
     }
 
+    /// The period a label names at granularity `g`, as [`PeriodKey`]'s `Display` writes it
+    /// (`2026-W07`, `2026-03`, `2026-Q1`): the inverse of `Display`.
+    pub fn parse(s: &str, g: Granularity) -> Result<PeriodKey, PeriodLabelError> {
+        let bad = || PeriodLabelError {
+            text: s.to_string(),
+            granularity: g,
+        };
+        let (year, rest) = s.split_once('-').ok_or_else(bad)?;
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        let key = match g {
+            Granularity::Week => PeriodKey::Week {
+                year,
+                week: rest
+                    .strip_prefix('W')
+                    .and_then(|w| w.parse().ok())
+                    .filter(|w| (1..=53).contains(w))
+                    .ok_or_else(bad)?,
+            },
+            Granularity::Month => PeriodKey::Month {
+                year,
+                month: rest
+                    .parse()
+                    .ok()
+                    .filter(|m| (1..=12).contains(m))
+                    .ok_or_else(bad)?,
+            },
+            Granularity::Quarter => PeriodKey::Quarter {
+                year,
+                quarter: rest
+                    .strip_prefix('Q')
+                    .and_then(|q| q.parse().ok())
+                    .filter(|q| (1..=4).contains(q))
+                    .ok_or_else(bad)?,
+            },
+        };
+        Ok(key)
+    }
+
     /// The granularity of the period.
     pub fn granularity(self) -> Granularity {
         match self {
@@ -147,6 +215,42 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_label_reads_back_as_the_period_it_names_and_nothing_else_does() {
+        let keys = [
+            PeriodKey::Week {
+                year: 2026,
+                week: 7,
+            },
+            month(2026, 3),
+            PeriodKey::Quarter {
+                year: 2026,
+                quarter: 1,
+            },
+        ];
+        for key in keys {
+            let g = key.granularity();
+            assert_eq!(PeriodKey::parse(&key.to_string(), g), Ok(key));
+            assert_eq!(PeriodKey::parse(g.example(), g), Ok(key));
+        }
+        for (text, g) in [
+            ("2026-13", Granularity::Month),
+            ("2026-W54", Granularity::Week),
+            ("2026-Q5", Granularity::Quarter),
+            ("2026-03", Granularity::Week),
+            ("March", Granularity::Month),
+            ("x-01", Granularity::Month),
+        ] {
+            assert!(PeriodKey::parse(text, g).is_err(), "{text}");
+        }
+        assert_eq!(
+            PeriodKey::parse("2026-13", Granularity::Month)
+                .unwrap_err()
+                .to_string(),
+            "\"2026-13\": not a month like 2026-03"
+        );
     }
 
     #[test]

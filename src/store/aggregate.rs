@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use super::format::{json_file, parse_json_file};
-
 use super::StoreError;
 use super::format::{self, hex, unhex};
 use super::stream::{FrameReader, OpenError, Step};
@@ -20,16 +18,6 @@ pub const AGGREGATE_FILE: &str = "aggregate.meta";
 pub const TRUST_FILE: &str = "trusted-sites";
 /// Folder of imported batches.
 pub const IMPORTED_DIR: &str = "imported";
-/// Magic of `aggregate.meta`.
-pub const MAGIC_AGGREGATE: [u8; 8] = *b"iCAREag\x01";
-/// Magic of `trusted-sites`.
-pub const MAGIC_TRUST: [u8; 8] = *b"iCAREts\x01";
-/// Magic of an imported batch file.
-pub const MAGIC_IMPORTED: [u8; 8] = *b"iCAREim\x01";
-/// Frame kinds of the aggregation store's files.
-pub const KIND_AGGREGATE: u8 = 17;
-pub const KIND_TRUST: u8 = 18;
-pub const KIND_ORIGIN: u8 = 19;
 
 /// What `aggregate.meta` says.
 #[derive(Debug, Clone)]
@@ -60,7 +48,7 @@ impl AggregateMeta {
             synthetic: self.synthetic,
             recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
         };
-        json_file(MAGIC_AGGREGATE, KIND_AGGREGATE, &json)
+        format::AGGREGATE.json_file(&json)
     }
 
     /// Read `aggregate.meta` in `dir`; [`StoreError::NotAggregate`] when there is none.
@@ -76,13 +64,7 @@ impl AggregateMeta {
                 }
             }
         })?;
-        let json: AggregateJson = parse_json_file(
-            &path,
-            &bytes,
-            MAGIC_AGGREGATE,
-            KIND_AGGREGATE,
-            "aggregation store",
-        )?;
+        let json: AggregateJson = format::AGGREGATE.parse_json(&path, &bytes)?;
         let bad = |what: String| StoreError::Corrupt {
             path: path.clone(),
             offset: format::FILE_HEADER_LEN as u64,
@@ -154,13 +136,7 @@ pub(crate) fn open_imported(
         what: what.into(),
     };
     let file = BufReader::with_capacity(64 * 1024, fs.open_read(path).map_err(io)?);
-    let opened = FrameReader::open(
-        file,
-        MAGIC_IMPORTED,
-        format::VERSION,
-        "imported batch",
-        false,
-    );
+    let opened = FrameReader::of(file, &format::IMPORTED, false);
     let mut frames = match opened {
         Ok(f) => f,
         Err(OpenError::Io(e)) => return Err(io(e)),
@@ -173,7 +149,7 @@ pub(crate) fn open_imported(
         Err(OpenError::Torn) => return Err(corrupt(0, "the file is cut short")),
     };
     let origin = match frames.next_frame().map_err(io)? {
-        Step::Frame(f) if f.kind == KIND_ORIGIN => serde_json::from_slice(f.payload).ok(),
+        Step::Frame(f) if f.kind == format::KIND_ORIGIN => serde_json::from_slice(f.payload).ok(),
         _ => None,
     };
     let origin = origin.ok_or_else(|| {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::format::{self, KIND_LEDGER, KIND_LEDGER_SIGNATURE, MAGIC_LEDGER, hex};
+use super::format::{self, KIND_LEDGER, KIND_LEDGER_SIGNATURE, hex};
 use super::{RECORDS_DIR, StoreError, StoreMeta};
 use crate::crypto::sign::{LEDGER_CONTEXT, SiteKey, SiteSigner};
 use crate::fsio::Fs;
@@ -95,7 +95,7 @@ impl Ledger {
     /// The file's bytes: file header, the JSON frame, then the signature frame (Ed25519 over
     /// every byte before it, in [`LEDGER_CONTEXT`]).
     pub fn to_bytes(&self, signer: &SiteSigner) -> Vec<u8> {
-        let mut out = format::file_header(MAGIC_LEDGER).to_vec();
+        let mut out = format::LEDGER.header().to_vec();
         // Strings, numbers and lists of them always serialize.
         out.extend(format::frame(
             KIND_LEDGER,
@@ -113,8 +113,9 @@ impl Ledger {
             offset: offset as u64,
             what,
         };
-        let scan =
-            format::scan(bytes, MAGIC_LEDGER, "ledger").map_err(|source| StoreError::Header {
+        let scan = format::LEDGER
+            .scan(bytes)
+            .map_err(|source| StoreError::Header {
                 path: path.to_owned(),
                 source,
             })?;

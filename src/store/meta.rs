@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::format::{self, KIND_META, MAGIC_META};
+use super::format::{self, META};
 use crate::crypto::sign::SiteKey;
 use crate::fsio::Fs;
 use crate::response::PeriodKind;
@@ -54,7 +54,7 @@ impl StoreMeta {
             recipients: self.recipients.iter().map(|r| r.to_string()).collect(),
             signing_key: self.signing_key.map(|k| k.to_string()),
         };
-        format::json_file(MAGIC_META, KIND_META, &json)
+        META.json_file(&json)
     }
 
     /// Read and check `store.meta` in `dir`.
@@ -83,8 +83,7 @@ impl StoreMeta {
     }
 
     fn parse(bytes: &[u8], path: &Path) -> Result<StoreMeta, StoreError> {
-        let json: MetaJson =
-            format::parse_json_file(path, bytes, MAGIC_META, KIND_META, "store description")?;
+        let json: MetaJson = META.parse_json(path, bytes)?;
         let corrupt = |what: String| StoreError::Corrupt {
             path: path.to_owned(),
             offset: format::JSON_AT as u64,

@@ -9,7 +9,6 @@ use rand::seq::SliceRandom;
 
 use super::format::{
     self, EpochInfo, FILE_HEADER_LEN, FRAME_TRAILER_LEN, Frame, KIND_GROUP, KIND_GROUP_RECORD,
-    MAGIC_RECORDS, RECORDS_VERSION,
 };
 use super::{StoreError, StoreMeta};
 use crate::crypto::{NONCE_LEN, SIZE_CLASSES, TAG_LEN};
@@ -172,7 +171,7 @@ pub fn build(mut groups: Vec<&[u8]>, mut records: Vec<&[u8]>) -> Vec<u8> {
         + groups.iter().map(|g| g.len()).sum::<usize>()
         + records.iter().map(|r| r.len()).sum::<usize>();
     let mut out = Vec::with_capacity(len);
-    out.extend_from_slice(&format::file_header_v(MAGIC_RECORDS, RECORDS_VERSION));
+    out.extend_from_slice(&format::RECORDS.header());
     for part in groups.into_iter().chain(records) {
         out.extend_from_slice(part);
     }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::format::{self, Damage, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD, MAGIC_RECORDS};
+use super::format::{self, Damage, EpochInfo, Frame, KIND_EPOCH, KIND_RECORD, RECORDS};
 use super::ledger::Vouch;
 use super::period_file::{GROUP_ID_LEN, PeriodFile, split_record};
 use super::recover::records_files;
@@ -339,7 +339,7 @@ impl Responses<'_> {
             errors: VecDeque::new(),
         };
         let (bytes, scan, damage) =
-            match read_scanned(self.fs.as_ref(), &cur.path, MAGIC_RECORDS, "records") {
+            match read_scanned(self.fs.as_ref(), &cur.path, RECORDS.magic, RECORDS.name) {
                 Ok(x) => x,
                 Err(e) => {
                     cur.errors.push_back(e);

@@ -6,12 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::format::{
-    self, Damage, KIND_GROUP_RECORD, KIND_QUARANTINE, KIND_RECORD, MAGIC_QUARANTINE, MAGIC_RECORDS,
-    hex,
-};
+use super::format::{self, Damage, KIND_GROUP_RECORD, KIND_RECORD, hex};
 use super::ledger::{self, Ledger, is_temp, sha256_hex};
-use super::verify::Problem;
+use super::problem::Problem;
 use super::{META_FILE, QUARANTINE_DIR, RECORDS_DIR, StoreError, StoreMeta};
 use crate::crypto::sign::{self, SignError, SiteSigner};
 use crate::fsio::{self, EntryKind, Fs};
@@ -94,7 +91,7 @@ fn hashes(
             Ok(bytes) => {
                 // A newer program wrote it: stop rather than judge it (or write beside it).
                 if let Err(source @ format::HeaderError::NewerVersion(_)) =
-                    format::scan(&bytes, MAGIC_RECORDS, "records")
+                    format::RECORDS.scan(&bytes)
                 {
                     return Err(StoreError::Header { path, source });
                 }
@@ -290,7 +287,7 @@ fn adopt(
                 continue;
             }
         };
-        let Ok(scan) = format::scan(&bytes, MAGIC_RECORDS, "records") else {
+        let Ok(scan) = format::RECORDS.scan(&bytes) else {
             report.damaged.push(Problem::new(
                 &path,
                 Some(0),
@@ -366,7 +363,7 @@ pub(crate) fn recover(fs: &dyn Fs, dir: &Path) -> Result<OpenReport, StoreError>
             }
             Err(source) => return Err(StoreError::Io { path, source }),
         };
-        let scan = match format::scan(&bytes, MAGIC_RECORDS, "records") {
+        let scan = match format::RECORDS.scan(&bytes) {
             Ok(s) => s,
             Err(format::HeaderError::NewerVersion(v)) => {
                 return Err(StoreError::Header {
@@ -452,8 +449,7 @@ fn quarantine(
     payload.extend_from_slice(name.as_bytes());
     payload.extend_from_slice(&(keep_from as u64).to_le_bytes());
     payload.extend_from_slice(tail);
-    let mut file = format::file_header(MAGIC_QUARANTINE).to_vec();
-    file.extend(format::frame(KIND_QUARANTINE, &payload));
+    let file = format::QUARANTINE.single_frame_file(&payload);
     fsio::write_atomic(fs, &saved_as, &file).map_err(io(&saved_as))?;
     if empty {
         fs.remove_file(path).map_err(io(path))?;

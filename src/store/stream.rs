@@ -7,7 +7,8 @@ use std::io::{self, Read};
 use sha2::{Digest, Sha256};
 
 use super::format::{
-    self, FILE_HEADER_LEN, FRAME_HEADER_LEN, FRAME_TRAILER_LEN, HeaderError, MAX_PAYLOAD, crc32c,
+    self, FILE_HEADER_LEN, FRAME_HEADER_LEN, FRAME_TRAILER_LEN, FileFormat, HeaderError,
+    MAX_PAYLOAD, crc32c,
 };
 
 /// Why a stream could not be opened as a framed file.
@@ -131,6 +132,11 @@ impl<R: Read> FrameReader<R> {
             hasher,
             finished: false,
         })
+    }
+
+    /// [`FrameReader::open`] for a registered format: its magic, its newest version, its name.
+    pub fn of(r: R, format: &FileFormat, hash: bool) -> Result<Self, OpenError> {
+        Self::open(r, format.magic, format.version, format.name, hash)
     }
 
     /// The format version in the file header.
@@ -262,7 +268,7 @@ mod tests {
 
     /// What the stream reader finds, in the shape of [`scan`]'s answer.
     fn stream_scan(bytes: &[u8]) -> Result<Scan, String> {
-        let mut r = match FrameReader::open(bytes, MAGIC_RECORDS, 2, "records", true) {
+        let mut r = match FrameReader::of(bytes, &format::RECORDS, true) {
             Ok(r) => r,
             Err(OpenError::Torn) => {
                 return Ok(Scan {

@@ -4,8 +4,10 @@
 mod bulk;
 mod chi;
 mod crash;
+mod faults;
 mod legacy;
 mod order;
+mod powercut;
 mod tamper;
 mod vector_files;
 mod week;
@@ -16,88 +18,10 @@ use std::sync::Arc;
 use super::*;
 use crate::fsio::mem::MemFs;
 use crate::response::{Answer, Period};
-use crate::survey::{self, Survey};
 
-pub(super) const DIR: &str = "/data";
-
-/// A store in memory as `init` makes it (meta, signing key, empty ledger; no scrypt or Argon2
-/// cost) and its manager identity.
-pub(super) fn fixture(synthetic: bool) -> (MemFs, age::x25519::Identity) {
-    let fs = MemFs::new();
-    let id = age::x25519::Identity::generate();
-    let dir = Path::new(DIR);
-    for d in [RECORDS_DIR, QUARANTINE_DIR] {
-        fs.create_dir_all(&dir.join(d)).unwrap();
-    }
-    let signer = sign::create_signer(&fs, dir).unwrap();
-    let mut store_id = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut store_id);
-    let meta = StoreMeta {
-        store_id,
-        site: "Test practice".into(),
-        synthetic,
-        period: PeriodKind::Week,
-        recipients: vec![id.to_public()],
-        signing_key: Some(signer.public()),
-    };
-    let meta_bytes = meta.to_bytes();
-    let ledger = ledger::Ledger::new(&meta, &meta_bytes);
-    fs.put(&ledger::path(dir), ledger.to_bytes(&signer));
-    fs.put(&StoreMeta::path(dir), meta_bytes);
-    (fs, id)
-}
-
-pub(super) fn survey() -> Survey {
-    survey::embedded().unwrap()
-}
-
-pub(super) fn week(n: u8) -> Period {
-    Period::Week {
-        year: 2026,
-        week: n,
-    }
-}
-
-/// A response whose comment tells it apart.
-pub(super) fn response(s: &Survey, period: Period, tag: &str) -> Response {
-    Response {
-        survey_id: s.id.clone(),
-        survey_hash: s.hash,
-        language: "en".into(),
-        period,
-        answers: (0..s.items.len())
-            .map(|i| match i % 4 {
-                0 => Answer::Value(1 + (i % 5) as i32),
-                1 => Answer::NotApplicable,
-                2 => Answer::Skipped,
-                _ => Answer::Value(4),
-            })
-            .collect(),
-        headline: Answer::Value(2),
-        comment: Some(format!("comment {tag}")),
-    }
-}
-
-pub(super) fn open(fs: &MemFs) -> Store {
-    Store::open_with(Arc::new(fs.clone()), Path::new(DIR)).unwrap()
-}
-
-pub(super) fn read_all(fs: &MemFs, id: &age::x25519::Identity) -> Vec<Result<Response, String>> {
-    read_responses_with(Arc::new(fs.clone()), Path::new(DIR), id)
-        .unwrap()
-        .map(|r| r.map_err(|e| e.to_string()))
-        .collect()
-}
-
-/// The comments of every response read, sorted; panics on any read error.
-pub(super) fn comments(fs: &MemFs, id: &age::x25519::Identity) -> Vec<String> {
-    let mut out: Vec<String> = read_all(fs, id)
-        .into_iter()
-        .map(|r| r.unwrap().comment.unwrap_or_default())
-        .collect();
-    out.sort();
-    out
-}
+pub(super) use super::testkit::{
+    DIR, comments, memory_store, open, read_all, survey, tagged, week,
+};
 
 /// The records files (`*.icr`) and their bytes.
 pub(super) fn record_files(fs: &MemFs) -> Vec<(PathBuf, Vec<u8>)> {
@@ -114,7 +38,7 @@ pub(super) fn period_file(fs: &MemFs, p: Period) -> (Vec<u8>, period_file::Perio
         .join(RECORDS_DIR)
         .join(period_file::file_name(p));
     let bytes = fs.read(&path).unwrap();
-    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
+    let scan = format::RECORDS.scan(&bytes).unwrap();
     let meta = StoreMeta::load(fs, Path::new(DIR)).unwrap();
     let file = period_file::PeriodFile::parse(&path, &bytes, &scan, &meta).unwrap();
     (bytes, file)
@@ -146,20 +70,20 @@ pub(super) fn verify_mem(
 
 #[test]
 fn one_file_per_period_whatever_the_restarts_and_groups_follow_period_survey_and_restart() {
-    let (fs, id) = fixture(false);
+    let (fs, id) = memory_store(false);
     let s = survey();
     let mut other = s.clone();
     other.hash.0[0] ^= 0xff;
     let mut store = open(&fs);
-    store.submit(&s, &response(&s, week(46), "a")).unwrap();
-    store.submit(&s, &response(&s, week(46), "b")).unwrap();
-    store.submit(&s, &response(&s, week(47), "c")).unwrap();
+    store.submit(&s, &tagged(&s, week(46), "a")).unwrap();
+    store.submit(&s, &tagged(&s, week(46), "b")).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "c")).unwrap();
     store
-        .submit(&other, &response(&other, week(47), "d"))
+        .submit(&other, &tagged(&other, week(47), "d"))
         .unwrap();
     drop(store);
     // A new process starts a new group, in the same file.
-    open(&fs).submit(&s, &response(&s, week(47), "e")).unwrap();
+    open(&fs).submit(&s, &tagged(&s, week(47), "e")).unwrap();
     let names: Vec<String> = record_files(&fs)
         .iter()
         .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -170,8 +94,8 @@ fn one_file_per_period_whatever_the_restarts_and_groups_follow_period_survey_and
     assert_eq!((w47.groups.len(), w47.records.len()), (3, 3));
     let got: Vec<Response> = read_all(&fs, &id).into_iter().map(Result::unwrap).collect();
     assert_eq!(got.len(), 5);
-    assert!(got.contains(&response(&s, week(46), "a")));
-    assert!(got.contains(&response(&other, week(47), "d")));
+    assert!(got.contains(&tagged(&s, week(46), "a")));
+    assert!(got.contains(&tagged(&other, week(47), "d")));
     let report = verify_mem(&fs, Some(&id)).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.counts[&week(46)], 2);
@@ -181,10 +105,10 @@ fn one_file_per_period_whatever_the_restarts_and_groups_follow_period_survey_and
 
 #[test]
 fn a_group_key_is_wiped_after_32_responses_and_when_its_period_is_over() {
-    let (fs, id) = fixture(false);
+    let (fs, id) = memory_store(false);
     let s = survey();
     let mut store = open(&fs);
-    let r = response(&s, week(46), "x");
+    let r = tagged(&s, week(46), "x");
     for i in 1..=GROUP_MAX_RECORDS {
         store.submit(&s, &r).unwrap();
         assert_eq!(store.holds_group_key(), i < GROUP_MAX_RECORDS, "after {i}");
@@ -202,9 +126,9 @@ fn a_group_key_is_wiped_after_32_responses_and_when_its_period_is_over() {
 
 #[test]
 fn comments_are_scrubbed_of_phone_numbers_nhs_numbers_and_emails_before_sealing() {
-    let (fs, id) = fixture(false);
+    let (fs, id) = memory_store(false);
     let s = survey();
-    let mut r = response(&s, week(47), "x");
+    let mut r = tagged(&s, week(47), "x");
     // 943 476 5919 passes the NHS modulus-11 check.
     r.comment = Some("ring 07700 900123 or me@example.org, NHS 943 476 5919".into());
     let mut store = open(&fs);
@@ -223,22 +147,22 @@ fn comments_are_scrubbed_of_phone_numbers_nhs_numbers_and_emails_before_sealing(
 
 #[test]
 fn responses_that_do_not_fit_the_survey_are_refused() {
-    let (fs, _) = fixture(false);
+    let (fs, _) = memory_store(false);
     let s = survey();
     let mut store = open(&fs);
-    let mut r = response(&s, week(46), "a");
+    let mut r = tagged(&s, week(46), "a");
     r.answers.pop();
     assert!(matches!(
         store.submit(&s, &r),
         Err(StoreError::WrongSurvey { .. })
     ));
-    let mut r = response(&s, week(46), "a");
+    let mut r = tagged(&s, week(46), "a");
     r.answers[0] = Answer::Value(9);
     assert!(matches!(
         store.submit(&s, &r),
         Err(StoreError::WrongSurvey { .. })
     ));
-    let r = response(
+    let r = tagged(
         &s,
         Period::Month {
             year: 2026,
@@ -255,11 +179,11 @@ fn responses_that_do_not_fit_the_survey_are_refused() {
 
 #[test]
 fn every_file_the_write_touches_is_dated_to_the_start_of_the_period() {
-    let (fs, _) = fixture(false);
+    let (fs, _) = memory_store(false);
     let s = survey();
     let mut store = open(&fs);
-    store.submit(&s, &response(&s, week(46), "a")).unwrap();
-    store.submit(&s, &response(&s, week(47), "b")).unwrap();
+    store.submit(&s, &tagged(&s, week(46), "a")).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "b")).unwrap();
     let rdir = Path::new(DIR).join(RECORDS_DIR);
     let start = |w| period_start(week(w));
     assert_eq!(fs.mtime(&rdir.join("2026-W46.icr")), Some(start(46)));
@@ -282,7 +206,7 @@ fn every_file_the_write_touches_is_dated_to_the_start_of_the_period() {
 
 #[test]
 fn a_second_writer_is_refused_until_the_first_is_gone() {
-    let (fs, _) = fixture(false);
+    let (fs, _) = memory_store(false);
     let first = open(&fs);
     let err = Store::open_with(Arc::new(fs.clone()), Path::new(DIR))
         .err()
@@ -295,9 +219,9 @@ fn a_second_writer_is_refused_until_the_first_is_gone() {
 
 #[test]
 fn a_fifo_or_symlink_in_the_store_is_reported_and_never_read() {
-    let (fs, id) = fixture(false);
+    let (fs, id) = memory_store(false);
     let s = survey();
-    open(&fs).submit(&s, &response(&s, week(46), "a")).unwrap();
+    open(&fs).submit(&s, &tagged(&s, week(46), "a")).unwrap();
     let rdir = Path::new(DIR).join(RECORDS_DIR);
     fs.put_special(
         &rdir.join("2026-W50.icr"),
@@ -377,7 +301,7 @@ fn init_makes_private_folders_and_files_and_no_file_holds_an_answer_in_plaintext
     init(&dir, &options, &pass, &pin).unwrap();
     let s = survey();
     let comment = "zebra-quartz-unique-7f3a91 said the nurse was kind";
-    let mut r = response(&s, week(46), "");
+    let mut r = tagged(&s, week(46), "");
     r.comment = Some(comment.to_string());
     let mut store = Store::open(&dir).unwrap();
     store.submit(&s, &r).unwrap();

@@ -2,15 +2,15 @@
 //! entry is) and, with one, open every record the ledger vouches for. Changes nothing on disk.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod entries;
 
-use super::format::{self, Damage, MAGIC_RECORDS, record_id};
+use super::format::{self, Damage, record_id};
 use super::ledger::{LEDGER_FILE, Vouch, is_temp, sha256_hex};
 use super::period_file::{PeriodFile, split_record};
+use super::problem::Problem;
 use super::read::{epoch_info, open_epoch, open_record, record_frames, unwrap_header};
 use super::{META_FILE, RECORDS_DIR, StoreError, StoreMeta};
 use crate::crypto::CryptoError;
@@ -18,33 +18,6 @@ use crate::crypto::sign;
 use crate::fsio::{self, EntryKind, Fs, RealFs};
 use crate::keys;
 use crate::response::Period;
-
-/// One problem, with the file and the offset where it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub path: PathBuf,
-    pub offset: Option<u64>,
-    pub what: String,
-}
-
-impl Problem {
-    pub(crate) fn new(path: &Path, offset: Option<u64>, what: String) -> Self {
-        Problem {
-            path: path.to_owned(),
-            offset,
-            what,
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.offset {
-            Some(o) => write!(f, "{}: offset {o}: {}", self.path.display(), self.what),
-            None => write!(f, "{}: {}", self.path.display(), self.what),
-        }
-    }
-}
 
 /// What `verify` found.
 #[derive(Debug, Clone, Default)]
@@ -250,7 +223,7 @@ impl File<'_> {
                 return Ok(());
             }
         };
-        let scan = match format::scan(&bytes, MAGIC_RECORDS, "records") {
+        let scan = match format::RECORDS.scan(&bytes) {
             Ok(s) => s,
             // Not damage: this program cannot judge a newer format at all.
             Err(source @ format::HeaderError::NewerVersion(_)) => {

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
-use super::format::{self, EpochInfo, KIND_GROUP, KIND_GROUP_RECORD, MAGIC_RECORDS};
+use super::format::{self, EpochInfo, KIND_GROUP, KIND_GROUP_RECORD};
 use super::ledger::{self, Ledger};
 use super::period_file::{self, GROUP_ID_LEN, PeriodFile};
 use super::recover::{self, OpenReport};
@@ -287,12 +287,12 @@ impl Store {
         let mut groups: Vec<&[u8]> = pending.groups.iter().map(Vec::as_slice).collect();
         let mut records: Vec<&[u8]> = pending.records.iter().map(Vec::as_slice).collect();
         if let Some(bytes) = &old {
-            let scan = format::scan(bytes, MAGIC_RECORDS, "records").map_err(|source| {
-                StoreError::Header {
+            let scan = format::RECORDS
+                .scan(bytes)
+                .map_err(|source| StoreError::Header {
                     path: path.clone(),
                     source,
-                }
-            })?;
+                })?;
             let file = PeriodFile::parse(&path, bytes, &scan, &self.meta)?;
             groups.extend(
                 file.groups

@@ -3,8 +3,11 @@
 //! response is in it exactly once, no response is in it twice, and every torn tail a kill left
 //! is kept in quarantine.
 //!
-//! `ICARE_CRASH_KILLS` sets the number of kills (default 200); `scripts/crash-soak.sh N` runs it
-//! with a release build.
+//! A normal test run kills [`DEFAULT_KILLS`] times; `ICARE_CRASH_KILLS` sets the number, and
+//! `scripts/crash-soak.sh N` runs it with a release build (10,000 kills by default). The moments
+//! come from a seeded generator: a failure prints its seed, and `ICARE_CRASH_SEED=<seed>` runs the
+//! same schedule of kills again (the same delays after the same events; how far the writer got in
+//! that time is up to the machine).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -13,9 +16,14 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use icare::store::format::{self, KIND_QUARANTINE, MAGIC_QUARANTINE, MAGIC_RECORDS};
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 use crate::util::{icare, texts};
+
+/// Kills in a normal test run: enough to land in start-up, recovery, writing and syncing, and
+/// cheap (about a second each on a busy machine). The soak is `scripts/crash-soak.sh`.
+const DEFAULT_KILLS: usize = 30;
 
 /// Kills per store: the last check decrypts everything, and each start reads every records file,
 /// so long runs start a fresh store now and then.
@@ -254,13 +262,37 @@ fn round(kills: usize, first: usize, rng: &mut impl Rng, figures: &mut Figures) 
     figures.empty_files += empty.len();
 }
 
+/// Says the seed when the test fails (and only then), so the failing run can be replayed.
+struct SeedOnFailure(u64);
+
+impl Drop for SeedOnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "crash test failed with seed {0}; replay it with ICARE_CRASH_SEED={0}",
+                self.0
+            );
+        }
+    }
+}
+
+/// A whole-number setting from the environment, or `default` when it is not set.
+fn setting(name: &str, default: impl FnOnce() -> u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a whole number")),
+        Err(_) => default(),
+    }
+}
+
 #[test]
 fn sigkill_at_random_moments_loses_no_acknowledged_response() {
-    let kills: usize = std::env::var("ICARE_CRASH_KILLS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let mut rng = rand::thread_rng();
+    let kills = setting("ICARE_CRASH_KILLS", || DEFAULT_KILLS as u64) as usize;
+    let seed = setting("ICARE_CRASH_SEED", rand::random);
+    let _say_seed = SeedOnFailure(seed);
+    let mut rng = StdRng::seed_from_u64(seed);
     let mut figures = Figures::default();
     let started = Instant::now();
     let mut done = 0;
@@ -275,8 +307,8 @@ fn sigkill_at_random_moments_loses_no_acknowledged_response() {
         "no response was ever acknowledged"
     );
     eprintln!(
-        "crash test: {} kills survived in {:.1} s; {} responses acknowledged, {} stored \
-         (the rest were saved but killed before the acknowledgement was printed), {} torn \
+        "crash test (seed {seed}): {} kills survived in {:.1} s; {} responses acknowledged, {} \
+         stored (the rest were saved but killed before the acknowledgement was printed), {} torn \
          tails, all in quarantine, {} empty records files removed",
         figures.kills,
         started.elapsed().as_secs_f64(),

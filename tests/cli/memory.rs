@@ -29,42 +29,6 @@ const PIECE: usize = 8;
 const MAX_STRIDE: usize = 64;
 const MAX_CHARS: usize = 200;
 
-const SURVEY: &str = r#"
-[survey]
-id = "memory"
-version = 1
-title = { en = "Memory test" }
-introduction = { en = "One question." }
-minutes = 1
-languages = ["en"]
-
-[scales.agree]
-skip = true
-points = [
-  { value = 1, label = { en = "No" } },
-  { value = 2, label = { en = "Yes" }, positive = true },
-]
-
-[[themes]]
-id = "t"
-number = 1
-name = "Theme"
-title = "Theme"
-description = "Theme"
-importance = 1
-
-[[items]]
-id = "a"
-theme = "t"
-text = { en = "Staff treat me like a person." }
-scale = "agree"
-
-[comment]
-prompt = { en = "Anything else?" }
-privacy = { en = "Please don't write names." }
-max_chars = 200
-"#;
-
 /// Random capitals nobody else would write.
 fn random_letters(n: usize) -> String {
     let mut rng = rand::thread_rng();
@@ -259,8 +223,7 @@ fn no_trace_after_thanks_or_the_idle_wipe(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     init_store(&data);
-    let survey = dir.path().join("memory.toml");
-    std::fs::write(&survey, SURVEY).unwrap();
+    let survey = crate::util::repo("tests/testdata/memory-survey.toml");
     let survey = survey.to_str().unwrap();
     let mut args = vec!["kiosk", "--survey", survey, "--idle-timeout", "5"];
     args.extend(extra);

@@ -1,16 +1,17 @@
-//! `icare survey check`, `show` and `hash` on the fixtures in tests/testdata/surveys.
+//! `icare survey check` on the fixtures in tests/testdata/surveys (`show` and `hash` are in
+//! `survey_show.rs`).
 
 use std::process::Output;
 
 use crate::util::{icare, repo, texts};
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     repo(&format!("tests/testdata/surveys/{name}"))
         .display()
         .to_string()
 }
 
-fn run(args: &[&str]) -> (Output, String, String) {
+pub(crate) fn run(args: &[&str]) -> (Output, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = icare(dir.path()).args(args).output().unwrap();
     let (stdout, stderr) = texts(&out);
@@ -465,87 +466,6 @@ fn check_needs_at_least_one_file() {
     let (out, _, stderr) = run(&["survey", "check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("FILE"), "{stderr}");
-}
-
-#[test]
-fn show_presents_the_survey_for_review() {
-    let (out, stdout, stderr) = run(&["survey", "show", &fixture("valid-minimal.toml")]);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    for expected in [
-        "A small survey",
-        "Survey `mini`, version 1, content hash 4e48f6169367",
-        "Languages: en",
-        "About 2 minutes to answer",
-        "A few questions about your care.",
-        "Scale `agree` (offers \"Does not apply\"; questions may be skipped)",
-        "Scale `fft` (shown in reverse order)",
-        "     1. Poor  [value 2]",
-        "     3. Don't know  [value 3]  (not scored)",
-        "Theme 1. Familiarity: \"Feels like family\"",
-        "   Importance weight: 95",
-        "   1. Staff here know who I am.",
-        "      From the study's subthemes: Knowing who I am",
-        "   4. I feel judged here. (reverse-scored)",
-        "Overall question (reported on its own, not in a theme)",
-        "Optional comment (up to 500 characters)",
-        "Please don't write names.",
-    ] {
-        assert!(
-            stdout.contains(expected),
-            "missing {expected:?} in:\n{stdout}"
-        );
-    }
-}
-
-#[test]
-fn show_another_language_and_refuse_an_unknown_one() {
-    let file = fixture("ok-two-languages.toml");
-    let (out, stdout, _) = run(&["survey", "show", "--lang", "pl", &file]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stdout.contains("1. Personel tutaj wie, kim jestem."),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("Languages: en, pl (shown in `pl`)"),
-        "{stdout}"
-    );
-
-    let (out, _, stderr) = run(&["survey", "show", "--lang", "de", &file]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr.contains("has no language `de`; it has: en, pl"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn show_refuses_an_invalid_file_with_every_error_located() {
-    let file = fixture("err-several.toml");
-    let (out, stdout, stderr) = run(&["survey", "show", &file]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stdout.is_empty());
-    assert!(
-        stderr.contains("is not a valid survey (4 errors)"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains(&format!("{file}:51:9: error: items[1].theme")),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn hash_prints_id_version_and_full_hash() {
-    let a = fixture("valid-minimal.toml");
-    let b = fixture("valid-minimal-reformatted.toml");
-    let (out, stdout, _) = run(&["survey", "hash", &a, &b]);
-    assert_eq!(out.status.code(), Some(0));
-    let hash = "4e48f6169367f28a05723581d03e1a7cbefad5d730e23453a3499aaf297e768c";
-    assert_eq!(
-        stdout,
-        format!("{a}: mini version 1 {hash}\n{b}: mini version 1 {hash}\n")
-    );
 }
 
 #[test]

@@ -15,21 +15,13 @@ use serde::{Deserialize, Serialize};
 use crate::batch::BatchError;
 use crate::batch::file::Sent;
 use crate::fsio::{self, Fs};
-use crate::store::format::{self, hex, json_file, parse_json_file, unhex};
+use crate::store::format::{self, hex, unhex};
 use crate::store::{StoreError, StoreMeta};
 
 /// The chain file, relative to the data folder.
 pub const CHAIN_FILE: &str = "export.chain";
-/// Magic of the chain file.
-pub const MAGIC_CHAIN: [u8; 8] = *b"iCAREec\x01";
-/// Frame kind of the chain's JSON.
-pub const KIND_CHAIN: u8 = 51;
 /// The watermark of earlier versions, relative to the data folder.
 pub const WATERMARK_FILE: &str = "export.watermark";
-/// Magic of the watermark file.
-pub const MAGIC_WATERMARK: [u8; 8] = *b"iCAREwm\x01";
-/// Frame kind of the watermark's JSON.
-pub const KIND_WATERMARK: u8 = 50;
 
 /// What the store has sent in `--since-last` batches.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,8 +83,7 @@ impl ExportChain {
         let path = dir.join(CHAIN_FILE);
         match fs.read(&path) {
             Ok(bytes) => {
-                let chain: ExportChain =
-                    parse_json_file(&path, &bytes, MAGIC_CHAIN, KIND_CHAIN, "export chain")?;
+                let chain: ExportChain = format::CHAIN.parse_json(&path, &bytes)?;
                 if unhex(&chain.store_id).as_deref() != Some(&meta.store_id[..]) {
                     return Err(wrong_store(&path));
                 }
@@ -108,13 +99,7 @@ impl ExportChain {
         let wpath = dir.join(WATERMARK_FILE);
         match fs.read(&wpath) {
             Ok(bytes) => {
-                let w: WatermarkJson = parse_json_file(
-                    &wpath,
-                    &bytes,
-                    MAGIC_WATERMARK,
-                    KIND_WATERMARK,
-                    "export watermark",
-                )?;
+                let w: WatermarkJson = format::WATERMARK.parse_json(&wpath, &bytes)?;
                 if unhex(&w.store_id).as_deref() != Some(&meta.store_id[..]) {
                     return Err(wrong_store(&wpath));
                 }
@@ -167,7 +152,7 @@ impl ExportChain {
     /// Write the chain (atomically) and remove an earlier version's watermark it took over.
     pub fn save(&self, fs: &dyn Fs, dir: &Path) -> Result<(), BatchError> {
         let path = dir.join(CHAIN_FILE);
-        let bytes = json_file(MAGIC_CHAIN, KIND_CHAIN, self);
+        let bytes = format::CHAIN.json_file(self);
         fsio::write_atomic(fs, &path, &bytes).map_err(BatchError::io(&path))?;
         if self.legacy.is_some() {
             let wpath = dir.join(WATERMARK_FILE);

@@ -10,12 +10,14 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::{AGE_MAGIC, BATCH_VERSION, KIND_MANIFEST, KIND_SIGNATURE, MAGIC_BATCH, Manifest};
+use super::{AGE_MAGIC, Manifest};
 use super::{SiteKey, Summary};
 use crate::batch::{BatchError, Check};
 use crate::crypto::sign::SIGNATURE_CONTEXT;
 use crate::crypto::{NONCE_LEN, SIZE_CLASSES, TAG_LEN};
-use crate::store::format::{self, EpochInfo, KIND_EPOCH, KIND_RECORD, hex, unhex};
+use crate::store::format::{
+    self, EpochInfo, KIND_EPOCH, KIND_MANIFEST, KIND_RECORD, KIND_SIGNATURE, hex, unhex,
+};
 use crate::store::stream::{FrameReader, OpenError, Step};
 
 /// Sees every epoch header and record of a batch as the check reads them (before the signature
@@ -53,7 +55,7 @@ pub struct Checked {
     pub file_sha256: [u8; 32],
     /// The epochs in file order.
     pub epochs: Vec<EpochEntry>,
-    /// Every record's [`short_id`], in file order.
+    /// Every record's [`format::short_id`], in file order.
     pub records: Vec<[u8; 16]>,
     /// Indexes into `records`, sorted by id (for lookups).
     pub by_id: Vec<u32>,
@@ -67,16 +69,6 @@ impl Checked {
             .ok()
             .map(|k| self.by_id[k] as usize)
     }
-}
-
-/// The first 16 bytes of a record's id ([`format::record_id`], the SHA-256 of its sealed bytes):
-/// what importing and reading keep in memory to tell records apart. Two different records share
-/// one with a chance of about 2^-128 per pair.
-pub fn short_id(sealed: &[u8]) -> [u8; 16] {
-    let full = format::record_id(sealed);
-    let mut id = [0u8; 16];
-    id.copy_from_slice(&full[..16]);
-    id
 }
 
 /// What the check of the contents found wrong first (reported once the file is read whole).
@@ -96,7 +88,7 @@ pub fn check_reader(
         detail,
     };
     let io = BatchError::io(path);
-    let mut reader = match FrameReader::open(r, MAGIC_BATCH, BATCH_VERSION, "batch", true) {
+    let mut reader = match FrameReader::of(r, &format::BATCH, true) {
         Ok(r) => r,
         Err(OpenError::Io(e)) => return Err(io(e)),
         Err(OpenError::Header(e)) => return Err(fail(Check::Header, e.to_string())),
@@ -108,7 +100,7 @@ pub fn check_reader(
         }
     };
     let version = reader.version();
-    let mut st = State::new(format::file_header_v(MAGIC_BATCH, version));
+    let mut st = State::new(format::file_header_v(format::MAGIC_BATCH, version));
     loop {
         let step = reader.next_frame().map_err(BatchError::io(path))?;
         match step {
@@ -281,7 +273,7 @@ impl State {
         }
         epoch.count += 1;
         self.summary.add(info, 1);
-        self.records.push(short_id(payload));
+        self.records.push(format::short_id(payload));
         visitor.record(payload);
     }
 
@@ -318,9 +310,10 @@ impl State {
         let manifest_fail = |d: String| Finding(Check::Manifest, d);
         match (version, manifest.format, &manifest.chain) {
             (1, 1, None) | (2, 2, Some(_)) => {}
-            (_, f, _) if f > u32::from(BATCH_VERSION) => {
+            (_, f, _) if f > u32::from(format::BATCH_VERSION) => {
                 return Err(manifest_fail(format!(
-                    "manifest format {f} (this program reads 1 and {BATCH_VERSION}; update icare)"
+                    "manifest format {f} (this program reads 1 and {}; update icare)",
+                    format::BATCH_VERSION
                 )));
             }
             (v, f, chain) => {

@@ -8,11 +8,13 @@ use std::io::{self, Read, Write};
 use rand::seq::SliceRandom;
 use sha2::{Digest, Sha256};
 
-use super::{BATCH_VERSION, KIND_MANIFEST, KIND_SIGNATURE, MAGIC_BATCH, Manifest, Summary};
+use super::{Manifest, Summary};
 use super::{SiteSigner, SurveyEntry};
 use crate::crypto::sign::SIGNATURE_CONTEXT;
 use crate::response::Period;
-use crate::store::format::{self, EpochInfo, KIND_EPOCH, KIND_RECORD};
+use crate::store::format::{
+    self, EpochInfo, KIND_EPOCH, KIND_MANIFEST, KIND_RECORD, KIND_SIGNATURE,
+};
 
 /// What a batch's contents hold, for its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +104,7 @@ pub fn write_batch(
         signed.update(bytes);
         out.write_all(bytes)
     };
-    put(&format::file_header_v(MAGIC_BATCH, BATCH_VERSION), out)?;
+    put(&format::BATCH.header(), out)?;
     // Strings, numbers and booleans always serialize.
     let json = serde_json::to_vec_pretty(manifest).unwrap_or_default();
     put(&format::frame(KIND_MANIFEST, &json), out)?;

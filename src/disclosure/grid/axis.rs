@@ -102,19 +102,6 @@ impl Axis {
             3
         }
     }
-
-    /// Positions whose stored period overlaps `from..=to` (whole days).
-    pub fn overlapping(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Vec<bool> {
-        self.atoms
-            .iter()
-            .map(|a| {
-                let Some((first, last)) = days(a.period) else {
-                    return false;
-                };
-                from.is_none_or(|f| last >= f) && to.is_none_or(|t| first <= t)
-            })
-            .collect()
-    }
 }
 
 /// First and last day of a stored period; `None` for a period that is not a real date.

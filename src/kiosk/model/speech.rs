@@ -1,9 +1,9 @@
 //! Speech and pasting in the model: when the screen is read aloud, "Hear it again", and pasted
-//! text. What is said on each screen is in [`crate::kiosk::spoken`].
+//! text. What is said on each screen is in [`super::spoken`].
 
+use super::spoken;
 use super::{Effect, Model, Overlay, Screen};
 use crate::kiosk::secret::Secret;
-use crate::kiosk::spoken;
 use crate::sanitize::is_unsafe;
 
 /// What a screen is about, as far as speech goes: a new topic is read aloud, the same topic is

@@ -2,15 +2,12 @@
 //! tap hit-testing, so a tap always lands on what was drawn.
 
 use ratatui::layout::Rect;
-use ratatui::text::Span;
 
 use super::big::big;
 use crate::kiosk::model::Button;
 use crate::kiosk::page::{Page, Para};
+use crate::tui::layout::{too_small, width, wrap, wrap_parts};
 
-/// Smallest terminal every screen is designed for.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 20;
 /// Widest the text column gets, so lines stay easy to read on big screens.
 const MAX_TEXT_WIDTH: u16 = 90;
 /// Short headings are drawn in big letters from this height up.
@@ -40,69 +37,14 @@ pub struct Placed {
     pub keys_lines: Vec<String>,
 }
 
-/// True when the screen is too small for any page.
-pub fn too_small(area: Rect) -> bool {
-    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
-}
-
-/// Display width of a string in terminal cells.
-pub fn width(s: &str) -> u16 {
-    u16::try_from(Span::raw(s).width()).unwrap_or(u16::MAX)
-}
-
-/// Greedy word wrap to `max` cells; words longer than a line are broken.
-pub fn wrap(text: &str, max: u16) -> Vec<String> {
-    let max = max.max(1);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let sep = u16::from(!line.is_empty());
-        if width(&line) + sep + width(word) <= max {
-            if sep == 1 {
-                line.push(' ');
-            }
-            line.push_str(word);
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        for c in word.chars() {
-            if width(&line) + width(c.encode_utf8(&mut [0; 4])) > max && !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            line.push(c);
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// Wrap a list of `sep`-separated parts, breaking lines only between parts where possible.
-pub fn wrap_parts(text: &str, sep: &str, max: u16) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for part in text.split(sep) {
-        match lines.last_mut() {
-            Some(line) if width(line) + width(sep) + width(part) <= max => {
-                line.push_str(sep);
-                line.push_str(part);
-            }
-            _ => lines.extend(wrap(part, max)),
-        }
-    }
-    lines
-}
-
 fn row(x: u16, y: u16, w: u16, h: u16) -> Rect {
     Rect::new(x, y, w, h)
 }
 
-/// Lay `page` out in `area` (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]). Answer buttons get rows
-/// before blank space does: when they would be squeezed to one row each, the blank rows under the
-/// progress bar, above Back/Next and under the question go to them, in that order and only as
-/// many as it takes to give every answer two rows (or room for more answers).
+/// Lay `page` out in `area` (not [`too_small`]). Answer buttons get rows before blank space does:
+/// when they would be squeezed to one row each, the blank rows under the progress bar, above
+/// Back/Next and under the question go to them, in that order and only as many as it takes to
+/// give every answer two rows (or room for more answers).
 pub fn place(page: &Page, area: Rect) -> Placed {
     let rows = |p: &Placed| p.choices.first().map_or(0, |r| r.height);
     let fits = |p: &Placed| p.choices.len() == page.choices.len() && rows(p) >= 2;
@@ -307,18 +249,4 @@ pub fn hit(page: &Page, placed: &Placed, col: u16, row: u16) -> Option<Button> {
         .chain(nav)
         .find(|(_, r)| r.contains(ratatui::layout::Position::new(col, row)))
         .map(|(b, _)| b.button)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_keeps_words_and_breaks_long_ones() {
-        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
-        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert!(wrap("", 5).is_empty());
-        assert_eq!(wrap("a b", 0), ["a", "b"]);
-        assert_eq!(wrap_parts("a b · c · d", " · ", 8), ["a b · c", "d"]);
-    }
 }

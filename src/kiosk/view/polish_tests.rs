@@ -5,7 +5,7 @@
 use super::tests::{draw, text};
 use crate::kiosk::model::tests::Kiosk;
 use crate::kiosk::model::{Key, Msg};
-use crate::kiosk::theme::Theme;
+use crate::tui::Theme;
 
 /// The full survey, Polish chosen, on question 1.
 fn polish() -> Kiosk {

@@ -10,12 +10,11 @@ use ratatui::style::{Color, Modifier};
 use super::render;
 use crate::keys::lockout::Verdict;
 use crate::kiosk::SetupInfo;
-use crate::kiosk::input::tap;
 use crate::kiosk::model::tests::Kiosk;
-use crate::kiosk::model::{Button, Config, Key, LOCKOUT, Model, Msg};
-use crate::kiosk::theme::Theme;
+use crate::kiosk::model::{Config, Key, LOCKOUT, Model, Msg};
+use crate::tui::Theme;
 
-fn icare() -> Kiosk {
+pub(crate) fn icare() -> Kiosk {
     Kiosk::new(crate::survey::load::EMBEDDED_ICARE)
 }
 
@@ -147,25 +146,14 @@ fn setup() -> Kiosk {
     k
 }
 
-pub(super) fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
+pub(crate) fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
     let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
     render(m, theme, buf.area, &mut buf);
     buf
 }
 
 /// The buffer as text, one line per row, trailing spaces removed.
-pub(super) fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+pub(crate) use crate::tui::layout::buffer_text as text;
 
 #[test]
 fn every_screen_at_80x24_and_60x20() {
@@ -238,7 +226,7 @@ fn the_question_and_answers_fit_on_every_supported_size() {
 }
 
 /// The row of the buffer that contains `needle`.
-fn row_of(buf: &Buffer, needle: &str) -> u16 {
+pub(crate) fn row_of(buf: &Buffer, needle: &str) -> u16 {
     let shown = text(buf);
     shown
         .lines()
@@ -279,40 +267,6 @@ fn monochrome_uses_no_colour_and_marks_the_answer_by_reverse_and_tick() {
     let focused = row_of(&buf, "5  Strongly agree");
     let line: String = (0..80).map(|x| buf[(x, focused)].symbol()).collect();
     assert!(line.contains("▶ 5"), "{line}");
-}
-
-#[test]
-fn no_color_selects_the_monochrome_theme() {
-    use std::ffi::OsStr;
-    assert_eq!(Theme::for_no_color(Some(OsStr::new("1"))), Theme::MONO);
-    assert_eq!(Theme::for_no_color(Some(OsStr::new(""))), Theme::COLOR);
-    assert_eq!(Theme::for_no_color(None), Theme::COLOR);
-}
-
-#[test]
-fn a_tap_lands_on_the_button_drawn_there() {
-    let mut k = icare();
-    k.key(Key::Enter).key(Key::Enter);
-    for (w, h) in [(60, 20), (80, 24), (120, 40)] {
-        let buf = draw(&k.m, &Theme::COLOR, w, h);
-        let y = row_of(&buf, "3  Not sure");
-        let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
-        let x = line.find("Not sure").unwrap() as u16;
-        let now = k.now;
-        assert_eq!(
-            tap(&k.m, buf.area, x, y, now),
-            Msg::Press(Button::Choice(2), now),
-            "{w}x{h}"
-        );
-        let y = row_of(&buf, "Next");
-        let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
-        let x = line.find("Next").unwrap() as u16;
-        assert_eq!(
-            tap(&k.m, buf.area, x, y, now),
-            Msg::Press(Button::Next, now)
-        );
-        assert_eq!(tap(&k.m, buf.area, 0, 0, now), Msg::Tap(now));
-    }
 }
 
 #[test]

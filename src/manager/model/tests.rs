@@ -1,8 +1,13 @@
 //! Navigation and filters, driven by messages alone.
 
 use super::*;
-use crate::manager::fixture::{self, SITE};
+use crate::manager::data::fixture::{self, SITE};
 use crate::stats::Granularity;
+
+/// The screen on the fixture's figures for every period and site.
+pub(crate) fn model() -> Model {
+    Model::new(fixture::data(), Filter::default())
+}
 
 fn keys(m: &mut Model, keys: &[Key]) -> Vec<Effect> {
     keys.iter()
@@ -12,7 +17,7 @@ fn keys(m: &mut Model, keys: &[Key]) -> Vec<Effect> {
 
 #[test]
 fn tab_and_arrows_move_between_views_and_wrap_round() {
-    let mut m = fixture::model();
+    let mut m = model();
     assert_eq!(m.tab, Tab::Overview);
     keys(&mut m, &[Key::Tab]);
     assert_eq!(m.tab, Tab::Trends);
@@ -30,7 +35,7 @@ fn tab_and_arrows_move_between_views_and_wrap_round() {
 
 #[test]
 fn up_and_down_stop_at_the_first_and_last_theme() {
-    let mut m = fixture::model();
+    let mut m = model();
     keys(&mut m, &[Key::Up]);
     assert_eq!(m.theme, 0);
     keys(&mut m, &[Key::Down; 3]);
@@ -45,7 +50,7 @@ fn up_and_down_stop_at_the_first_and_last_theme() {
 
 #[test]
 fn enter_opens_the_selected_theme_and_esc_goes_back() {
-    let mut m = fixture::model();
+    let mut m = model();
     keys(&mut m, &[Key::Down, Key::Down, Key::Enter]);
     assert_eq!(m.theme_page, Some(2));
     // On a theme's page the arrows move between its questions.
@@ -62,7 +67,7 @@ fn enter_opens_the_selected_theme_and_esc_goes_back() {
 
 #[test]
 fn enter_on_where_to_act_opens_the_ranked_theme() {
-    let mut m = fixture::model();
+    let mut m = model();
     keys(&mut m, &[Key::Char('3'), Key::Down, Key::Enter]);
     let second = &m.data.where_to_act.ranked[1].id;
     let page = m.theme_page.expect("a theme page is open");
@@ -71,7 +76,7 @@ fn enter_on_where_to_act_opens_the_ranked_theme() {
 
 #[test]
 fn comments_scroll_within_the_list_and_enter_does_nothing_there() {
-    let mut m = fixture::model();
+    let mut m = model();
     let n = m.data.comments.as_ref().unwrap().len();
     assert!(n > 2, "the fixture has comments");
     keys(&mut m, &[Key::Char('4'), Key::Down, Key::Down, Key::Enter]);
@@ -82,17 +87,17 @@ fn comments_scroll_within_the_list_and_enter_does_nothing_there() {
 
 #[test]
 fn q_quits_from_anywhere_even_a_picker() {
-    let mut m = fixture::model();
+    let mut m = model();
     keys(&mut m, &[Key::Char('q')]);
     assert!(m.should_quit());
-    let mut m = fixture::model();
+    let mut m = model();
     keys(&mut m, &[Key::Char('p'), Key::Char('q')]);
     assert!(m.should_quit());
 }
 
 #[test]
 fn choosing_a_period_asks_for_its_figures_and_shows_them_when_loaded() {
-    let mut m = fixture::model();
+    let mut m = model();
     keys(&mut m, &[Key::Char('p')]);
     let Some(Picker::Period { choices, selected }) = &m.picker else {
         panic!("period picker open");
@@ -120,7 +125,7 @@ fn choosing_a_period_asks_for_its_figures_and_shows_them_when_loaded() {
 
 #[test]
 fn choosing_the_period_already_shown_or_escaping_loads_nothing() {
-    let mut m = fixture::model();
+    let mut m = model();
     assert_eq!(keys(&mut m, &[Key::Char('p'), Key::Esc]), vec![]);
     assert_eq!(m.picker, None);
     assert_eq!(keys(&mut m, &[Key::Char('p'), Key::Enter]), vec![]);
@@ -129,7 +134,7 @@ fn choosing_the_period_already_shown_or_escaping_loads_nothing() {
 
 #[test]
 fn a_failed_load_keeps_the_old_figures_and_says_why() {
-    let mut m = fixture::model();
+    let mut m = model();
     let before = m.data.clone();
     keys(&mut m, &[Key::Char('g')]);
     update(&mut m, Msg::Loaded(Err("the store cannot be read".into())));
@@ -141,7 +146,7 @@ fn a_failed_load_keeps_the_old_figures_and_says_why() {
 
 #[test]
 fn g_cycles_week_month_quarter_and_drops_a_chosen_period() {
-    let mut m = fixture::model();
+    let mut m = model();
     m.filter.period = m.data.periods.first().copied();
     let e = keys(&mut m, &[Key::Char('g')]);
     let Effect::Load(f) = &e[0];
@@ -154,7 +159,7 @@ fn g_cycles_week_month_quarter_and_drops_a_chosen_period() {
 
 #[test]
 fn arrows_in_the_period_picker_change_granularity_and_keep_it_open() {
-    let mut m = fixture::model();
+    let mut m = model();
     let e = keys(&mut m, &[Key::Char('p'), Key::Left]);
     let Effect::Load(f) = &e[0];
     assert_eq!(f.granularity, Granularity::Week);
@@ -170,7 +175,7 @@ fn arrows_in_the_period_picker_change_granularity_and_keep_it_open() {
 
 #[test]
 fn choosing_a_site_filters_by_it() {
-    let mut m = fixture::model();
+    let mut m = model();
     let e = keys(&mut m, &[Key::Char('s'), Key::Down, Key::Enter]);
     assert_eq!(
         e,

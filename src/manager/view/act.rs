@@ -9,13 +9,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use super::text::{fit, hidden, pad, put, put_str, safe, score};
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::{width, wrap};
 use crate::manager::model::Model;
 use crate::priority::{Quadrant, WhereToAct};
 use crate::report::chart::{self, Box2, Label};
 use crate::report::common::quadrant_words;
 use crate::survey::Survey;
+use crate::tui::Theme;
+use crate::tui::layout::{width, wrap};
 
 /// Narrowest chart worth drawing beside the list.
 const CHART_MIN_WIDTH: u16 = 22;

@@ -6,16 +6,15 @@ use ratatui::layout::Rect;
 
 use super::text::{count, fit, put_str, safe};
 use crate::disclosure::Reason;
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::wrap;
-use crate::manager::data::granularity_word;
 use crate::manager::model::Model;
 use crate::report::common;
+use crate::tui::Theme;
+use crate::tui::layout::wrap;
 
 pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let data = &model.data;
     let min = data.options.rule.comment_min();
-    let g = granularity_word(model.filter.granularity);
+    let g = model.filter.granularity.word();
     let which = match (data.comments_span, model.filter.period) {
         (Some(s), _) if s.is_pooled() => {
             format!("{}, {g}s pooled", common::period_label(data, s))

@@ -8,10 +8,10 @@ use ratatui::text::{Line, Span};
 
 use super::text::{fit, hidden, pad, people, put, put_str, safe, score};
 use crate::disclosure::{HeadlineSummary, ThemeSummary};
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::wrap;
 use crate::manager::model::Model;
 use crate::survey::Survey;
+use crate::tui::Theme;
+use crate::tui::layout::wrap;
 
 pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let data = &model.data;

@@ -5,15 +5,15 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
 use super::text::{fit, put_str, safe};
-use crate::kiosk::theme::Theme;
-use crate::manager::data::{GRANULARITIES, granularity_word};
+use crate::manager::data::GRANULARITIES;
 use crate::manager::model::{Model, Picker};
 use crate::report::common;
+use crate::tui::Theme;
 
 pub fn render(model: &Model, picker: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let (title, labels, selected, current): (&str, Vec<String>, usize, usize) = match picker {
         Picker::Period { choices, selected } => {
-            let g = granularity_word(model.filter.granularity);
+            let g = model.filter.granularity.word();
             let labels = choices
                 .iter()
                 .map(|c| match c {
@@ -67,7 +67,7 @@ pub fn render(model: &Model, picker: &Picker, theme: &Theme, area: Rect, buf: &m
         let by: Vec<String> = GRANULARITIES
             .iter()
             .map(|g| {
-                let word = granularity_word(*g);
+                let word = g.word();
                 if *g == model.filter.granularity {
                     format!("[{word}]")
                 } else {

@@ -5,10 +5,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{TOO_SMALL, render};
-use crate::kiosk::theme::Theme;
 use crate::manager::data::Filter;
-use crate::manager::fixture;
+use crate::manager::data::fixture;
+use crate::manager::model::tests::model;
 use crate::manager::model::{Key, Model, Msg, update};
+use crate::tui::Theme;
 
 fn press(m: &mut Model, keys: &[Key]) {
     for k in keys {
@@ -18,7 +19,7 @@ fn press(m: &mut Model, keys: &[Key]) {
 
 /// Every view the screen can show, each in a typical state.
 fn views() -> Vec<(&'static str, Model)> {
-    let base = fixture::model();
+    let base = model();
     let with = |keys: &[Key]| {
         let mut m = base.clone();
         press(&mut m, keys);
@@ -42,7 +43,7 @@ fn views() -> Vec<(&'static str, Model)> {
     );
     out.push(("load_failed", failed));
     out.push(("seven_responses", seven()));
-    let mut weekly = fixture::model();
+    let mut weekly = model();
     let filter = weekly
         .filter
         .with_granularity(crate::stats::Granularity::Week);
@@ -65,19 +66,7 @@ fn draw(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
     buf
 }
 
-/// The buffer as text, one line per row, trailing spaces removed.
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+use crate::tui::layout::buffer_text as text;
 
 #[test]
 fn every_view_at_80x24_and_60x20() {
@@ -108,7 +97,7 @@ fn nothing_is_cut_off_at_80x24_or_60x20() {
 
 #[test]
 fn where_to_act_is_the_reports_chart_act_first_top_left_numbered_by_rank() {
-    let mut m = fixture::model();
+    let mut m = model();
     press(&mut m, &[Key::Char('3'), Key::Down]);
     let shown = text(&draw(&m, &Theme::COLOR, 80, 24));
     // The chart is right of the table (which ends at column 56).
@@ -191,7 +180,7 @@ fn fifteen_responses_say_once_that_there_is_no_trend_yet() {
 
 #[test]
 fn big_screens_use_the_room() {
-    let m = fixture::model();
+    let m = model();
     insta::assert_snapshot!("overview_120x40", text(&draw(&m, &Theme::COLOR, 120, 40)));
     let mut act = m.clone();
     press(&mut act, &[Key::Char('3')]);
@@ -221,7 +210,7 @@ fn every_view_draws_at_every_size_up_to_120x40_without_panic() {
 
 #[test]
 fn below_60x20_asks_for_a_larger_window() {
-    let m = fixture::model();
+    let m = model();
     for (w, h) in [(59, 24), (80, 19), (59, 19)] {
         let shown = text(&draw(&m, &Theme::COLOR, w, h))
             .split_whitespace()
@@ -250,7 +239,7 @@ fn a_synthetic_store_says_so_on_every_view() {
             );
         }
     }
-    let mut real = fixture::model();
+    let mut real = model();
     real.data.synthetic = false;
     assert!(!text(&draw(&real, &Theme::COLOR, 80, 24)).contains("SYNTHETIC"));
 }
@@ -301,7 +290,7 @@ fn a_store_with_seven_responses_shows_every_theme_hidden() {
 
 #[test]
 fn a_comment_with_escape_sequences_is_drawn_harmlessly() {
-    let mut m = fixture::model();
+    let mut m = model();
     let evil = "Nice staff\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mRED\u{9b}1;1H\u{202e}desrever";
     m.data.comments = Ok(vec![evil.to_string()]);
     m.data.overall.themes[0].name = "Humanised\u{1b}[5m care".to_string();
@@ -337,14 +326,14 @@ fn nothing_is_told_by_colour_alone() {
         let mono = text(&draw(&m, &Theme::MONO, 80, 24));
         assert_eq!(colour, mono, "{name}");
     }
-    let shown = text(&draw(&fixture::model(), &Theme::MONO, 80, 24));
+    let shown = text(&draw(&model(), &Theme::MONO, 80, 24));
     assert!(shown.contains("▶ Humanised care"), "{shown}");
     assert!(shown.contains("[1 Overview]"), "{shown}");
 }
 
 #[test]
 fn colours_mark_the_selection_and_the_banner_as_well_as_the_words() {
-    let m = fixture::model();
+    let m = model();
     let buf = draw(&m, &Theme::COLOR, 80, 24);
     let shown = text(&buf);
     let y = shown
@@ -420,7 +409,7 @@ fn the_overview_names_what_could_not_be_read_and_the_batches_missing() {
         year: 2026,
         week: w,
     };
-    let mut m = fixture::model();
+    let mut m = model();
     m.data.intake = crate::report::intake::Intake {
         sites: vec![SiteIntake {
             site: "North".into(),

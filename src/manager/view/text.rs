@@ -9,8 +9,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::disclosure::{Cell, Count, Reason};
-use crate::kiosk::view::layout::width;
 use crate::sanitize::terminal_safe;
+use crate::tui::layout::width;
 
 /// Text from outside the program (survey files, comments, site names) made safe to draw.
 pub fn safe(s: &str) -> Cow<'_, str> {

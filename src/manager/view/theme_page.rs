@@ -7,10 +7,10 @@ use ratatui::style::Style;
 
 use super::text::{cell, fit, hidden, people, put_str, safe, score};
 use crate::disclosure::{ItemSummary, Reason, ThemeSummary};
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::{wrap, wrap_parts};
 use crate::manager::model::Model;
 use crate::survey::Survey;
+use crate::tui::Theme;
+use crate::tui::layout::{wrap, wrap_parts};
 
 /// One drawn line and its style.
 type Row = (String, Style);

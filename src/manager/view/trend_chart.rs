@@ -11,8 +11,8 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
 use super::text::{fit, score};
 use crate::disclosure::Span as Periods;
 use crate::disclosure::Summary;
-use crate::kiosk::theme::Theme;
 use crate::report::{ReportData, common};
+use crate::tui::Theme;
 
 /// Least rows worth a chart.
 pub const MIN_HEIGHT: u16 = 10;

@@ -9,11 +9,11 @@ use ratatui::widgets::{Sparkline, Widget};
 use super::text::{fit, pad, put, put_str, safe, score};
 use super::trend_chart;
 use crate::disclosure::Span as Periods;
-use crate::kiosk::theme::Theme;
-use crate::kiosk::view::layout::{wrap, wrap_parts};
-use crate::manager::data::{granularity_word, timeline};
+use crate::manager::data::timeline;
 use crate::manager::model::Model;
 use crate::report::common;
+use crate::tui::Theme;
+use crate::tui::layout::{wrap, wrap_parts};
 
 /// One row of the chart: a label and a value per period (`None`: hidden or no data).
 struct Series {
@@ -23,7 +23,7 @@ struct Series {
 
 pub fn render(model: &Model, theme: &Theme, r: Rect, buf: &mut Buffer) {
     let data = &model.data;
-    let g = granularity_word(model.filter.granularity);
+    let g = model.filter.granularity.word();
     let periods = timeline(&data.trends);
     if periods.is_empty() {
         put_str(

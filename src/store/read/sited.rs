@@ -321,7 +321,7 @@ impl AggregateReader<'_> {
                     }
                 }
                 KIND_RECORD => {
-                    let id = crate::batch::file::short_id(&payload);
+                    let id = format::short_id(&payload);
                     let cur = self.current.as_ref()?;
                     let Some(epoch) = &cur.epoch else {
                         if cur.unreadable && !self.seen.contains(&id) {

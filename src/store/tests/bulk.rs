@@ -11,7 +11,7 @@ fn write(fs: &MemFs, durability: Durability) -> Vec<String> {
     for i in 0..25 {
         let tag = format!("{i:02}");
         let period = if i < 12 { week(45) } else { week(46) };
-        store.submit(&s, &response(&s, period, &tag)).unwrap();
+        store.submit(&s, &tagged(&s, period, &tag)).unwrap();
         tags.push(format!("comment {tag}"));
     }
     store.flush().unwrap();
@@ -21,8 +21,8 @@ fn write(fs: &MemFs, durability: Durability) -> Vec<String> {
 
 #[test]
 fn a_bulk_written_store_reads_and_verifies_like_a_normal_one() {
-    let (normal, normal_id) = fixture(true);
-    let (bulk, bulk_id) = fixture(true);
+    let (normal, normal_id) = memory_store(true);
+    let (bulk, bulk_id) = memory_store(true);
     let expect = write(&normal, Durability::EveryResponse);
     assert_eq!(write(&bulk, Durability::Batched(10)), expect);
     assert_eq!(comments(&normal, &normal_id), expect);
@@ -39,25 +39,23 @@ fn a_bulk_written_store_reads_and_verifies_like_a_normal_one() {
 
 #[test]
 fn batched_mode_writes_only_per_batch_period_and_flush() {
-    let (fs, id) = fixture(true);
+    let (fs, id) = memory_store(true);
     let s = survey();
     let mut store = open(&fs);
     store.set_durability(Durability::Batched(10)).unwrap();
     for i in 0..9 {
         store
-            .submit(&s, &response(&s, week(46), &i.to_string()))
+            .submit(&s, &tagged(&s, week(46), &i.to_string()))
             .unwrap();
     }
     assert!(
         record_files(&fs).is_empty(),
         "nine responses wait for the batch"
     );
-    store.submit(&s, &response(&s, week(46), "10th")).unwrap();
+    store.submit(&s, &tagged(&s, week(46), "10th")).unwrap();
     assert_eq!(comments(&fs, &id).len(), 10, "the tenth writes the batch");
-    store.submit(&s, &response(&s, week(46), "11th")).unwrap();
-    store
-        .submit(&s, &response(&s, week(47), "new week"))
-        .unwrap();
+    store.submit(&s, &tagged(&s, week(46), "11th")).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "new week")).unwrap();
     assert_eq!(
         comments(&fs, &id).len(),
         11,
@@ -69,7 +67,7 @@ fn batched_mode_writes_only_per_batch_period_and_flush() {
 
 #[test]
 fn batched_mode_is_refused_on_a_store_for_real_answers() {
-    let (fs, _) = fixture(false);
+    let (fs, _) = memory_store(false);
     let mut store = open(&fs);
     let err = store.set_durability(Durability::Batched(10)).unwrap_err();
     assert!(matches!(err, StoreError::NotSynthetic(_)), "{err}");

@@ -72,7 +72,7 @@ fn a_version_1_store_reads_as_before_and_its_first_writer_adopts_it_into_a_signe
         .signing_key
         .expect("store.meta names the kiosk's key now");
     let s = survey();
-    store.submit(&s, &response(&s, week(47), "new")).unwrap();
+    store.submit(&s, &tagged(&s, week(47), "new")).unwrap();
     drop(store);
     assert_eq!(comments(&fs, &id).len(), 6);
     let report = verify_mem(&fs, Some(&id)).unwrap();
@@ -86,7 +86,7 @@ fn a_version_1_store_reads_as_before_and_its_first_writer_adopts_it_into_a_signe
     );
     // A version-1 file edited after the adoption is caught like any other.
     let (path, mut bytes) = record_files(&fs).remove(0);
-    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
+    let scan = format::RECORDS.scan(&bytes).unwrap();
     let last = *scan.frames.last().unwrap();
     let copy = bytes[last.offset..last.end + 4].to_vec();
     bytes.extend(copy);
@@ -102,11 +102,9 @@ fn a_version_1_store_reads_as_before_and_its_first_writer_adopts_it_into_a_signe
 #[test]
 fn a_version_2_file_in_a_store_without_a_ledger_is_neither_counted_nor_adopted() {
     let (fs, id, _) = vector(None);
-    let (other, _) = fixture(false);
+    let (other, _) = memory_store(false);
     let s = survey();
-    open(&other)
-        .submit(&s, &response(&s, week(47), "x"))
-        .unwrap();
+    open(&other).submit(&s, &tagged(&s, week(47), "x")).unwrap();
     let (p, b) = record_files(&other).remove(0);
     fs.put(&p, b);
     let report = verify_mem(&fs, None).unwrap();
@@ -135,7 +133,7 @@ fn cutting_the_last_version_1_file_at_every_offset_keeps_exactly_the_complete_re
     let (_, _, last) = vector(None);
     let (fs, _, _) = vector(None);
     let bytes = fs.read(&last).unwrap();
-    let scan = format::scan(&bytes, format::MAGIC_RECORDS, "records").unwrap();
+    let scan = format::RECORDS.scan(&bytes).unwrap();
     let ends: Vec<usize> = scan.frames.iter().map(|f| f.end + 4).collect();
     // Every other file holds one record each.
     let others = 5 - (ends.len() - 1);

@@ -13,7 +13,7 @@ const RUNS: usize = 300;
 /// the first `BEFORE_RESTART`. Returns the first-sent record's position in the file and its
 /// group header's position among the headers.
 fn one_run() -> (usize, usize) {
-    let (fs, id) = fixture(false);
+    let (fs, id) = memory_store(false);
     let s = survey();
     let mut store = open(&fs);
     for i in 0..N {
@@ -22,7 +22,7 @@ fn one_run() -> (usize, usize) {
             store = open(&fs);
         }
         store
-            .submit(&s, &response(&s, week(46), &i.to_string()))
+            .submit(&s, &tagged(&s, week(46), &i.to_string()))
             .unwrap();
     }
     // Readers yield records in file order.

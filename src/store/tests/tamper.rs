@@ -9,14 +9,14 @@ use crate::store::format::{EpochInfo, KIND_GROUP, KIND_GROUP_RECORD};
 
 /// A store with three responses in week 46 and two in week 47; the files' bytes after each step.
 fn store() -> (MemFs, age::x25519::Identity, Vec<(PathBuf, Vec<u8>)>) {
-    let (fs, id) = fixture(false);
+    let (fs, id) = memory_store(false);
     let s = survey();
     let mut store = open(&fs);
     for (w, tag) in [(46, "a"), (46, "b"), (47, "c"), (47, "d")] {
-        store.submit(&s, &response(&s, week(w), tag)).unwrap();
+        store.submit(&s, &tagged(&s, week(w), tag)).unwrap();
     }
     let before = fs.snapshot();
-    store.submit(&s, &response(&s, week(46), "e")).unwrap();
+    store.submit(&s, &tagged(&s, week(46), "e")).unwrap();
     (fs, id, before)
 }
 
@@ -65,7 +65,7 @@ fn forged(fs: &MemFs, w: u8, tag: &str) -> (Vec<u8>, Vec<u8>) {
     secret.extend_from_slice(&binding);
     let mut header = binding.clone();
     header.extend(crypto::wrap(&meta.recipients, &secret).unwrap());
-    let plain = postcard::to_stdvec(&response(&s, week(w), tag)).unwrap();
+    let plain = postcard::to_stdvec(&tagged(&s, week(w), tag)).unwrap();
     let mut record = info.epoch_id.to_vec();
     record.extend(key.cipher().seal(&binding, &plain).unwrap());
     (
@@ -132,7 +132,7 @@ fn a_forged_record_is_reported_and_never_counted() {
     // The kiosk will not write into it (nor sign it).
     let s = survey();
     let err = open(&fs)
-        .submit(&s, &response(&s, week(46), "f"))
+        .submit(&s, &tagged(&s, week(46), "f"))
         .unwrap_err();
     assert!(matches!(err, StoreError::NotVouched { .. }), "{err}");
     assert_eq!(counted(&fs, &id).0.len(), 2);
@@ -353,11 +353,11 @@ fn a_rollback_of_the_whole_folder_is_not_detected_as_documented() {
 
 #[test]
 fn every_single_bit_flip_is_detected_with_its_file() {
-    let (fs, _) = fixture(false);
+    let (fs, _) = memory_store(false);
     let s = survey();
     let mut store = open(&fs);
-    store.submit(&s, &response(&s, week(46), "a")).unwrap();
-    store.submit(&s, &response(&s, week(46), "b")).unwrap();
+    store.submit(&s, &tagged(&s, week(46), "a")).unwrap();
+    store.submit(&s, &tagged(&s, week(46), "b")).unwrap();
     drop(store);
     let files: Vec<_> = fs
         .snapshot()
@@ -396,9 +396,9 @@ proptest::proptest! {
     /// counts nothing of the file.
     #[test]
     fn bit_flips_are_detected_when_opening_records(pos in 0usize..100_000, bit in 0u8..8) {
-        let (fs, id) = fixture(false);
+        let (fs, id) = memory_store(false);
         let s = survey();
-        open(&fs).submit(&s, &response(&s, week(46), "a")).unwrap();
+        open(&fs).submit(&s, &tagged(&s, week(46), "a")).unwrap();
         let (path, mut bytes) = record_files(&fs).remove(0);
         let i = pos % bytes.len();
         bytes[i] ^= 1 << bit;

@@ -1,6 +1,5 @@
 //! The files of a checked-in test vector (`tests/testdata/store-v1/`) as they stand in a data
-//! folder, for tests that load it into the in-memory file system. Plain Rust with no dependency,
-//! so the command-line tests include the same file (`#[path]`).
+//! folder, for tests that load it into the in-memory file system.
 
 use std::path::{Path, PathBuf};
 

@@ -43,7 +43,7 @@ fn days(rng: &mut StdRng, per_week: f64) -> [usize; DAYS] {
 /// be read off), and the number of groups.
 fn simulate(per_week: f64, nightly_restart: bool) -> (Vec<usize>, usize) {
     let mut rng = StdRng::seed_from_u64(2026);
-    let (fs, _) = fixture(false);
+    let (fs, _) = memory_store(false);
     let s = survey();
     let mut store = open(&fs);
     let mut seen = Vec::new();
@@ -55,7 +55,7 @@ fn simulate(per_week: f64, nightly_restart: bool) -> (Vec<usize>, usize) {
                 store = open(&fs);
             }
             for _ in 0..n {
-                store.submit(&s, &response(&s, week(w), "x")).unwrap();
+                store.submit(&s, &tagged(&s, week(w), "x")).unwrap();
             }
         }
         let path = Path::new(DIR)

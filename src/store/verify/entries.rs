@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use super::{Problem, VerifyReport};
+use super::VerifyReport;
 use crate::fsio::{self, EntryKind, Fs};
-use crate::store::format::{self, MAGIC_QUARANTINE};
+use crate::store::format;
+use crate::store::problem::Problem;
 use crate::store::{QUARANTINE_DIR, RECORDS_DIR, StoreError};
 
 /// The quarantine files' framing.
@@ -34,7 +35,7 @@ pub(super) fn check_quarantine(
                 continue;
             }
         };
-        match format::scan(&bytes, MAGIC_QUARANTINE, "quarantine") {
+        match format::QUARANTINE.scan(&bytes) {
             Ok(s) if s.damage.is_empty() && s.torn_at.is_none() && s.frames.len() == 1 => {}
             Ok(_) => {
                 report

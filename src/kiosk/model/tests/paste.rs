@@ -11,11 +11,7 @@ fn paste(k: &mut Kiosk, text: &str) {
 #[test]
 fn a_pasted_newline_never_sends_and_the_text_stays_within_the_limit() {
     let mut k = Kiosk::tiny();
-    k.key(Key::Enter)
-        .key(Key::Enter)
-        .answer('1')
-        .answer('1')
-        .answer('1');
+    k.answer_to_the_comment();
     assert_eq!(k.m.screen(), &Screen::Comment);
     k.take();
     paste(&mut k, "ab\r\ncd\n\n\te\u{1b}[2Jfgh\u{7}ijkl");
