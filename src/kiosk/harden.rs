@@ -8,8 +8,15 @@ pub struct Hardening {
     pub problems: Vec<String>,
 }
 
-/// Switch core dumps off and lock the process's memory, now and for every later allocation.
-pub fn harden() -> Hardening {
+/// Switch core dumps off and, when `lock` is true, lock the process's memory, now and for every
+/// later allocation.
+///
+/// The kiosk passes `lock = false` while first-run set-up is still to come, and calls [`lock`]
+/// once it is done: set-up protects the manager identity with scrypt, whose memory (age
+/// sizes it to about a second of work: hundreds of MiB) would pass a finite `RLIMIT_MEMLOCK` under
+/// `MCL_FUTURE` and abort the kiosk in the middle of set-up. No patient has used the kiosk before
+/// then.
+pub fn harden(lock: bool) -> Hardening {
     let mut problems = Vec::new();
     if let Err(e) = no_dumps() {
         problems.push(format!(
@@ -17,13 +24,22 @@ pub fn harden() -> Hardening {
              set LimitCORE=0 in the kiosk's systemd unit (docs/deploy.md)"
         ));
     }
-    if let Err(e) = lock_memory() {
-        problems.push(format!(
+    if lock {
+        problems.extend(self::lock().problems);
+    }
+    Hardening { problems }
+}
+
+/// Lock the process's memory against swap, now and for every later allocation (see [`harden`]).
+pub fn lock() -> Hardening {
+    let problems = match lock_memory() {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![format!(
             "memory not locked against swap ({e}): answers could be paged out to disk; give the \
              kiosk LimitMEMLOCK=infinity in its systemd unit, or use encrypted swap or none \
              (docs/deploy.md)"
-        ));
-    }
+        )],
+    };
     Hardening { problems }
 }
 

@@ -17,7 +17,7 @@ use ratatui::layout::Rect;
 use zeroize::Zeroize;
 
 use super::backend::{Backend, BackendError};
-use super::harden::harden;
+use super::harden::{self, harden};
 use super::input::to_msg;
 use super::model::{Config, Effect, Model, Msg, spoken, update};
 use super::settings;
@@ -51,8 +51,9 @@ pub struct RunOptions {
 /// Run the kiosk on this terminal until staff quit from the staff menu.
 pub fn run(survey: Survey, backend: &mut dyn Backend, options: RunOptions) -> anyhow::Result<()> {
     // First, before any answer or key is in memory (and before any thread starts, so that its
-    // stack is locked too).
-    for problem in harden().problems {
+    // stack is locked too); on a new machine the memory lock waits until set-up is done
+    // (`harden`'s doc says why).
+    for problem in harden(!backend.needs_setup()).problems {
         log(&options.log_file, &problem);
     }
     let theme = Theme::from_env();
@@ -242,6 +243,12 @@ impl Loop<'_> {
                     } => {
                         draw(self.terminal, self.model, self.theme)?;
                         let result = self.backend.setup(&site, &passphrase, &pin).map_err(reason);
+                        if result.is_ok() {
+                            // Set-up is only offered when `run` left the memory unlocked.
+                            for problem in harden::lock().problems {
+                                log(&self.options.log_file, &problem);
+                            }
+                        }
                         queue.push_back(Msg::SetupDone(result, Instant::now()));
                     }
                     Effect::Log(line) => log(&self.options.log_file, &line),

@@ -171,6 +171,9 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     let data = dir.path().join("data");
     let mut pty = Pty::spawn(&data, &[], &[], 60, 20);
     pty.wait_for("name of this practice", WAIT);
+    // Memory is locked only once set-up is done: its key derivation may need more than a
+    // finite lock limit allows (kiosk::harden).
+    assert_eq!(locked_kib(pty.pid()), 0, "memory locked before set-up");
     pty.send(b"Riverside Surgery\r");
     pty.wait_for("Choose the manager passphrase", WAIT);
     pty.send(format!("{PASSPHRASE}\r").as_bytes());
@@ -184,6 +187,13 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     pty.send(b"2");
     let shown = pty.wait_for("age1", WAIT);
     assert!(shown.contains("manager.age"), "{shown}");
+    let log = std::fs::read_to_string(data.join("kiosk.log")).unwrap();
+    if !log.contains("memory not locked") {
+        assert!(
+            locked_kib(pty.pid()) > 0,
+            "memory not locked after set-up:\n{log}"
+        );
+    }
     pty.send(b"\r");
     start_in_english(&mut pty);
     let total = icare::survey::embedded().unwrap().items.len() + 1;
@@ -209,6 +219,13 @@ fn on_a_new_machine_staff_set_up_the_store_inside_the_kiosk_at_60x20() {
     // Everything the set-up made is the kiosk user's only (the secrets pass every privacy check).
     let loose = loose_entries(&data);
     assert!(loose.is_empty(), "readable by others: {loose:?}");
+}
+
+/// The process's locked memory (`VmLck`), in KiB.
+fn locked_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmLck:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
 /// Every folder under `dir` (itself included) that is not 0700, and every file that is not 0600.
