@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::util::{Analyst, icare, texts};
-
-const PASSPHRASE: &str = "correct horse battery staple";
+use crate::util::{Analyst, PASSPHRASE, icare, ok, texts};
 
 struct Site {
     tmp: tempfile::TempDir,
@@ -20,27 +18,37 @@ fn site(name: &str, n: u32) -> Site {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let analyst = Analyst::new(tmp.path());
-    let run = |args: &[&str]| {
-        let out = icare(&data)
-            .env("ICARE_PASSPHRASE", PASSPHRASE)
-            .env("ICARE_EXIT_PIN", "246813")
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {:?}", texts(&out));
-    };
-    run(&[
-        "init",
-        "--synthetic",
-        "--kdf-work-factor",
-        "8",
-        "--site",
-        name,
-        "--recipient",
-        &analyst.public,
-    ]);
-    run(&["simulate", "--count", &n.to_string(), "--seed", "11"]);
+    ok(
+        &data,
+        &[
+            "init",
+            "--synthetic",
+            "--kdf-work-factor",
+            "8",
+            "--site",
+            name,
+            "--recipient",
+            &analyst.public,
+        ],
+    );
+    ok(
+        &data,
+        &["simulate", "--count", &n.to_string(), "--seed", "11"],
+    );
     Site { tmp, data, analyst }
+}
+
+/// The analyst's `decrypt --format csv` of the site, which must succeed: its output and errors.
+fn csv(s: &Site) -> (String, String) {
+    let out = s
+        .analyst
+        .decrypt(&s.data)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    (stdout, stderr)
 }
 
 #[test]
@@ -144,14 +152,7 @@ fn rows_come_in_random_order_with_ids_that_mean_nothing_and_comments_apart() {
         .count();
     assert_eq!(comments.len(), stored_comments);
     // Without --comments, no comment is written anywhere.
-    let out = s
-        .analyst
-        .decrypt(&s.data)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (stdout, stderr) = csv(&s);
     for c in &comments {
         assert!(!stdout.contains(c.as_str()));
     }
@@ -163,14 +164,7 @@ fn rows_come_in_random_order_with_ids_that_mean_nothing_and_comments_apart() {
 #[test]
 fn no_site_week_or_language_label_covers_fewer_than_ten() {
     let s = site("North", 60);
-    let out = s
-        .analyst
-        .decrypt(&s.data)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (stdout, _) = csv(&s);
     let mut combos: BTreeMap<(String, String, String), std::collections::BTreeSet<String>> =
         BTreeMap::new();
     for line in stdout.lines().skip(1) {
@@ -190,14 +184,7 @@ fn no_site_week_or_language_label_covers_fewer_than_ten() {
 fn a_site_name_that_looks_like_a_formula_is_defused_in_every_csv() {
     let evil = "=HYPERLINK(\"http://example.invalid\",\"click\")";
     let s = site(evil, 12);
-    let out = s
-        .analyst
-        .decrypt(&s.data)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (stdout, _) = csv(&s);
     let defused = "\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"click\"\")\"";
     assert!(stdout.contains(defused), "{stdout}");
     for line in stdout.lines() {

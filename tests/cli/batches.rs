@@ -3,35 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use crate::util::{Analyst, icare, texts};
-
-const PASSPHRASE: &str = "correct horse battery staple";
-
-/// Run `icare --data DATA ARGS` with the passphrase and PIN in the environment.
-pub(crate) fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
-    let out = icare(data)
-        .env("ICARE_PASSPHRASE", PASSPHRASE)
-        .env("ICARE_EXIT_PIN", "246813")
-        .args(args)
-        .output()
-        .unwrap();
-    let (o, e) = texts(&out);
-    (out, o, e)
-}
-
-pub(crate) fn ok(data: &Path, args: &[&str]) -> String {
-    let (out, stdout, stderr) = run(data, args);
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
-    stdout
-}
-
-pub(crate) fn fails(data: &Path, args: &[&str]) -> String {
-    let (out, stdout, stderr) = run(data, args);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
-    stderr
-}
+use crate::util::{Analyst, fails, icare, ok, texts};
 
 /// The `age1...` key on a line starting with `Manager public key:`.
 pub(crate) fn manager_key(stdout: &str) -> String {

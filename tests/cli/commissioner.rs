@@ -6,8 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::batches::{aggregation, fails, ok, practice_for, run, signing_key};
+use crate::batches::{aggregation, practice_for, signing_key};
 use crate::util::{Analyst, icare, texts};
+use crate::util::{fails, ok, run};
 
 /// A practice `site` readable by `recipients` with `n` responses, exported whole and imported
 /// into `agg` (trusting its key); the practice's folder.

@@ -6,9 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::util::{icare, repo, texts};
-
-const PASSPHRASE: &str = "correct horse battery staple";
+use crate::util::{PASSPHRASE, icare, repo, texts};
 
 /// The input files a command reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

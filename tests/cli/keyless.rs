@@ -5,16 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::util::{icare, texts};
-
-const PASSPHRASE: &str = "correct horse battery staple";
+use crate::util::{PASSPHRASE, icare, texts, with_secrets};
 
 /// A synthetic store with 6 responses; the folder that holds it.
 fn store(aggregate: bool) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let run = |args: &[&str]| {
-        let out = env(icare(&data)).args(args).output().unwrap();
+        let out = with_secrets(&data).args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}: {:?}", texts(&out));
     };
     if aggregate {
@@ -26,15 +24,12 @@ fn store(aggregate: bool) -> (tempfile::TempDir, PathBuf) {
     (tmp, data)
 }
 
-/// The passphrase and PIN in the environment, as a kiosk's service file might set them.
-fn env(mut cmd: std::process::Command) -> std::process::Command {
-    cmd.env("ICARE_PASSPHRASE", PASSPHRASE)
-        .env("ICARE_EXIT_PIN", "246813");
-    cmd
-}
-
 fn verify(data: &Path, args: &[&str]) -> (Output, String, String) {
-    let out = env(icare(data)).arg("verify").args(args).output().unwrap();
+    let out = with_secrets(data)
+        .arg("verify")
+        .args(args)
+        .output()
+        .unwrap();
     let (o, e) = texts(&out);
     (out, o, e)
 }

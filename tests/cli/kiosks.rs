@@ -2,8 +2,9 @@
 //! practice's own aggregation store imports both (the second as another kiosk of the same site),
 //! and the summary and reports show one site, suppressed as one site.
 
-use crate::batches::{aggregation, fails, ok, practice_for, signing_key};
+use crate::batches::{aggregation, practice_for, signing_key};
 use crate::util::icare;
+use crate::util::{fails, ok};
 
 #[test]
 fn two_kiosks_of_one_practice_read_as_one_site() {

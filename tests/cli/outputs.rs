@@ -9,9 +9,9 @@ use std::process::Output;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::util::{Analyst, chmod, file_names, icare, texts, with_umask};
-
-const PASSPHRASE: &str = "correct horse battery staple";
+use crate::util::{
+    Analyst, PASSPHRASE, chmod, file_names, icare, ok, texts, with_secrets, with_umask,
+};
 
 /// A synthetic store with 12 responses in `data`, readable by the analyst key in `analyst/`;
 /// returns the key's path too.
@@ -32,25 +32,13 @@ fn store() -> (tempfile::TempDir, PathBuf, String) {
         ][..],
         &["simulate", "--count", "12", "--seed", "4"],
     ] {
-        run(&data, args);
+        ok(&data, args);
     }
     (tmp, data, analyst.key.to_str().unwrap().to_owned())
 }
 
 fn command(data: &Path, args: &[&str]) -> Output {
-    icare(data)
-        .env("ICARE_PASSPHRASE", PASSPHRASE)
-        .env("ICARE_EXIT_PIN", "246813")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn run(data: &Path, args: &[&str]) -> String {
-    let out = command(data, args);
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
-    stdout
+    with_secrets(data).args(args).output().unwrap()
 }
 
 /// The three commands with `--out`, each writing to `out`.
@@ -93,7 +81,7 @@ fn every_out_writes_into_a_fifo_for_its_reader_and_leaves_the_fifo() {
         let (send, got) = mpsc::channel();
         let reader = fifo.clone();
         std::thread::spawn(move || send.send(std::fs::read(reader).unwrap()));
-        run(&data, &args);
+        ok(&data, &args);
         // A timeout, not a hang, if the command never opened the FIFO.
         let bytes = got.recv_timeout(Duration::from_secs(30)).unwrap();
         let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
@@ -118,7 +106,7 @@ fn every_out_writes_into_dev_null_and_it_stays_a_character_device() {
     let before = std::fs::symlink_metadata(null).unwrap();
     assert!(before.file_type().is_char_device());
     for args in writers("/dev/null", &key) {
-        run(&data, &args);
+        ok(&data, &args);
         let after = std::fs::symlink_metadata(null).unwrap();
         assert!(
             after.file_type().is_char_device(),
@@ -144,7 +132,7 @@ fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
         symlink(&target, &link).unwrap();
         let args = at(&args, &link);
         // A dangling link: its target is made (export refuses only an existing regular file).
-        run(&data, &args);
+        ok(&data, &args);
         assert!(
             std::fs::symlink_metadata(&link)
                 .unwrap()
@@ -160,7 +148,7 @@ fn a_symbolic_link_is_followed_and_its_target_replaced_in_the_target_folder() {
             assert!(stderr.contains("a file is already there"), "{stderr}");
         } else {
             // A link to a regular file: the file is replaced whole (a new inode), the link stays.
-            run(&data, &args);
+            ok(&data, &args);
             let second = std::fs::metadata(&target).unwrap();
             assert_ne!(second.ino(), first.ino(), "{args:?}");
             assert!(

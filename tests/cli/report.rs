@@ -7,9 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::util::{Analyst, icare, repo, texts};
-
-const PASSPHRASE: &str = "correct horse battery staple";
+use crate::util::{Analyst, icare, repo, texts, with_secrets};
 
 struct Store {
     tmp: tempfile::TempDir,
@@ -42,12 +40,7 @@ impl Store {
     }
 
     fn env(&self, args: &[&str]) -> Output {
-        icare(&self.data)
-            .env("ICARE_PASSPHRASE", PASSPHRASE)
-            .env("ICARE_EXIT_PIN", "246813")
-            .args(args)
-            .output()
-            .unwrap()
+        with_secrets(&self.data).args(args).output().unwrap()
     }
 
     fn path(&self, name: &str) -> PathBuf {

@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use crate::util::{Analyst, icare, texts};
-
-const PASSPHRASE: &str = "correct horse battery staple";
+use crate::util::{Analyst, PASSPHRASE, icare, texts};
 
 struct Site {
     _tmp: tempfile::TempDir,

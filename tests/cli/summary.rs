@@ -5,34 +5,30 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::pty::Pty;
-use crate::util::{icare, texts};
+use crate::util::{PASSPHRASE, icare, ok, texts};
 
-const PASSPHRASE: &str = "correct horse battery staple";
 const WAIT: Duration = Duration::from_secs(60);
 
 /// A synthetic store with `count` simulated responses.
 fn store(count: u32) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let run = |args: &[&str]| {
-        let out = icare(&data)
-            .env("ICARE_PASSPHRASE", PASSPHRASE)
-            .env("ICARE_EXIT_PIN", "246813")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {:?}", texts(&out));
-    };
-    run(&[
-        "init",
-        "--synthetic",
-        "--kdf-work-factor",
-        "10",
-        "--site",
-        "Riverside Practice",
-    ]);
+    ok(
+        &data,
+        &[
+            "init",
+            "--synthetic",
+            "--kdf-work-factor",
+            "10",
+            "--site",
+            "Riverside Practice",
+        ],
+    );
     if count > 0 {
-        run(&["simulate", "--count", &count.to_string(), "--seed", "3"]);
+        ok(
+            &data,
+            &["simulate", "--count", &count.to_string(), "--seed", "3"],
+        );
     }
     (tmp, data)
 }

@@ -15,6 +15,40 @@ pub fn icare(data: &Path) -> Command {
     cmd
 }
 
+/// The manager passphrase and the exit PIN of the tests' stores (the kiosk and order tests use
+/// their own passphrase, so that a test reading one cannot pass by another's).
+pub const PASSPHRASE: &str = "correct horse battery staple";
+pub const PIN: &str = "246813";
+
+/// [`icare`] with [`PASSPHRASE`] and [`PIN`] in the environment, as a service file might set them.
+pub fn with_secrets(data: &Path) -> Command {
+    let mut cmd = icare(data);
+    cmd.env("ICARE_PASSPHRASE", PASSPHRASE)
+        .env("ICARE_EXIT_PIN", PIN);
+    cmd
+}
+
+/// Run `icare --data DATA ARGS` [`with_secrets`]: the output, its standard output and error.
+pub fn run(data: &Path, args: &[&str]) -> (Output, String, String) {
+    let out = with_secrets(data).args(args).output().unwrap();
+    let (o, e) = texts(&out);
+    (out, o, e)
+}
+
+/// [`run`], which must exit 0: its standard output.
+pub fn ok(data: &Path, args: &[&str]) -> String {
+    let (out, stdout, stderr) = run(data, args);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}{stderr}");
+    stdout
+}
+
+/// [`run`], which must exit 2: its standard error.
+pub fn fails(data: &Path, args: &[&str]) -> String {
+    let (out, stdout, stderr) = run(data, args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+    stderr
+}
+
 /// Standard output and error of a finished command, as text.
 pub fn texts(out: &Output) -> (String, String) {
     (
